@@ -1,0 +1,43 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// Layer order from ../shared/DESIGN.md section 2: an arrow means "may import".
+// apps/biobench -> page-cache -> block -> iov-iter -> mm -> native; nvme -> block, uring -> native.
+const layer = (name, ...mayImport) => ({ sourceTag: `layer:${name}`, onlyDependOnLibsWithTags: mayImport.map((t) => `layer:${t}`) });
+
+export default [
+  { ignores: ['**/node_modules/**', '**/target/**', '**/dist/**', 'packages/native/index.js', 'packages/native/index.d.ts'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            layer('native'),
+            layer('uring', 'native'),
+            layer('mm', 'native'),
+            layer('iov-iter', 'mm', 'native'),
+            layer('block', 'iov-iter', 'mm', 'native'),
+            layer('nvme', 'block', 'iov-iter', 'mm', 'uring', 'native'),
+            layer('page-cache', 'block', 'iov-iter', 'mm', 'native'),
+            layer('testing', 'native', 'mm', 'uring'),
+            layer('biobench', 'page-cache', 'nvme', 'block', 'iov-iter', 'mm', 'uring', 'native', 'testing'),
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // Test files may use the testing package from any layer.
+    files: ['**/*.test.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@biopath/testing'], depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }] }] },
+  },
+];

@@ -1,0 +1,156 @@
+//! The memory arena: memfd-backed MAP_SHARED regions, and the IOVA space that names them.
+//!
+//! JS never sees a raw pointer. Byte `off` of region `id` has the IOVA `id << IOVA_SHIFT | off`;
+//! every (IOVA, len) that crosses into Rust is translated by [`translate`], which bounds-checks it
+//! against the live region table. A region's memory stays mapped while anything holds its
+//! `Arc<Mapping>`: the registry, the JS ArrayBuffer's finalizer, or a ring that issued IO into it.
+
+use crate::error::{err, last_os, Result, EFAULT, EINVAL};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::{Arc, RwLock};
+
+pub const IOVA_SHIFT: u32 = 40;
+pub const MAX_REGIONS: usize = 4096;
+pub const PAGE_SIZE: usize = 4096;
+
+/// One mmap of (part of) a memfd.
+pub struct Mapping {
+    pub id: u32,
+    pub ptr: *mut u8,
+    pub len: usize,
+    pub fd: Arc<OwnedFd>,
+    /// IOVA of the region this one aliases (same memfd pages), or 0.
+    pub alias_of: u32,
+}
+
+// SAFETY: the mapping is plain shared memory; the pointer is only dereferenced through
+// bounds-checked translation, and the kernel/JS races on its bytes are the caller's business.
+unsafe impl Send for Mapping {}
+unsafe impl Sync for Mapping {}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: ptr/len came from a successful mmap and nothing else unmaps it.
+        unsafe { libc::munmap(self.ptr.cast(), self.len) };
+    }
+}
+
+static REGIONS: RwLock<Vec<Option<Arc<Mapping>>>> = RwLock::new(Vec::new());
+
+fn insert(make: impl FnOnce(u32) -> Result<Mapping>) -> Result<Arc<Mapping>> {
+    let mut t = REGIONS.write().unwrap();
+    if t.is_empty() {
+        t.resize(MAX_REGIONS, None);
+    }
+    let id = (1..MAX_REGIONS)
+        .find(|&i| t[i].is_none())
+        .ok_or_else(|| err(libc::ENOSPC, "arenaCreate: all 4095 region slots are in use"))?;
+    let m = Arc::new(make(id as u32)?);
+    t[id] = Some(m.clone());
+    Ok(m)
+}
+
+fn map_fd(fd: &OwnedFd, len: usize, hugepage: bool) -> Result<*mut u8> {
+    // SAFETY: fresh shared mapping of an fd we own; the kernel picks the address.
+    let p = unsafe {
+        libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_SHARED, fd.as_raw_fd(), 0)
+    };
+    if p == libc::MAP_FAILED {
+        return Err(last_os(format!("arenaCreate: mmap of {len} bytes")));
+    }
+    if hugepage {
+        // SAFETY: advisory call on the mapping we just made.
+        unsafe { libc::madvise(p, len, libc::MADV_HUGEPAGE) };
+    }
+    Ok(p.cast())
+}
+
+/// Create a region of `len` bytes (a positive multiple of 4096) over a new memfd.
+pub fn create(len: usize, hugepage: bool) -> Result<Arc<Mapping>> {
+    if len == 0 || len % PAGE_SIZE != 0 || len >= (1usize << IOVA_SHIFT) {
+        return Err(err(EINVAL, format!("arenaCreate(size): {len} is not a positive multiple of 4096 below 1 TiB")));
+    }
+    let name = c"biopath-arena";
+    // SAFETY: plain syscall with a valid C string.
+    let raw = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
+    if raw < 0 {
+        return Err(last_os("arenaCreate: memfd_create"));
+    }
+    // SAFETY: raw is a fresh fd we own.
+    let fd = Arc::new(unsafe { OwnedFd::from_raw_fd(raw) });
+    // SAFETY: ftruncate on our own memfd.
+    if unsafe { libc::ftruncate(fd.as_raw_fd(), len as libc::off_t) } != 0 {
+        return Err(last_os(format!("arenaCreate: ftruncate to {len}")));
+    }
+    let ptr = map_fd(&fd, len, hugepage)?;
+    insert(|id| Ok(Mapping { id, ptr, len, fd, alias_of: 0 }))
+}
+
+/// Map the memfd behind region `id` a second time (same pages, new addresses), e.g. for
+/// userfaultfd MINOR faults on a view of cache memory.
+pub fn alias(id: u32) -> Result<Arc<Mapping>> {
+    let src = get(id).ok_or_else(|| err(libc::ENOENT, format!("arenaAlias(id): no region {id}")))?;
+    let ptr = map_fd(&src.fd, src.len, false)?;
+    insert(|nid| Ok(Mapping { id: nid, ptr, len: src.len, fd: src.fd.clone(), alias_of: src.id }))
+}
+
+/// Drop the registry's hold on region `id`; the memory is unmapped when the last holder goes.
+pub fn free(id: u32) -> Result<()> {
+    let mut t = REGIONS.write().unwrap();
+    match t.get_mut(id as usize) {
+        Some(slot @ Some(_)) => {
+            *slot = None;
+            Ok(())
+        }
+        _ => Err(err(libc::ENOENT, format!("arenaFree(id): no region {id}"))),
+    }
+}
+
+pub fn get(id: u32) -> Option<Arc<Mapping>> {
+    REGIONS.read().unwrap().get(id as usize).and_then(|m| m.clone())
+}
+
+pub fn iova_of(id: u32) -> u64 {
+    (id as u64) << IOVA_SHIFT
+}
+
+/// Split an IOVA into (region id, offset).
+pub fn split(iova: u64) -> (u32, usize) {
+    ((iova >> IOVA_SHIFT) as u32, (iova & ((1u64 << IOVA_SHIFT) - 1)) as usize)
+}
+
+/// A read guard over the region table, for translating many addresses at once (one lock per batch).
+pub struct Table<'a>(std::sync::RwLockReadGuard<'a, Vec<Option<Arc<Mapping>>>>);
+
+pub fn table() -> Table<'static> {
+    Table(REGIONS.read().unwrap())
+}
+
+impl Table<'_> {
+    /// Translate (iova, len) to a host pointer if the whole range lies inside one live region.
+    /// `len == 0` still requires `iova` to point into (or at the end of) a region.
+    pub fn translate(&self, iova: u64, len: u64) -> std::result::Result<(*mut u8, &Arc<Mapping>), i32> {
+        let (id, off) = split(iova);
+        let m = self.0.get(id as usize).and_then(|m| m.as_ref()).ok_or(EFAULT)?;
+        let end = (off as u64).checked_add(len).ok_or(EFAULT)?;
+        if end > m.len as u64 {
+            return Err(EFAULT);
+        }
+        // SAFETY: off + len <= m.len, so the pointer stays inside the mapping.
+        Ok((unsafe { m.ptr.add(off) }, m))
+    }
+}
+
+/// Translate one range with a fresh lock (slow path for non-batch calls).
+pub fn translate(iova: u64, len: u64, what: &str) -> Result<(*mut u8, Arc<Mapping>)> {
+    let t = table();
+    t.translate(iova, len)
+        .map(|(p, m)| (p, m.clone()))
+        .map_err(|e| err(e, format!("{what}: iova {iova:#x} + {len} lies outside every arena region")))
+}
+
+/// IOVA of a host address inside a live region (for reporting faults back to JS), if any.
+pub fn find_host(addr: usize) -> Option<u64> {
+    let t = REGIONS.read().unwrap();
+    t.iter().flatten().find(|m| addr >= m.ptr as usize && addr < m.ptr as usize + m.len).map(|m| iova_of(m.id) + (addr - m.ptr as usize) as u64)
+}

@@ -1,0 +1,25 @@
+/**
+ * @biopath/native — the syscalls and raw memory under biopath: the memory arena (IOVAs, never
+ * pointers), io_uring instances fed one batch per call, block devices, userfaultfd, and the
+ * error type every layer throws.
+ */
+export {
+  BiopathError, errno, errnoName, errFromErrno, check, warnOnOnce, warnOnOnceCount, warnOnOnceReset,
+} from './errors.ts';
+export type { ErrnoCode } from './errors.ts';
+export {
+  arenaCreate, arenaAlias, arenaFree, arenaCopy, iovaRegion, iovaOffset, IOVA_SHIFT, IOVA_REGION_SPAN, ARENA_PAGE_SIZE,
+} from './arena.ts';
+export type { ArenaRegion } from './arena.ts';
+export { NativeRingHandle, CTL_SUBMITTED, CTL_REFUSED, CTL_CQES, CTL_ENTER_RES } from './ring.ts';
+export type { RingSetup, RingBuffers } from './ring.ts';
+export { openDevice, closeFd, deviceInfo } from './device.ts';
+export type { DeviceInfo, OpenOptions } from './device.ts';
+export {
+  Userfaultfd, uffdProbe, UffdResolve,
+  UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_MISSING_SHMEM, UFFD_FEATURE_THREAD_ID, UFFD_FEATURE_MINOR_SHMEM,
+  UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_UNPOPULATED,
+  UFFDIO_REGISTER_MODE_MISSING, UFFDIO_REGISTER_MODE_WP, UFFDIO_REGISTER_MODE_MINOR,
+  UFFD_PAGEFAULT_FLAG_WRITE, UFFD_PAGEFAULT_FLAG_WP, UFFD_PAGEFAULT_FLAG_MINOR,
+} from './uffd.ts';
+export type { UffdResolveKind, UffdStats, UffdEvent } from './uffd.ts';

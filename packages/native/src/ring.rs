@@ -1,0 +1,205 @@
+//! One io_uring instance, fed from a JS-written SQE staging area and drained into a JS-read
+//! CQE area: a single native call per batch validates, submits, and reaps.
+
+use crate::arena::{self, Mapping};
+use crate::error::{err, from_io, Result};
+use crate::shared_buf::SharedBuf;
+use crate::sqe_check::{refuse, Ctx};
+use io_uring::{cqueue, squeue, IoUring};
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+
+/// Control words shared with JS (Int32Array view): what the last call did.
+pub const CTL_SUBMITTED: usize = 0; // SQEs accepted into the SQ (valid or refused-as-NOP)
+pub const CTL_REFUSED: usize = 1; // of those, refused by validation
+pub const CTL_CQES: usize = 2; // CQEs copied into the CQE area
+pub const CTL_ENTER_RES: usize = 3; // io_uring_enter's result or -errno
+pub const CTL_WORDS: usize = 16;
+
+pub struct Options {
+    pub entries: u32,
+    pub cq_entries: u32,
+    pub big: bool,
+    pub single_issuer: bool,
+    pub defer_taskrun: bool,
+    pub coop_taskrun: bool,
+    pub sqpoll_idle_ms: Option<u32>,
+}
+
+pub struct Core<S: squeue::EntryMarker, C: cqueue::EntryMarker> {
+    pub ring: IoUring<S, C>,
+    pub staging: Arc<SharedBuf>,
+    pub cqes: Arc<SharedBuf>,
+    pub ctl: Arc<SharedBuf>,
+    scratch: Vec<Vec<libc::iovec>>,
+    pushed: u64,
+    pub fixed: Vec<(usize, usize)>,
+    pub fixed_holds: Vec<Arc<Mapping>>,
+    held: Vec<Option<Arc<Mapping>>>,
+    pub defer_taskrun: bool,
+}
+
+fn build<S: squeue::EntryMarker, C: cqueue::EntryMarker>(o: &Options) -> Result<Core<S, C>> {
+    let mut b = IoUring::<S, C>::builder();
+    b.dontfork();
+    if o.cq_entries > 0 {
+        b.setup_cqsize(o.cq_entries);
+    }
+    if o.single_issuer {
+        b.setup_single_issuer();
+    }
+    if o.defer_taskrun {
+        b.setup_defer_taskrun();
+    }
+    if o.coop_taskrun {
+        b.setup_coop_taskrun();
+    }
+    if let Some(idle) = o.sqpoll_idle_ms {
+        b.setup_sqpoll(idle);
+    }
+    let ring = b.build(o.entries).map_err(|e| from_io(e, format!("createRing(entries={})", o.entries)))?;
+    let sq = ring.params().sq_entries() as usize;
+    let cq = ring.params().cq_entries() as usize;
+    Ok(Core {
+        staging: SharedBuf::new(sq * std::mem::size_of::<S>())?,
+        cqes: SharedBuf::new(cq * std::mem::size_of::<C>())?,
+        ctl: SharedBuf::new(CTL_WORDS * 4)?,
+        scratch: vec![Vec::new(); sq],
+        pushed: 0,
+        fixed: Vec::new(),
+        fixed_holds: Vec::new(),
+        held: Vec::new(),
+        defer_taskrun: o.defer_taskrun,
+        ring,
+    })
+}
+
+impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
+    fn ctl(&self, i: usize, v: i32) {
+        self.ctl.bytes()[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
+    }
+
+    /// Validate and push staged SQEs `0..n`; stops early if the SQ is full.
+    fn push(&mut self, n: usize) -> (usize, usize) {
+        let sz = std::mem::size_of::<S>();
+        let mask = self.scratch.len() - 1;
+        let table = arena::table();
+        // SAFETY: only this thread pushes; the crate syncs the tail when the queue is dropped.
+        let mut sq = unsafe { self.ring.submission_shared() };
+        let (mut done, mut refused) = (0, 0);
+        let staged = self.staging.bytes();
+        while done < n && !sq.is_full() {
+            let mut bytes = [0u8; 128];
+            let b = &mut bytes[..sz];
+            b.copy_from_slice(&staged[done * sz..(done + 1) * sz]);
+            let slot = (self.pushed as usize) & mask;
+            let mut ctx = Ctx { table: &table, fixed: &self.fixed, scratch: &mut self.scratch[slot], held: &mut self.held };
+            if let Err(e) = ctx.check(b) {
+                refuse(b, e);
+                refused += 1;
+            }
+            // SAFETY: S is repr(C) over the raw SQE bytes (64 or 128), which we just validated.
+            let entry: S = unsafe { std::ptr::read_unaligned(b.as_ptr() as *const S) };
+            // SAFETY: every address in the entry now points into a live region held by this ring.
+            if unsafe { sq.push(&entry) }.is_err() {
+                break;
+            }
+            self.pushed += 1;
+            done += 1;
+        }
+        (done, refused)
+    }
+
+    /// Copy up to the CQE area's capacity of completions out of the CQ ring.
+    fn drain(&mut self) -> usize {
+        let sz = std::mem::size_of::<C>();
+        let out = self.cqes.bytes();
+        let cap = out.len() / sz;
+        // SAFETY: only this thread reads the CQ; the head is published when cq drops.
+        let cq = unsafe { self.ring.completion_shared() };
+        let mut k = 0;
+        for e in cq.take(cap) {
+            // SAFETY: C is repr(C) plain data of size sz.
+            let src = unsafe { std::slice::from_raw_parts(&e as *const C as *const u8, sz) };
+            out[k * sz..(k + 1) * sz].copy_from_slice(src);
+            k += 1;
+        }
+        k
+    }
+
+    /// Submit staged SQEs 0..n, wait for `wait_nr` completions, reap into the CQE area.
+    pub fn submit(&mut self, n: usize, wait_nr: usize) -> Result<u32> {
+        if n > self.scratch.len() {
+            return Err(err(libc::EINVAL, format!("submit(n): {n} exceeds the {} staging slots", self.scratch.len())));
+        }
+        let (done, refused) = self.push(n);
+        self.ctl(CTL_SUBMITTED, done as i32);
+        self.ctl(CTL_REFUSED, refused as i32);
+        let res = self.ring.submitter().submit_and_wait(wait_nr);
+        self.ctl(CTL_ENTER_RES, match &res {
+            Ok(v) => *v as i32,
+            Err(e) => -e.raw_os_error().unwrap_or(libc::EIO),
+        });
+        if let Err(e) = res {
+            if e.raw_os_error() != Some(libc::EINTR) && e.raw_os_error() != Some(libc::EBUSY) {
+                return Err(from_io(e, "submit: io_uring_enter"));
+            }
+        }
+        let k = self.drain();
+        self.ctl(CTL_CQES, k as i32);
+        Ok(k as u32)
+    }
+
+    /// Reap without submitting; runs deferred task work first when the ring needs it.
+    pub fn reap(&mut self) -> Result<u32> {
+        // SAFETY: reading the SQ flags word only.
+        let taskrun = unsafe { self.ring.submission_shared() }.taskrun();
+        if self.defer_taskrun || taskrun {
+            enter_getevents(self.ring.as_raw_fd(), 0)?;
+        }
+        let k = self.drain();
+        self.ctl(CTL_SUBMITTED, 0);
+        self.ctl(CTL_CQES, k as i32);
+        Ok(k as u32)
+    }
+
+    pub fn release_regions(&mut self) {
+        self.held.clear();
+    }
+}
+
+/// io_uring_enter(fd, 0, min_complete, GETEVENTS): run task work and optionally wait.
+pub fn enter_getevents(fd: i32, min_complete: u32) -> Result<()> {
+    const IORING_ENTER_GETEVENTS: u32 = 1;
+    // SAFETY: io_uring_enter with no sigset and no arg.
+    let r = unsafe {
+        libc::syscall(libc::SYS_io_uring_enter, fd, 0u32, min_complete, IORING_ENTER_GETEVENTS, std::ptr::null::<u8>(), 0usize)
+    };
+    if r < 0 {
+        let e = std::io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EINTR) {
+            return Err(from_io(e, "reap: io_uring_enter(GETEVENTS)"));
+        }
+    }
+    Ok(())
+}
+
+pub enum Ring {
+    Std(Core<squeue::Entry, cqueue::Entry>),
+    Big(Core<squeue::Entry128, cqueue::Entry32>),
+}
+
+pub fn create(o: &Options) -> Result<Ring> {
+    Ok(if o.big { Ring::Big(build(o)?) } else { Ring::Std(build(o)?) })
+}
+
+/// Dispatch a body over both ring kinds: `with_core!(ring, c => c.submit(..))`.
+#[macro_export]
+macro_rules! with_core {
+    ($r:expr, $c:ident => $body:expr) => {
+        match $r {
+            $crate::ring::Ring::Std($c) => $body,
+            $crate::ring::Ring::Big($c) => $body,
+        }
+    };
+}

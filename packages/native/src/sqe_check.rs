@@ -1,0 +1,164 @@
+//! Validation and IOVA translation of SQEs staged by TypeScript, before the kernel can see them.
+//!
+//! Policy-free: it only checks that every memory reference lies inside a live arena region
+//! (or a registered buffer for FIXED ops) and rewrites IOVAs to host addresses. Opcodes whose
+//! memory references it cannot check are refused. A refused SQE becomes a NOP that completes
+//! with the refusal (-EFAULT / -EINVAL) under the same user_data.
+
+use crate::arena::{Mapping, Table};
+use std::sync::Arc;
+
+pub const OP_NOP: u8 = 0;
+pub const OP_READV: u8 = 1;
+pub const OP_WRITEV: u8 = 2;
+pub const OP_FSYNC: u8 = 3;
+pub const OP_READ_FIXED: u8 = 4;
+pub const OP_WRITE_FIXED: u8 = 5;
+pub const OP_READ: u8 = 22;
+pub const OP_WRITE: u8 = 23;
+pub const OP_URING_CMD: u8 = 46;
+
+const IOSQE_IO_DRAIN: u8 = 1 << 1;
+const IOSQE_IO_LINK: u8 = 1 << 2;
+const IOSQE_IO_HARDLINK: u8 = 1 << 3;
+const IOSQE_BUFFER_SELECT: u8 = 1 << 5;
+const IORING_NOP_INJECT_RESULT: u32 = 1 << 0;
+const IORING_URING_CMD_FIXED: u32 = 1 << 0;
+const UIO_MAXIOV: usize = 1024;
+
+// NVMe passthrough command ops: _IOWR('N', 0x80..0x83, struct nvme_uring_cmd) (72 bytes).
+pub const NVME_URING_CMD_IO: u32 = 0xC048_4E80;
+pub const NVME_URING_CMD_IO_VEC: u32 = 0xC048_4E81;
+pub const NVME_URING_CMD_ADMIN: u32 = 0xC048_4E82;
+pub const NVME_URING_CMD_ADMIN_VEC: u32 = 0xC048_4E83;
+
+/// What a check needs besides the SQE: the region table, registered buffers, iovec scratch
+/// for this SQ slot, and the set of regions the ring must keep mapped.
+pub struct Ctx<'a> {
+    pub table: &'a Table<'a>,
+    pub fixed: &'a [(usize, usize)],
+    pub scratch: &'a mut Vec<libc::iovec>,
+    pub held: &'a mut Vec<Option<Arc<Mapping>>>,
+}
+
+fn rd32(b: &[u8], o: usize) -> u32 {
+    u32::from_le_bytes(b[o..o + 4].try_into().unwrap())
+}
+fn rd64(b: &[u8], o: usize) -> u64 {
+    u64::from_le_bytes(b[o..o + 8].try_into().unwrap())
+}
+fn wr64(b: &mut [u8], o: usize, v: u64) {
+    b[o..o + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+impl Ctx<'_> {
+    fn hold(&mut self, m: &Arc<Mapping>) {
+        let i = m.id as usize;
+        if self.held.len() <= i {
+            self.held.resize(i + 1, None);
+        }
+        if self.held[i].is_none() {
+            self.held[i] = Some(m.clone());
+        }
+    }
+
+    /// Translate (iova, len) in place at byte offset `at` of `b`.
+    fn fix(&mut self, b: &mut [u8], at: usize, len: u64) -> Result<usize, i32> {
+        let (p, m) = self.table.translate(rd64(b, at), len)?;
+        let m = m.clone();
+        self.hold(&m);
+        wr64(b, at, p as u64);
+        Ok(p as usize)
+    }
+
+    /// Translate an iovec array of `n` entries at IOVA `b[at]` into the scratch area.
+    fn fix_iovecs(&mut self, b: &mut [u8], at: usize, n: usize) -> Result<(), i32> {
+        if n > UIO_MAXIOV {
+            return Err(libc::EINVAL);
+        }
+        let (src, m) = self.table.translate(rd64(b, at), (n * 16) as u64)?;
+        let m = m.clone();
+        self.hold(&m);
+        self.scratch.clear();
+        for k in 0..n {
+            // SAFETY: src..src+16n lies inside a live region (checked above); unaligned reads.
+            let (base, len) = unsafe {
+                let e = src.add(k * 16);
+                (std::ptr::read_unaligned(e as *const u64), std::ptr::read_unaligned(e.add(8) as *const u64))
+            };
+            let (p, m) = self.table.translate(base, len)?;
+            let m = m.clone();
+            self.hold(&m);
+            self.scratch.push(libc::iovec { iov_base: p.cast(), iov_len: len as usize });
+        }
+        wr64(b, at, self.scratch.as_ptr() as u64);
+        Ok(())
+    }
+
+    fn in_fixed(&self, buf_index: usize, p: usize, len: u64) -> Result<(), i32> {
+        let &(base, blen) = self.fixed.get(buf_index).ok_or(libc::EFAULT)?;
+        if p < base || (p - base) as u64 + len > blen as u64 {
+            return Err(libc::EFAULT);
+        }
+        Ok(())
+    }
+
+    /// Check and translate one SQE (`b` is 64 or 128 bytes). Err(errno) means refuse it.
+    pub fn check(&mut self, b: &mut [u8]) -> Result<(), i32> {
+        if b[1] & IOSQE_BUFFER_SELECT != 0 {
+            return Err(libc::EINVAL);
+        }
+        let len = rd32(b, 24) as u64;
+        match b[0] {
+            OP_NOP => (rd32(b, 28) & !IORING_NOP_INJECT_RESULT == 0).then_some(()).ok_or(libc::EINVAL),
+            OP_FSYNC => Ok(()),
+            OP_READ | OP_WRITE => self.fix(b, 16, len).map(|_| ()),
+            OP_READV | OP_WRITEV => self.fix_iovecs(b, 16, len as usize),
+            OP_READ_FIXED | OP_WRITE_FIXED => {
+                let p = self.fix(b, 16, len)?;
+                self.in_fixed(u16::from_le_bytes([b[40], b[41]]) as usize, p, len)
+            }
+            OP_URING_CMD if b.len() == 128 => self.check_nvme(b),
+            _ => Err(libc::EINVAL),
+        }
+    }
+
+    fn check_nvme(&mut self, b: &mut [u8]) -> Result<(), i32> {
+        const CMD: usize = 48;
+        let op = rd32(b, 8);
+        let fixed = rd32(b, 28) & IORING_URING_CMD_FIXED != 0;
+        let data_len = rd32(b, CMD + 36) as u64;
+        let meta_len = rd32(b, CMD + 32) as u64;
+        match op {
+            NVME_URING_CMD_IO | NVME_URING_CMD_ADMIN => {
+                if data_len > 0 {
+                    let p = self.fix(b, CMD + 24, data_len)?;
+                    if fixed {
+                        self.in_fixed(u16::from_le_bytes([b[40], b[41]]) as usize, p, data_len)?;
+                    }
+                }
+            }
+            NVME_URING_CMD_IO_VEC | NVME_URING_CMD_ADMIN_VEC if !fixed => {
+                self.fix_iovecs(b, CMD + 24, data_len as usize)?;
+            }
+            _ => return Err(libc::EINVAL),
+        }
+        if meta_len > 0 {
+            self.fix(b, CMD + 16, meta_len)?;
+        }
+        Ok(())
+    }
+}
+
+/// Turn a refused SQE into a NOP that completes with `-errno` and the same user_data,
+/// keeping only the link/drain flags so a chain still fails as a chain.
+pub fn refuse(b: &mut [u8], errno: i32) {
+    let flags = b[1] & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_IO_DRAIN);
+    let user_data = rd64(b, 32);
+    b.fill(0);
+    b[0] = OP_NOP;
+    b[1] = flags;
+    b[24..28].copy_from_slice(&(-errno).to_le_bytes());
+    b[28..32].copy_from_slice(&IORING_NOP_INJECT_RESULT.to_le_bytes());
+    wr64(b, 32, user_data);
+}

@@ -1,0 +1,314 @@
+//! userfaultfd over arena regions: handshake, registration, the resolving ioctls, and a handler
+//! thread that serves faults off the JS thread (so a fault raised by JS itself cannot deadlock).
+//!
+//! The handler holds no policy beyond a per-range resolver chosen by TS: fill with zeroes, copy
+//! from another region, CONTINUE (MINOR), or defer to JS. Write-protect faults are logged and the
+//! page is un-protected so the writer proceeds (dirty tracking). Every range is an arena range.
+
+use crate::arena::{self, Mapping};
+use crate::error::{err, last_os, Result};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+const UFFD_API: u64 = 0xAA;
+const UFFDIO_API: libc::c_ulong = 0xC018_AA3F;
+const UFFDIO_REGISTER: libc::c_ulong = 0xC020_AA00;
+const UFFDIO_UNREGISTER: libc::c_ulong = 0x8010_AA01;
+const UFFDIO_WAKE: libc::c_ulong = 0x8010_AA02;
+const UFFDIO_COPY: libc::c_ulong = 0xC028_AA03;
+const UFFDIO_ZEROPAGE: libc::c_ulong = 0xC020_AA04;
+const UFFDIO_WRITEPROTECT: libc::c_ulong = 0xC018_AA06;
+const UFFDIO_CONTINUE: libc::c_ulong = 0xC020_AA07;
+const UFFD_EVENT_PAGEFAULT: u8 = 0x12;
+pub const FLAG_WP: u64 = 2;
+const PAGE: usize = 4096;
+const MAX_EVENTS: usize = 65536;
+
+pub const RESOLVE_ZERO: u32 = 0;
+pub const RESOLVE_COPY: u32 = 1;
+pub const RESOLVE_CONTINUE: u32 = 2;
+pub const RESOLVE_DEFER: u32 = 3;
+
+#[derive(Clone)]
+struct Resolver {
+    start: usize,
+    len: usize,
+    kind: u32,
+    src: usize,
+    _hold: Vec<Arc<Mapping>>,
+}
+
+/// A fault the handler saw: where (as an IOVA), how, and what it did about it.
+#[derive(Clone, Copy)]
+pub struct Event {
+    pub iova: u64,
+    pub flags: u64,
+    pub tid: u32,
+    /// RESOLVE_* used, or u32::MAX when no resolver covered the address (left for JS).
+    pub resolved_by: u32,
+}
+
+#[derive(Default)]
+pub struct Stats {
+    pub missing: AtomicU64,
+    pub minor: AtomicU64,
+    pub wp: AtomicU64,
+    pub deferred: AtomicU64,
+    pub errors: AtomicU64,
+    pub dropped_events: AtomicU64,
+}
+
+pub struct Shared {
+    fd: OwnedFd,
+    resolvers: Mutex<Vec<Resolver>>,
+    pub events: Mutex<Vec<Event>>,
+    pub stats: Stats,
+    stop: AtomicBool,
+}
+
+pub struct Uffd {
+    pub shared: Arc<Shared>,
+    wake: OwnedFd,
+    thread: Option<std::thread::JoinHandle<()>>,
+    pub features: u64,
+}
+
+fn raw_uffd() -> Result<OwnedFd> {
+    let flags = libc::O_CLOEXEC | libc::O_NONBLOCK;
+    // SAFETY: userfaultfd syscall; retry user-mode-only (1) when full mode is not permitted.
+    let mut fd = unsafe { libc::syscall(libc::SYS_userfaultfd, flags) } as i32;
+    if fd < 0 {
+        // SAFETY: as above.
+        fd = unsafe { libc::syscall(libc::SYS_userfaultfd, flags | 1) } as i32;
+    }
+    if fd < 0 {
+        return Err(last_os("userfaultfd()"));
+    }
+    // SAFETY: fresh fd we own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+fn api(fd: i32, features: u64) -> Result<(u64, u64)> {
+    let mut a = [UFFD_API, features, 0u64];
+    // SAFETY: uffdio_api is three u64s.
+    if unsafe { libc::ioctl(fd, UFFDIO_API, a.as_mut_ptr()) } != 0 {
+        return Err(last_os(format!("userfaultfd UFFDIO_API(features={features:#x})")));
+    }
+    Ok((a[1], a[2]))
+}
+
+/// Features and ioctls this kernel offers (handshake on a throwaway fd).
+pub fn probe() -> Result<(u64, u64)> {
+    let fd = raw_uffd()?;
+    api(fd.as_raw_fd(), 0)
+}
+
+fn ioctl_arr(fd: i32, req: libc::c_ulong, a: &mut [u64], what: &str) -> Result<()> {
+    // SAFETY: a is laid out as the uffdio_* struct for req.
+    if unsafe { libc::ioctl(fd, req, a.as_mut_ptr()) } != 0 {
+        return Err(last_os(what));
+    }
+    Ok(())
+}
+
+/// Host range for an arena (iova, len), page-aligned.
+fn range(iova: u64, len: u64, what: &str) -> Result<(usize, Arc<Mapping>)> {
+    if iova % PAGE as u64 != 0 || len == 0 || len % PAGE as u64 != 0 {
+        return Err(err(libc::EINVAL, format!("{what}: iova {iova:#x} and len {len} must be page-aligned and non-zero")));
+    }
+    let (p, m) = arena::translate(iova, len, what)?;
+    Ok((p as usize, m))
+}
+
+impl Uffd {
+    pub fn new(want: u64) -> Result<Uffd> {
+        let fd = raw_uffd()?;
+        let (features, _) = api(fd.as_raw_fd(), want)?;
+        // SAFETY: eventfd to wake the handler on close.
+        let w = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if w < 0 {
+            return Err(last_os("userfaultfd: eventfd"));
+        }
+        // SAFETY: fresh fd we own.
+        let wake = unsafe { OwnedFd::from_raw_fd(w) };
+        let shared = Arc::new(Shared {
+            fd,
+            resolvers: Mutex::new(Vec::new()),
+            events: Mutex::new(Vec::new()),
+            stats: Stats::default(),
+            stop: AtomicBool::new(false),
+        });
+        let (s2, wfd) = (shared.clone(), wake.as_raw_fd());
+        let thread = std::thread::Builder::new()
+            .name("biopath-uffd".into())
+            .spawn(move || handler(s2, wfd))
+            .map_err(|e| err(libc::EAGAIN, format!("userfaultfd: spawn handler: {e}")))?;
+        Ok(Uffd { shared, wake, thread: Some(thread), features })
+    }
+
+    fn fd(&self) -> i32 {
+        self.shared.fd.as_raw_fd()
+    }
+
+    pub fn register(&self, iova: u64, len: u64, mode: u64) -> Result<u64> {
+        let (p, _) = range(iova, len, "uffd.register")?;
+        let mut a = [p as u64, len, mode, 0];
+        ioctl_arr(self.fd(), UFFDIO_REGISTER, &mut a, &format!("uffd.register(mode={mode:#x})"))?;
+        Ok(a[3])
+    }
+
+    pub fn unregister(&self, iova: u64, len: u64) -> Result<()> {
+        let (p, _) = range(iova, len, "uffd.unregister")?;
+        self.shared.resolvers.lock().unwrap().retain(|r| r.start + r.len <= p || r.start >= p + len as usize);
+        ioctl_arr(self.fd(), UFFDIO_UNREGISTER, &mut [p as u64, len], "uffd.unregister")
+    }
+
+    pub fn set_resolver(&self, iova: u64, len: u64, kind: u32, src_iova: u64) -> Result<()> {
+        let (start, m) = range(iova, len, "uffd.setResolver")?;
+        let mut hold = vec![m];
+        let src = if kind == RESOLVE_COPY {
+            let (s, sm) = range(src_iova, len, "uffd.setResolver(src)")?;
+            hold.push(sm);
+            s
+        } else {
+            0
+        };
+        if kind > RESOLVE_DEFER {
+            return Err(err(libc::EINVAL, format!("uffd.setResolver(kind): {kind} is not a resolver")));
+        }
+        let mut rs = self.shared.resolvers.lock().unwrap();
+        rs.retain(|r| r.start + r.len <= start || r.start >= start + len as usize);
+        rs.push(Resolver { start, len: len as usize, kind, src, _hold: hold });
+        Ok(())
+    }
+
+    pub fn copy(&self, dst: u64, src: u64, len: u64, dontwake: bool) -> Result<i64> {
+        let (d, _) = range(dst, len, "uffd.copy(dst)")?;
+        let (s, _) = arena::translate(src, len, "uffd.copy(src)")?;
+        let mut a = [d as u64, s as u64, len, dontwake as u64, 0];
+        ioctl_arr(self.fd(), UFFDIO_COPY, &mut a, "uffd.copy")?;
+        Ok(a[4] as i64)
+    }
+
+    pub fn zeropage(&self, iova: u64, len: u64, dontwake: bool) -> Result<i64> {
+        let (p, _) = range(iova, len, "uffd.zeropage")?;
+        let mut a = [p as u64, len, dontwake as u64, 0];
+        ioctl_arr(self.fd(), UFFDIO_ZEROPAGE, &mut a, "uffd.zeropage")?;
+        Ok(a[3] as i64)
+    }
+
+    pub fn cont(&self, iova: u64, len: u64, dontwake: bool) -> Result<i64> {
+        let (p, _) = range(iova, len, "uffd.continue")?;
+        let mut a = [p as u64, len, dontwake as u64, 0];
+        ioctl_arr(self.fd(), UFFDIO_CONTINUE, &mut a, "uffd.continue")?;
+        Ok(a[3] as i64)
+    }
+
+    pub fn wake(&self, iova: u64, len: u64) -> Result<()> {
+        let (p, _) = range(iova, len, "uffd.wake")?;
+        ioctl_arr(self.fd(), UFFDIO_WAKE, &mut [p as u64, len], "uffd.wake")
+    }
+
+    pub fn write_protect(&self, iova: u64, len: u64, protect: bool, dontwake: bool) -> Result<()> {
+        let (p, _) = range(iova, len, "uffd.writeProtect")?;
+        let mode = (protect as u64) | ((dontwake as u64) << 1);
+        ioctl_arr(self.fd(), UFFDIO_WRITEPROTECT, &mut [p as u64, len, mode], "uffd.writeProtect")
+    }
+
+    pub fn close(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let one: u64 = 1;
+        // SAFETY: writing 8 bytes to our eventfd.
+        unsafe { libc::write(self.wake.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.shared.resolvers.lock().unwrap().clear();
+    }
+}
+
+impl Drop for Uffd {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn handler(s: Arc<Shared>, wake: i32) {
+    let mut msgs = [0u8; 32 * 16];
+    while !s.stop.load(Ordering::SeqCst) {
+        let mut pfd = [
+            libc::pollfd { fd: s.fd.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+            libc::pollfd { fd: wake, events: libc::POLLIN, revents: 0 },
+        ];
+        // SAFETY: two valid pollfds.
+        let r = unsafe { libc::poll(pfd.as_mut_ptr(), 2, 1000) };
+        if r <= 0 || pfd[1].revents != 0 {
+            continue;
+        }
+        // SAFETY: reading whole uffd_msg records into our buffer.
+        let n = unsafe { libc::read(s.fd.as_raw_fd(), msgs.as_mut_ptr().cast(), msgs.len()) };
+        if n <= 0 {
+            continue;
+        }
+        for m in msgs[..n as usize].chunks_exact(32) {
+            if m[0] == UFFD_EVENT_PAGEFAULT {
+                let flags = u64::from_le_bytes(m[8..16].try_into().unwrap());
+                let addr = u64::from_le_bytes(m[16..24].try_into().unwrap()) as usize & !(PAGE - 1);
+                let tid = u32::from_le_bytes(m[24..28].try_into().unwrap());
+                serve(&s, addr, flags, tid);
+            }
+        }
+    }
+}
+
+fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
+    let fd = s.fd.as_raw_fd();
+    let r = s.resolvers.lock().unwrap().iter().find(|r| addr >= r.start && addr < r.start + r.len).cloned();
+    let mut by = u32::MAX;
+    let res = match (&r, flags) {
+        (_, f) if f & FLAG_WP != 0 => {
+            s.stats.wp.fetch_add(1, Ordering::Relaxed);
+            by = RESOLVE_DEFER;
+            ioctl_arr(fd, UFFDIO_WRITEPROTECT, &mut [addr as u64, PAGE as u64, 0], "wp")
+        }
+        (Some(r), _) if r.kind == RESOLVE_ZERO => {
+            s.stats.missing.fetch_add(1, Ordering::Relaxed);
+            by = RESOLVE_ZERO;
+            ioctl_arr(fd, UFFDIO_ZEROPAGE, &mut [addr as u64, PAGE as u64, 0, 0], "zeropage")
+        }
+        (Some(r), _) if r.kind == RESOLVE_COPY => {
+            s.stats.missing.fetch_add(1, Ordering::Relaxed);
+            by = RESOLVE_COPY;
+            let src = r.src + (addr - r.start);
+            ioctl_arr(fd, UFFDIO_COPY, &mut [addr as u64, src as u64, PAGE as u64, 0, 0], "copy")
+        }
+        (Some(r), _) if r.kind == RESOLVE_CONTINUE => {
+            s.stats.minor.fetch_add(1, Ordering::Relaxed);
+            by = RESOLVE_CONTINUE;
+            ioctl_arr(fd, UFFDIO_CONTINUE, &mut [addr as u64, PAGE as u64, 0, 0], "continue")
+        }
+        _ => {
+            s.stats.deferred.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        }
+    };
+    if let Err(e) = res {
+        // EEXIST: another thread's fault already filled the page; the waiter is woken.
+        if !e.reason.starts_with(&format!("{}|", libc::EEXIST)) {
+            s.stats.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = ioctl_arr(fd, UFFDIO_WAKE, &mut [addr as u64, PAGE as u64], "wake");
+    }
+    let iova = host_to_iova(addr);
+    let mut ev = s.events.lock().unwrap();
+    if ev.len() < MAX_EVENTS {
+        ev.push(Event { iova, flags, tid, resolved_by: by });
+    } else {
+        s.stats.dropped_events.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn host_to_iova(addr: usize) -> u64 {
+    arena::find_host(addr).unwrap_or(0)
+}

@@ -1,0 +1,96 @@
+/**
+ * userfaultfd over arena regions, with a native handler thread that serves faults off the JS
+ * thread. Ranges are arena (iova, len), page-aligned.
+ */
+import { binding, callNative } from './binding.ts';
+import type { Userfaultfd as RawUffd, UffdStats, UffdEvent } from '../binding.d.cts';
+
+export type { UffdStats, UffdEvent };
+
+export const UFFD_FEATURE_PAGEFAULT_FLAG_WP = 1 << 0;
+export const UFFD_FEATURE_MISSING_SHMEM = 1 << 5;
+export const UFFD_FEATURE_THREAD_ID = 1 << 8;
+export const UFFD_FEATURE_MINOR_SHMEM = 1 << 10;
+export const UFFD_FEATURE_WP_HUGETLBFS_SHMEM = 1 << 12;
+export const UFFD_FEATURE_WP_UNPOPULATED = 1 << 13;
+
+export const UFFDIO_REGISTER_MODE_MISSING = 1;
+export const UFFDIO_REGISTER_MODE_WP = 2;
+export const UFFDIO_REGISTER_MODE_MINOR = 4;
+
+export const UFFD_PAGEFAULT_FLAG_WRITE = 1;
+export const UFFD_PAGEFAULT_FLAG_WP = 2;
+export const UFFD_PAGEFAULT_FLAG_MINOR = 4;
+
+/** How the handler thread serves a fault in a range. */
+export const UffdResolve = { zero: 0, copy: 1, continue: 2, defer: 3 } as const;
+export type UffdResolveKind = keyof typeof UffdResolve;
+
+/** Features and ioctls the running kernel offers. EPERM/ENOSYS when userfaultfd is unavailable. */
+export function uffdProbe(): { features: number; ioctls: number } {
+  return callNative(() => binding.uffdProbe());
+}
+
+const WANTED = UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_THREAD_ID |
+  UFFD_FEATURE_MINOR_SHMEM | UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_WP_UNPOPULATED;
+
+/** A userfaultfd whose handler thread resolves faults by per-range rules (see {@link UffdResolve}). */
+export class Userfaultfd {
+  readonly #raw: RawUffd;
+  /** The UFFD_FEATURE_* bits requested at handshake (what biopath uses, masked by the kernel's offer). */
+  readonly features: number;
+
+  /** Handshake with every feature biopath uses that the kernel offers. */
+  constructor() {
+    this.features = uffdProbe().features & WANTED;
+    this.#raw = callNative(() => new binding.Userfaultfd(this.features));
+  }
+
+  /** UFFDIO_REGISTER; `modes` is an OR of UFFDIO_REGISTER_MODE_*. Returns the ioctl mask. */
+  register(iova: number, len: number, modes: number): number {
+    return callNative(() => this.#raw.register(iova, len, modes));
+  }
+
+  unregister(iova: number, len: number): void {
+    callNative(() => this.#raw.unregister(iova, len));
+  }
+
+  /** Serve faults in [iova, iova+len) by `kind`; `copy` reads the same offset from `srcIova`. */
+  setResolver(iova: number, len: number, kind: UffdResolveKind, srcIova?: number): void {
+    callNative(() => this.#raw.setResolver(iova, len, UffdResolve[kind], srcIova));
+  }
+
+  copy(dstIova: number, srcIova: number, len: number, dontwake = false): number {
+    return callNative(() => this.#raw.copy(dstIova, srcIova, len, dontwake));
+  }
+
+  zeropage(iova: number, len: number, dontwake = false): number {
+    return callNative(() => this.#raw.zeropage(iova, len, dontwake));
+  }
+
+  continue(iova: number, len: number, dontwake = false): number {
+    return callNative(() => this.#raw.continue(iova, len, dontwake));
+  }
+
+  wake(iova: number, len: number): void {
+    callNative(() => this.#raw.wake(iova, len));
+  }
+
+  writeProtect(iova: number, len: number, protect: boolean, dontwake = false): void {
+    callNative(() => this.#raw.writeProtect(iova, len, protect, dontwake));
+  }
+
+  stats(): UffdStats {
+    return callNative(() => this.#raw.stats());
+  }
+
+  /** Take the log of faults seen (resolvedBy -1: no rule covered it, left for JS). */
+  drainEvents(): UffdEvent[] {
+    return callNative(() => this.#raw.drainEvents());
+  }
+
+  /** Stop the handler thread and close the fd. Idempotent. */
+  close(): void {
+    this.#raw.close();
+  }
+}
