@@ -1,0 +1,41 @@
+/**
+ * Page-size, address-space and user-API constants (x86-64 values).
+ */
+
+/** Behaviour profile; see KERNEL-SEMANTICS.md §0.1. */
+export type Profile = 'legacy' | 'v8' | 'merged' | 'current';
+
+export const PROFILES: readonly Profile[] = ['legacy', 'v8', 'merged', 'current'];
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
+export const PAGE_MASK = -PAGE_SIZE;
+
+/** @kernel include/linux/mm.h GUP_PIN_COUNTING_BIAS */
+export const GUP_PIN_COUNTING_BIAS = 1024;
+
+/** Base of the emulated kernel direct map: frame `pfn` lives at `PAGE_OFFSET + pfn * PAGE_SIZE`. */
+export const PAGE_OFFSET = 0x1000_0000_0000;
+/** Emulated vmalloc area (disjoint from the direct map). */
+export const VMALLOC_START = 0x2000_0000_0000;
+export const VMALLOC_END = 0x3000_0000_0000;
+
+/** @kernel arch/x86/include/asm/page_64_types.h TASK_SIZE_MAX */
+export const TASK_SIZE = 0x8000_0000_0000 - PAGE_SIZE;
+/** Top of the top-down mmap area of an emulated process. */
+export const MMAP_BASE = 0x7f00_0000_0000;
+
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+
+/** @kernel include/uapi/asm-generic/mman-common.h MADV_DONTNEED */
+export const MADV_DONTNEED = 4;
+export const MADV_DONTFORK = 10;
+export const MADV_DOFORK = 11;
+
+/** @kernel include/linux/sched/coredump.h MMF_HAS_PINNED (bit 27, sticky) */
+export const MMF_HAS_PINNED = 1 << 27;
+
+/** Largest buddy order the frame allocator hands out (4 MiB blocks, the kernel's MAX_ORDER 10). */
+export const MAX_PAGE_ORDER = 10;

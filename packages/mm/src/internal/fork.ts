@@ -1,0 +1,111 @@
+/**
+ * fork(): duplicate an emulated address space with the post-5.19 anon-exclusive COW rules.
+ * @kernel kernel/fork.c dup_mmap()
+ */
+import { BiopathError, errno } from './arena.ts';
+import { PAGE_SIZE } from './constants.ts';
+import { rmapAddPte } from './fault.ts';
+import { folioNeedsCowForDma } from './gup-grab.ts';
+import { MmStruct } from './mm-struct.ts';
+import { allocPages } from './page-alloc.ts';
+import { PG_anon, PG_anon_exclusive, PG_uptodate } from './page-flags.ts';
+import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE } from './page-table.ts';
+import { VM_DONTCOPY, VM_SHARED, VM_WRITE, type Vma } from './vma.ts';
+
+/** Test hooks for {@link dupMmap}. */
+export interface ForkHooks {
+  /**
+   * Runs while fork holds the parent's mmap_lock for writing and `writeProtectSeq` is odd, after
+   * the page tables were copied: models a GUP-fast racing with fork (§4.1 step 5).
+   */
+  duringCopy?: (parent: MmStruct, child: MmStruct) => void;
+}
+
+/**
+ * Copy one present PTE of a private mapping into the child.
+ * Returns 0 or -ENOMEM (a maybe-pinned page could not be copied).
+ * @kernel mm/memory.c copy_present_pte()
+ */
+function copyPresentPte(parent: MmStruct, child: MmStruct, vma: Vma, vpn: number, pfn: number, bits: number): number {
+  const mem = parent.mem;
+  if (bits & PTE_SPECIAL) {
+    child.pt.set(vpn, pfn, PTE_SPECIAL);
+    return 0;
+  }
+  const anon = (mem.flags[mem.head[pfn]] & PG_anon) !== 0;
+  if (anon && (mem.flags[pfn] & PG_anon_exclusive) !== 0) {
+    if (folioNeedsCowForDma(parent, pfn)) return copyPresentPage(child, vma, vpn, pfn);
+    mem.flags[pfn] &= ~PG_anon_exclusive;
+  }
+  parent.pt.setBits(vpn, bits & ~PTE_WRITE);
+  child.pt.set(vpn, pfn, bits & ~PTE_WRITE);
+  rmapAddPte(mem, pfn);
+  return 0;
+}
+
+/**
+ * The child gets its own copy of a maybe-pinned exclusive page; the parent keeps the original,
+ * still writable and exclusive. @kernel mm/memory.c copy_present_page()
+ */
+function copyPresentPage(child: MmStruct, vma: Vma, vpn: number, srcPfn: number): number {
+  const mem = child.mem;
+  const pfn = allocPages(mem, 0);
+  if (pfn < 0) return -errno.ENOMEM;
+  mem.bytes.copyWithin(pfn * PAGE_SIZE, srcPfn * PAGE_SIZE, (srcPfn + 1) * PAGE_SIZE);
+  mem.flags[pfn] |= PG_anon | PG_anon_exclusive | PG_uptodate;
+  mem.mapcount[pfn] = 1;
+  child.pt.set(vpn, pfn, (vma.flags & VM_WRITE) !== 0 ? PTE_WRITE | PTE_DIRTY : PTE_DIRTY);
+  return 0;
+}
+
+/** Copy the PTEs of one VMA. Returns 0 or -ENOMEM. @kernel mm/memory.c copy_page_range() */
+function copyPageRange(parent: MmStruct, child: MmStruct, vma: Vma): number {
+  let err = 0;
+  const shared = (vma.flags & VM_SHARED) !== 0;
+  parent.pt.walk(vma.start / PAGE_SIZE, vma.end / PAGE_SIZE, (vpn, pfn, bits) => {
+    if (err !== 0) return;
+    if (shared) {
+      child.pt.set(vpn, pfn, bits);
+      rmapAddPte(parent.mem, pfn);
+      return;
+    }
+    err = copyPresentPte(parent, child, vma, vpn, pfn, bits);
+  });
+  return err;
+}
+
+/**
+ * Duplicate `parent` for a child process. MADV_DONTFORK areas are left out; shared mappings are
+ * shared; private anon pages are shared read-only, except exclusive maybe-pinned ones in an mm with
+ * MMF_HAS_PINNED, which the child gets a copy of. If a copy cannot be allocated the child is torn down
+ * and BiopathError('ENOMEM') is thrown (pages already write-protected in the parent stay so).
+ * @kernel kernel/fork.c dup_mmap()
+ */
+export function dupMmap(parent: MmStruct, hooks?: ForkHooks): MmStruct {
+  const child = new MmStruct(parent.mem);
+  child.mmapBase = parent.mmapBase;
+  parent.mmapLockedForWrite = true;
+  parent.writeProtectSeq++;
+  let err = 0;
+  try {
+    for (const vma of parent.vmas) {
+      if (vma.flags & VM_DONTCOPY) continue;
+      if (vma.shmem !== null) vma.shmem.users++;
+      child.vmas.push({ ...vma });
+      err = copyPageRange(parent, child, vma);
+      if (err !== 0) break;
+    }
+    if (err === 0) hooks?.duringCopy?.(parent, child);
+  } catch (e) {
+    child.exit();
+    throw e;
+  } finally {
+    parent.writeProtectSeq++;
+    parent.mmapLockedForWrite = false;
+  }
+  if (err !== 0) {
+    child.exit();
+    throw new BiopathError('ENOMEM', 'fork(): no free frame to copy a maybe-pinned page for the child');
+  }
+  return child;
+}

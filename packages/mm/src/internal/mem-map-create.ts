@@ -1,0 +1,74 @@
+/**
+ * Creating and destroying a MemMap over a native arena region, and frame addressing.
+ * @kernel mm/mm_init.c free_area_init()
+ */
+import { arenaMap, arenaUnmap, BiopathError } from './arena.ts';
+import { PAGE_SIZE, PROFILES, type Profile } from './constants.ts';
+import { MemMap } from './mem-map.ts';
+import { buddyInit } from './page-alloc.ts';
+import { PG_reserved, PG_uptodate, PG_zero } from './page-flags.ts';
+
+/** Options of {@link createMemMap}. */
+export interface MemMapOpts {
+  /** frames, including the zero page (at least 2) */
+  nrPages: number;
+  /** behaviour profile, default `merged` */
+  profile?: Profile;
+  /** ask the arena for transparent huge pages */
+  hugepage?: boolean;
+  /** word size of the modelled machine; 32 only changes `folio_has_pincount` under `current` */
+  bits?: 32 | 64;
+}
+
+/** Upper bound on frames per MemMap (16 GiB). */
+const MAX_NR_PAGES = 1 << 22;
+
+/**
+ * Map `nrPages` frames of native arena memory and set up mem_map: pfn 0 is the reserved zero page,
+ * every other frame is free in the buddy allocator.
+ */
+export function createMemMap(opts: MemMapOpts): MemMap {
+  const { nrPages } = opts;
+  const profile = opts.profile ?? 'merged';
+  if (!Number.isInteger(nrPages) || nrPages < 2 || nrPages > MAX_NR_PAGES) {
+    throw new BiopathError('EINVAL', `createMemMap(nrPages): ${nrPages} is not an integer in 2..${MAX_NR_PAGES}`);
+  }
+  if (!PROFILES.includes(profile)) {
+    throw new BiopathError('EINVAL', `createMemMap(profile): ${String(profile)} is not one of ${PROFILES.join(', ')}`);
+  }
+  const bits = opts.bits ?? 64;
+  if (bits !== 32 && bits !== 64) throw new BiopathError('EINVAL', `createMemMap(bits): ${String(bits)} is not 32 or 64`);
+  const arena = arenaMap(nrPages * PAGE_SIZE, opts.hugepage === true);
+  const mem = new MemMap(arena, nrPages, profile, bits);
+  const z = mem.zeroPfn;
+  mem.flags[z] = PG_reserved | PG_zero | PG_uptodate;
+  mem.refcount[z] = 1;
+  mem.bytes.fill(0, z * PAGE_SIZE, (z + 1) * PAGE_SIZE);
+  buddyInit(mem, z + 1);
+  return mem;
+}
+
+/** Unmap the arena region. Any later use of `mem` or of views into it is invalid. */
+export function destroyMemMap(mem: MemMap): void {
+  if (mem.destroyed) return;
+  mem.destroyed = true;
+  arenaUnmap(mem.region.id);
+}
+
+function checkPfn(mem: MemMap, fn: string, pfn: number): void {
+  if (!Number.isInteger(pfn) || pfn < 0 || pfn >= mem.nrPages) {
+    throw new BiopathError('EINVAL', `${fn}(pfn): ${pfn} is not a frame of this MemMap (0..${mem.nrPages - 1})`);
+  }
+}
+
+/** DMA address of frame `pfn`: what io_uring SQEs carry. */
+export function pageToIova(mem: MemMap, pfn: number): number {
+  checkPfn(mem, 'pageToIova', pfn);
+  return mem.region.iova + pfn * PAGE_SIZE;
+}
+
+/** The 4096 bytes of frame `pfn` (a view into arena memory). */
+export function pageBytes(mem: MemMap, pfn: number): Uint8Array {
+  checkPfn(mem, 'pageBytes', pfn);
+  return mem.bytes.subarray(pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE);
+}
