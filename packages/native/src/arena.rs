@@ -7,6 +7,7 @@
 
 use crate::error::{err, last_os, Result, EFAULT, EINVAL};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 pub const IOVA_SHIFT: u32 = 40;
@@ -14,13 +15,21 @@ pub const MAX_REGIONS: usize = 4096;
 pub const PAGE_SIZE: usize = 4096;
 
 /// One mmap of (part of) a memfd.
+/// The memfd is closed as soon as it is mapped (the mapping keeps the pages alive), so a
+/// region never holds a file descriptor; aliases are made with mremap(old_size = 0).
 pub struct Mapping {
     pub id: u32,
     pub ptr: *mut u8,
     pub len: usize,
-    pub fd: Arc<OwnedFd>,
-    /// IOVA of the region this one aliases (same memfd pages), or 0.
+    /// Id of the region this one aliases (same pages), or 0.
     pub alias_of: u32,
+}
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Regions still registered (not yet arenaFree'd).
+pub fn live() -> usize {
+    LIVE.load(Ordering::Relaxed)
 }
 
 // SAFETY: the mapping is plain shared memory; the pointer is only dereferenced through
@@ -47,6 +56,7 @@ fn insert(make: impl FnOnce(u32) -> Result<Mapping>) -> Result<Arc<Mapping>> {
         .ok_or_else(|| err(libc::ENOSPC, "arenaCreate: all 4095 region slots are in use"))?;
     let m = Arc::new(make(id as u32)?);
     t[id] = Some(m.clone());
+    LIVE.fetch_add(1, Ordering::Relaxed);
     Ok(m)
 }
 
@@ -76,22 +86,26 @@ pub fn create(len: usize, hugepage: bool) -> Result<Arc<Mapping>> {
     if raw < 0 {
         return Err(last_os("arenaCreate: memfd_create"));
     }
-    // SAFETY: raw is a fresh fd we own.
-    let fd = Arc::new(unsafe { OwnedFd::from_raw_fd(raw) });
+    // SAFETY: raw is a fresh fd we own; it is closed when this function returns.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
     // SAFETY: ftruncate on our own memfd.
     if unsafe { libc::ftruncate(fd.as_raw_fd(), len as libc::off_t) } != 0 {
         return Err(last_os(format!("arenaCreate: ftruncate to {len}")));
     }
     let ptr = map_fd(&fd, len, hugepage)?;
-    insert(|id| Ok(Mapping { id, ptr, len, fd, alias_of: 0 }))
+    insert(|id| Ok(Mapping { id, ptr, len, alias_of: 0 }))
 }
 
 /// Map the memfd behind region `id` a second time (same pages, new addresses), e.g. for
 /// userfaultfd MINOR faults on a view of cache memory.
 pub fn alias(id: u32) -> Result<Arc<Mapping>> {
     let src = get(id).ok_or_else(|| err(libc::ENOENT, format!("arenaAlias(id): no region {id}")))?;
-    let ptr = map_fd(&src.fd, src.len, false)?;
-    insert(|nid| Ok(Mapping { id: nid, ptr, len: src.len, fd: src.fd.clone(), alias_of: src.id }))
+    // SAFETY: old_size 0 on a shared mapping creates a second mapping of the same pages.
+    let p = unsafe { libc::mremap(src.ptr.cast(), 0, src.len, libc::MREMAP_MAYMOVE) };
+    if p == libc::MAP_FAILED {
+        return Err(last_os(format!("arenaAlias({id}): mremap")));
+    }
+    insert(|nid| Ok(Mapping { id: nid, ptr: p.cast(), len: src.len, alias_of: src.id }))
 }
 
 /// Drop the registry's hold on region `id`; the memory is unmapped when the last holder goes.
@@ -100,6 +114,7 @@ pub fn free(id: u32) -> Result<()> {
     match t.get_mut(id as usize) {
         Some(slot @ Some(_)) => {
             *slot = None;
+            LIVE.fetch_sub(1, Ordering::Relaxed);
             Ok(())
         }
         _ => Err(err(libc::ENOENT, format!("arenaFree(id): no region {id}"))),

@@ -51,6 +51,11 @@ export function arenaCopy(dstIova: number, srcIova: number, len: number): void {
   callNative(() => binding.arenaCopy(dstIova, srcIova, len));
 }
 
+/** Regions created and not yet freed in this process (leak checks compare it to a baseline). */
+export function arenaLiveRegions(): number {
+  return binding.arenaLiveRegions();
+}
+
 /** Region id of an IOVA. */
 export function iovaRegion(iova: number): number {
   return Math.floor(iova / IOVA_REGION_SPAN);

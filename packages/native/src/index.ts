@@ -8,10 +8,13 @@ export {
 } from './errors.ts';
 export type { ErrnoCode } from './errors.ts';
 export {
-  arenaCreate, arenaAlias, arenaFree, arenaCopy, iovaRegion, iovaOffset, IOVA_SHIFT, IOVA_REGION_SPAN, ARENA_PAGE_SIZE,
+  arenaCreate, arenaAlias, arenaFree, arenaCopy, arenaLiveRegions, iovaRegion, iovaOffset, IOVA_SHIFT, IOVA_REGION_SPAN, ARENA_PAGE_SIZE,
 } from './arena.ts';
 export type { ArenaRegion } from './arena.ts';
-export { NativeRingHandle, CTL_SUBMITTED, CTL_REFUSED, CTL_CQES, CTL_ENTER_RES } from './ring.ts';
+export {
+  NativeRingHandle, CTL_SUBMITTED, CTL_REFUSED, CTL_CQES, CTL_ENTER_RES, CTL_SQ_HEAD, CTL_SQ_TAIL, CTL_CQ_HEAD, CTL_CQ_TAIL,
+  CTL_REFUSED_TOTAL,
+} from './ring.ts';
 export type { RingSetup, RingBuffers } from './ring.ts';
 export { openDevice, closeFd, deviceInfo } from './device.ts';
 export type { DeviceInfo, OpenOptions } from './device.ts';

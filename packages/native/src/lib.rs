@@ -64,6 +64,12 @@ pub fn arena_free(id: u32) -> Result<()> {
     arena::free(id)
 }
 
+/// Number of arena regions currently registered (for leak checks).
+#[napi]
+pub fn arena_live_regions() -> u32 {
+    arena::live() as u32
+}
+
 /// Copy `len` bytes between arena IOVAs inside the native layer (memmove semantics). EFAULT if
 /// either range leaves its region.
 #[napi]
@@ -87,10 +93,12 @@ pub struct RingOptions {
     pub sqpoll_idle_ms: Option<u32>,
 }
 
-/// An io_uring instance. SQEs are written by TS into `buffers().staging` (slot i at
-/// i*sqeSize) with arena IOVAs in their address fields; `submit(n, wait)` validates slots 0..n,
-/// turns any SQE naming memory outside the arena into a NOP completing with -EFAULT (or -EINVAL
-/// for an opcode it cannot check), submits, waits, and copies CQEs into `buffers().cqes`.
+/// An io_uring instance. TS writes SQEs into the staging ring `buffers().staging` (slot
+/// `k & (sqEntries-1)`, advancing ctl[5]) with arena IOVAs in their address fields; `submit(n,
+/// wait)` validates staged SQEs from ctl[4], turns any SQE naming memory outside the arena into
+/// a NOP completing with -EFAULT (or -EINVAL for an opcode it cannot check), submits, waits,
+/// and appends CQEs to the CQE ring `buffers().cqes` (ctl[7]) without overwriting any that TS
+/// has not consumed (ctl[6]).
 #[napi]
 pub struct NativeRing {
     inner: Option<ring::Ring>,

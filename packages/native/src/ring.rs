@@ -2,7 +2,7 @@
 //! CQE area: a single native call per batch validates, submits, and reaps.
 
 use crate::arena::{self, Mapping};
-use crate::error::{err, from_io, Result};
+use crate::error::{from_io, Result};
 use crate::shared_buf::SharedBuf;
 use crate::sqe_check::{refuse, Ctx};
 use io_uring::{cqueue, squeue, IoUring};
@@ -14,6 +14,11 @@ pub const CTL_SUBMITTED: usize = 0; // SQEs accepted into the SQ (valid or refus
 pub const CTL_REFUSED: usize = 1; // of those, refused by validation
 pub const CTL_CQES: usize = 2; // CQEs copied into the CQE area
 pub const CTL_ENTER_RES: usize = 3; // io_uring_enter's result or -errno
+pub const CTL_SQ_HEAD: usize = 4; // staging ring: next slot native consumes (native writes)
+pub const CTL_SQ_TAIL: usize = 5; // staging ring: next slot TS fills (TS writes)
+pub const CTL_CQ_HEAD: usize = 6; // CQE ring: next CQE TS reads (TS writes)
+pub const CTL_CQ_TAIL: usize = 7; // CQE ring: next slot native fills (native writes)
+pub const CTL_REFUSED_TOTAL: usize = 8;
 pub const CTL_WORDS: usize = 16;
 
 pub struct Options {
@@ -79,10 +84,17 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
         self.ctl.bytes()[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
     }
 
-    /// Validate and push staged SQEs `0..n`; stops early if the SQ is full.
+    fn ctl_get(&self, i: usize) -> u32 {
+        u32::from_le_bytes(self.ctl.bytes()[i * 4..i * 4 + 4].try_into().unwrap())
+    }
+
+    /// Validate and push up to `n` staged SQEs from the staging ring's head; stops early if
+    /// the kernel SQ is full. Staging slot k lives at `(k & mask) * sqe_size`.
     fn push(&mut self, n: usize) -> (usize, usize) {
         let sz = std::mem::size_of::<S>();
         let mask = self.scratch.len() - 1;
+        let head = self.ctl_get(CTL_SQ_HEAD);
+        let n = n.min(self.ctl_get(CTL_SQ_TAIL).wrapping_sub(head) as usize).min(mask + 1);
         let table = arena::table();
         // SAFETY: only this thread pushes; the crate syncs the tail when the queue is dropped.
         let mut sq = unsafe { self.ring.submission_shared() };
@@ -91,7 +103,8 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
         while done < n && !sq.is_full() {
             let mut bytes = [0u8; 128];
             let b = &mut bytes[..sz];
-            b.copy_from_slice(&staged[done * sz..(done + 1) * sz]);
+            let at = (head.wrapping_add(done as u32) as usize & mask) * sz;
+            b.copy_from_slice(&staged[at..at + sz]);
             let slot = (self.pushed as usize) & mask;
             let mut ctx = Ctx { table: &table, fixed: &self.fixed, scratch: &mut self.scratch[slot], held: &mut self.held };
             if let Err(e) = ctx.check(b) {
@@ -107,31 +120,37 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
             self.pushed += 1;
             done += 1;
         }
+        drop(sq);
+        self.ctl(CTL_SQ_HEAD, head.wrapping_add(done as u32) as i32);
+        let total = self.ctl_get(CTL_REFUSED_TOTAL).wrapping_add(refused as u32);
+        self.ctl(CTL_REFUSED_TOTAL, total as i32);
         (done, refused)
     }
 
-    /// Copy up to the CQE area's capacity of completions out of the CQ ring.
+    /// Move completions from the kernel CQ into the CQE ring shared with TS, as many as it has
+    /// room for (capacity minus what TS has not consumed yet). Never overwrites unread CQEs.
     fn drain(&mut self) -> usize {
         let sz = std::mem::size_of::<C>();
+        let cap = self.ring.params().cq_entries() as usize;
+        let (head, tail) = (self.ctl_get(CTL_CQ_HEAD), self.ctl_get(CTL_CQ_TAIL));
+        let room = cap.saturating_sub(tail.wrapping_sub(head) as usize);
         let out = self.cqes.bytes();
-        let cap = out.len() / sz;
         // SAFETY: only this thread reads the CQ; the head is published when cq drops.
         let cq = unsafe { self.ring.completion_shared() };
         let mut k = 0;
-        for e in cq.take(cap) {
+        for e in cq.take(room) {
             // SAFETY: C is repr(C) plain data of size sz.
             let src = unsafe { std::slice::from_raw_parts(&e as *const C as *const u8, sz) };
-            out[k * sz..(k + 1) * sz].copy_from_slice(src);
+            let at = (tail.wrapping_add(k as u32) as usize & (cap - 1)) * sz;
+            out[at..at + sz].copy_from_slice(src);
             k += 1;
         }
+        self.ctl(CTL_CQ_TAIL, tail.wrapping_add(k as u32) as i32);
         k
     }
 
-    /// Submit staged SQEs 0..n, wait for `wait_nr` completions, reap into the CQE area.
+    /// Submit up to `n` staged SQEs, wait for `wait_nr` completions, reap into the CQE ring.
     pub fn submit(&mut self, n: usize, wait_nr: usize) -> Result<u32> {
-        if n > self.scratch.len() {
-            return Err(err(libc::EINVAL, format!("submit(n): {n} exceeds the {} staging slots", self.scratch.len())));
-        }
         let (done, refused) = self.push(n);
         self.ctl(CTL_SUBMITTED, done as i32);
         self.ctl(CTL_REFUSED, refused as i32);

@@ -35,6 +35,11 @@ export const CTL_SUBMITTED = 0;
 export const CTL_REFUSED = 1;
 export const CTL_CQES = 2;
 export const CTL_ENTER_RES = 3;
+export const CTL_SQ_HEAD = 4;
+export const CTL_SQ_TAIL = 5;
+export const CTL_CQ_HEAD = 6;
+export const CTL_CQ_TAIL = 7;
+export const CTL_REFUSED_TOTAL = 8;
 
 /** One io_uring. Every method maps native failures to BiopathError. */
 export class NativeRingHandle {
@@ -49,7 +54,7 @@ export class NativeRingHandle {
     this.buffers = callNative(() => this.#raw.buffers()) as RingBuffers;
   }
 
-  /** Validate, submit staged SQEs 0..n, wait for `waitNr`, copy CQEs out; returns CQEs copied. */
+  /** Validate and submit up to `n` staged SQEs, wait for `waitNr`, append CQEs; returns CQEs added. */
   submit(n: number, waitNr: number): number {
     try {
       return this.#raw.submit(n, waitNr);

@@ -1,0 +1,12 @@
+/**
+ * @biopath/testing — probes, real-device helpers and the leak gate shared by every package's tests.
+ */
+export { probe } from './probe.ts';
+export type { ProbeResult } from './probe.ts';
+export {
+  withLoopDevice, attachLoop, detachLoop, createImage, removeImage, attachedLoopDevices, liveImages,
+} from './loop.ts';
+export type { ImageOptions } from './loop.ts';
+export { leakSnapshot, expectNoLeaks, biopathFds } from './leak-gate.ts';
+export type { LeakSnapshot } from './leak-gate.ts';
+export { useLeakGate } from './vitest.ts';
