@@ -1,32 +1,41 @@
 /**
- * Shared fixtures for mm tests: a MemMap per test with the leak gate checked at the end.
+ * Shared fixtures for mm tests: a MemMap per test whose leak gate is checked at the end.
  */
-import { warnOnOnceReset } from '@biopath/native';
+import { arenaCopy, arenaCreate, arenaFree, warnOnOnceReset } from '@biopath/native';
 import {
-  createMemMap, destroyMemMap, expectNoLeakedPins, MmStruct, snapshotPins, type MemMap, type Profile,
+  createMemMap, destroyMemMap, expectNoLeakedPins, MmStruct, snapshotPins, pageToIova, PAGE_SIZE, type MemMap,
+  type Profile,
 } from '../src/index.ts';
 
 export interface Fixture {
   mem: MemMap;
   mm: MmStruct;
+  /** register another process (e.g. a fork child) to be exited before the leak gate runs */
+  track: (mm: MmStruct) => MmStruct;
+}
+
+export interface FixtureOpts {
+  profile?: Profile;
+  nrPages?: number;
+  bits?: 32 | 64;
 }
 
 /**
- * Run `fn` with a fresh MemMap and process; afterwards exit every process `fn` returned or created via
- * `track`, check the leak gate against the state before `fn`, and free the arena.
+ * Run `fn` with a fresh MemMap and process. Afterwards exit every tracked process, check the leak
+ * gate against the state before `fn`, and free the arena region.
  */
-export function withMm(
-  opts: { profile?: Profile; nrPages?: number; bits?: 32 | 64 },
-  fn: (f: Fixture, track: (mm: MmStruct) => MmStruct) => void,
-): void {
+export function withMm(opts: FixtureOpts, fn: (f: Fixture) => void): void {
   warnOnOnceReset();
   const mem = createMemMap({ nrPages: opts.nrPages ?? 256, profile: opts.profile ?? 'merged', bits: opts.bits ?? 64 });
   try {
     const baseline = snapshotPins(mem);
     const mms: MmStruct[] = [];
-    const track = (mm: MmStruct): MmStruct => { mms.push(mm); return mm; };
+    const track = (mm: MmStruct): MmStruct => {
+      mms.push(mm);
+      return mm;
+    };
     const mm = track(new MmStruct(mem));
-    fn({ mem, mm }, track);
+    fn({ mem, mm, track });
     for (const m of mms) m.exit();
     expectNoLeakedPins(mem, baseline);
   } finally {
@@ -34,5 +43,28 @@ export function withMm(
   }
 }
 
-/** pins attributed to `pfn`'s folio: refcount delta / bias for small folios, pincount for large. */
-export const PAGE = 4096;
+/** Map `nrPages` private anonymous pages and write `fill` into each so they are present and exclusive. */
+export function populated(mm: MmStruct, nrPages: number, fill = 0x5a, opts?: { folioOrder?: number }): number {
+  const addr = mm.mmap(nrPages * PAGE_SIZE, opts);
+  mm.write(addr, new Uint8Array(nrPages * PAGE_SIZE).fill(fill));
+  return addr;
+}
+
+/** Pins the model attributes to `pfn`'s folio: the debug shadow count (exact for small folios too). */
+export function pinsOf(mem: MemMap, pfn: number): number {
+  return mem.dbgPins[mem.head[pfn]];
+}
+
+/**
+ * A "device" writes `bytes` into frame `pfn` at `offset` through the native arena (a memmove inside
+ * Rust between two IOVAs), as DMA would: the bytes never pass through the JS view of the frame.
+ */
+export function dmaIntoFrame(mem: MemMap, pfn: number, offset: number, bytes: Uint8Array): void {
+  const dev = arenaCreate(PAGE_SIZE);
+  try {
+    new Uint8Array(dev.buffer, 0, bytes.length).set(bytes);
+    arenaCopy(pageToIova(mem, pfn) + offset, dev.iova, bytes.length);
+  } finally {
+    arenaFree(dev.id);
+  }
+}

@@ -85,7 +85,7 @@ const GUP_SLOW_CALLER_FLAGS = GUP_FAST_CALLER_FLAGS & ~FOLL_FAST_ONLY;
  * Validate caller-supplied flags and add `toSet` (FOLL_PIN or FOLL_GET). Returns the full flags,
  * or -1 for an invalid combination (the kernel WARNs and returns -EINVAL): flags outside the allowed
  * set (including FOLL_PIN from a caller), FOLL_GET|FOLL_PIN, FOLL_LONGTERM without FOLL_PIN,
- * FOLL_LONGTERM|FOLL_PCI_P2PDMA, or a pin without a pages array.
+ * FOLL_LONGTERM|FOLL_PCI_P2PDMA, or a get or pin without a pages array.
  * @kernel mm/gup.c is_valid_gup_args()
  */
 export function isValidGupArgs(gupFlags: number, toSet: number, fast: boolean, hasPages: boolean): number {
@@ -95,6 +95,6 @@ export function isValidGupArgs(gupFlags: number, toSet: number, fast: boolean, h
   if ((flags & (FOLL_PIN | FOLL_GET)) === (FOLL_PIN | FOLL_GET)) return -1;
   if ((flags & FOLL_LONGTERM) !== 0 && (flags & FOLL_PIN) === 0) return -1;
   if ((flags & (FOLL_LONGTERM | FOLL_PCI_P2PDMA)) === (FOLL_LONGTERM | FOLL_PCI_P2PDMA)) return -1;
-  if ((flags & FOLL_PIN) !== 0 && !hasPages) return -1;
+  if ((flags & (FOLL_PIN | FOLL_GET)) !== 0 && !hasPages) return -1;
   return flags;
 }

@@ -32,9 +32,18 @@ export function getPage(mem: MemMap, pfn: number): void {
   mem.refcount[head]++;
 }
 
+/** References the page tables hold on a folio: one per mapped page. */
+function mappedRefs(mem: MemMap, head: number): number {
+  let n = 0;
+  const end = head + (1 << mem.order[head]);
+  for (let p = head; p < end; p++) n += mem.mapcount[p];
+  return n;
+}
+
 /**
- * Drop one reference; frees at zero. Dropping a reference the pin accounting says belongs to a pin
- * ("put_page on a pinned page") WARNs: the page stays maybe-pinned and the leak gate reports it.
+ * Drop one reference; frees at zero. Dropping a reference that pin accounting says belongs to a pin
+ * (the refcount would fall below pins + mappings: "put_page on a pinned page") WARNs; the put still
+ * happens, the page stays maybe-pinned and the leak gate reports it.
  * @kernel include/linux/mm.h put_page()
  */
 export function putPage(mem: MemMap, pfn: number): void {
@@ -42,7 +51,7 @@ export function putPage(mem: MemMap, pfn: number): void {
   const pins = mem.dbgPins[head];
   if (pins > 0) {
     const pinRefs = folioHasPincount(mem, head) ? pins : pins * GUP_PIN_COUNTING_BIAS;
-    warnOnOnce(mem.refcount[head] - 1 < pinRefs, 'mm: put_page on a pinned page (use unpin_user_page)');
+    warnOnOnce(mem.refcount[head] - 1 < pinRefs + mappedRefs(mem, head), 'mm: put_page on a pinned page (use unpin_user_page)');
   }
   folioPutRefs(mem, head, 1);
 }
