@@ -36,8 +36,9 @@ export default [
     },
   },
   {
-    // Test files may use the testing package from any layer.
+    // Tests and benchmarks drive packages through their public entries (their own included) and
+    // may use the testing package and any driver; library code stays bound by the layers above.
     files: ['**/*.test.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
-    rules: { '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@biopath/testing'], depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }] }] },
+    rules: { '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@biopath/*'], depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }] }] },
   },
 ];

@@ -63,7 +63,14 @@ fn insert(make: impl FnOnce(u32) -> Result<Mapping>) -> Result<Arc<Mapping>> {
 fn map_fd(fd: &OwnedFd, len: usize, hugepage: bool) -> Result<*mut u8> {
     // SAFETY: fresh shared mapping of an fd we own; the kernel picks the address.
     let p = unsafe {
-        libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_SHARED, fd.as_raw_fd(), 0)
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            fd.as_raw_fd(),
+            0,
+        )
     };
     if p == libc::MAP_FAILED {
         return Err(last_os(format!("arenaCreate: mmap of {len} bytes")));
@@ -77,8 +84,11 @@ fn map_fd(fd: &OwnedFd, len: usize, hugepage: bool) -> Result<*mut u8> {
 
 /// Create a region of `len` bytes (a positive multiple of 4096) over a new memfd.
 pub fn create(len: usize, hugepage: bool) -> Result<Arc<Mapping>> {
-    if len == 0 || len % PAGE_SIZE != 0 || len >= (1usize << IOVA_SHIFT) {
-        return Err(err(EINVAL, format!("arenaCreate(size): {len} is not a positive multiple of 4096 below 1 TiB")));
+    if len == 0 || !len.is_multiple_of(PAGE_SIZE) || len >= (1usize << IOVA_SHIFT) {
+        return Err(err(
+            EINVAL,
+            format!("arenaCreate(size): {len} is not a positive multiple of 4096 below 1 TiB"),
+        ));
     }
     let name = c"biopath-arena";
     // SAFETY: plain syscall with a valid C string.
@@ -93,7 +103,14 @@ pub fn create(len: usize, hugepage: bool) -> Result<Arc<Mapping>> {
         return Err(last_os(format!("arenaCreate: ftruncate to {len}")));
     }
     let ptr = map_fd(&fd, len, hugepage)?;
-    insert(|id| Ok(Mapping { id, ptr, len, alias_of: 0 }))
+    insert(|id| {
+        Ok(Mapping {
+            id,
+            ptr,
+            len,
+            alias_of: 0,
+        })
+    })
 }
 
 /// Map the memfd behind region `id` a second time (same pages, new addresses), e.g. for
@@ -105,7 +122,14 @@ pub fn alias(id: u32) -> Result<Arc<Mapping>> {
     if p == libc::MAP_FAILED {
         return Err(last_os(format!("arenaAlias({id}): mremap")));
     }
-    insert(|nid| Ok(Mapping { id: nid, ptr: p.cast(), len: src.len, alias_of: src.id }))
+    insert(|nid| {
+        Ok(Mapping {
+            id: nid,
+            ptr: p.cast(),
+            len: src.len,
+            alias_of: src.id,
+        })
+    })
 }
 
 /// Drop the registry's hold on region `id`; the memory is unmapped when the last holder goes.
@@ -131,7 +155,10 @@ pub fn iova_of(id: u32) -> u64 {
 
 /// Split an IOVA into (region id, offset).
 pub fn split(iova: u64) -> (u32, usize) {
-    ((iova >> IOVA_SHIFT) as u32, (iova & ((1u64 << IOVA_SHIFT) - 1)) as usize)
+    (
+        (iova >> IOVA_SHIFT) as u32,
+        (iova & ((1u64 << IOVA_SHIFT) - 1)) as usize,
+    )
 }
 
 /// A read guard over the region table, for translating many addresses at once (one lock per batch).
@@ -159,13 +186,19 @@ impl Table<'_> {
 /// Translate one range with a fresh lock (slow path for non-batch calls).
 pub fn translate(iova: u64, len: u64, what: &str) -> Result<(*mut u8, Arc<Mapping>)> {
     let t = table();
-    t.translate(iova, len)
-        .map(|(p, m)| (p, m.clone()))
-        .map_err(|e| err(e, format!("{what}: iova {iova:#x} + {len} lies outside every arena region")))
+    t.translate(iova, len).map(|(p, m)| (p, m.clone())).map_err(|e| {
+        err(
+            e,
+            format!("{what}: iova {iova:#x} + {len} lies outside every arena region"),
+        )
+    })
 }
 
 /// IOVA of a host address inside a live region (for reporting faults back to JS), if any.
 pub fn find_host(addr: usize) -> Option<u64> {
     let t = REGIONS.read().unwrap();
-    t.iter().flatten().find(|m| addr >= m.ptr as usize && addr < m.ptr as usize + m.len).map(|m| iova_of(m.id) + (addr - m.ptr as usize) as u64)
+    t.iter()
+        .flatten()
+        .find(|m| addr >= m.ptr as usize && addr < m.ptr as usize + m.len)
+        .map(|m| iova_of(m.id) + (addr - m.ptr as usize) as u64)
 }

@@ -80,11 +80,21 @@ pub fn info(fd: i32) -> Result<Info> {
     if unsafe { libc::fstat(fd, &mut st) } != 0 {
         return Err(last_os(format!("deviceInfo(fd={fd})")));
     }
-    let mut i = Info { dma_alignment: 511, logical_block_size: 512, physical_block_size: 512, ..Default::default() };
+    let mut i = Info {
+        dma_alignment: 511,
+        logical_block_size: 512,
+        physical_block_size: 512,
+        ..Default::default()
+    };
     match st.st_mode & libc::S_IFMT {
         libc::S_IFBLK => block_info(fd, st.st_rdev, &mut i),
         libc::S_IFREG => file_info(fd, &st, &mut i),
-        _ => return Err(err(libc::ENOTTY, format!("deviceInfo(fd={fd}): neither a block device nor a regular file"))),
+        _ => {
+            return Err(err(
+                libc::ENOTTY,
+                format!("deviceInfo(fd={fd}): neither a block device nor a regular file"),
+            ))
+        }
     }
     Ok(i)
 }
@@ -97,7 +107,11 @@ fn block_info(fd: i32, rdev: libc::dev_t, i: &mut Info) {
     i.logical_block_size = ioctl_u32(fd, BLKSSZGET).unwrap_or(512);
     i.physical_block_size = ioctl_u32(fd, BLKPBSZGET).unwrap_or(i.logical_block_size);
     let base = format!("/sys/dev/block/{}:{}", i.major, i.minor);
-    let q = if std::path::Path::new(&format!("{base}/partition")).exists() { format!("{base}/../queue") } else { format!("{base}/queue") };
+    let q = if std::path::Path::new(&format!("{base}/partition")).exists() {
+        format!("{base}/../queue")
+    } else {
+        format!("{base}/queue")
+    };
     i.dma_alignment = sysfs(&q, "dma_alignment").unwrap_or(511) as u32;
     i.max_sectors_kb = sysfs(&q, "max_sectors_kb").unwrap_or(1280) as u32;
     i.max_hw_sectors_kb = sysfs(&q, "max_hw_sectors_kb").unwrap_or(i.max_sectors_kb as u64) as u32;

@@ -18,8 +18,11 @@ use napi_derive::napi;
 use std::sync::Arc;
 
 fn u64_arg(v: f64, what: &str) -> Result<u64> {
-    if !(v >= 0.0 && v <= 9007199254740991.0 && v.fract() == 0.0) {
-        return Err(err(libc::EINVAL, format!("{what}: {v} is not a non-negative safe integer")));
+    if !((0.0..=9007199254740991.0).contains(&v) && v.fract() == 0.0) {
+        return Err(err(
+            libc::EINVAL,
+            format!("{what}: {v} is not a non-negative safe integer"),
+        ));
     }
     Ok(v as u64)
 }
@@ -114,7 +117,10 @@ impl NativeRing {
     #[napi(constructor)]
     pub fn new(o: RingOptions) -> Result<Self> {
         if o.entries == 0 || o.entries > 32768 {
-            return Err(err(libc::EINVAL, format!("createRing(entries): {} is not in 1..32768", o.entries)));
+            return Err(err(
+                libc::EINVAL,
+                format!("createRing(entries): {} is not in 1..32768", o.entries),
+            ));
         }
         let opts = ring::Options {
             entries: o.entries,
@@ -125,7 +131,10 @@ impl NativeRing {
             coop_taskrun: o.coop_taskrun.unwrap_or(false),
             sqpoll_idle_ms: o.sqpoll_idle_ms,
         };
-        Ok(NativeRing { inner: Some(ring::create(&opts)?), buffers_given: false })
+        Ok(NativeRing {
+            inner: Some(ring::create(&opts)?),
+            buffers_given: false,
+        })
     }
 
     /// `{ staging, cqes, ctl, sqEntries, cqEntries, sqeSize, cqeSize, features, flags, fd }`.
@@ -176,7 +185,10 @@ impl NativeRing {
     pub fn register_buffers(&mut self, iovas: Vec<f64>, lens: Vec<f64>) -> Result<()> {
         let r = self.inner.as_mut().ok_or_else(closed)?;
         if iovas.len() != lens.len() || iovas.is_empty() {
-            return Err(err(libc::EINVAL, "registerBuffers(iovas, lens): need equal, non-empty lists"));
+            return Err(err(
+                libc::EINVAL,
+                "registerBuffers(iovas, lens): need equal, non-empty lists",
+            ));
         }
         let mut v = Vec::with_capacity(iovas.len());
         let mut holds = Vec::new();
@@ -185,7 +197,10 @@ impl NativeRing {
             let l = u64_arg(l, &what)?;
             let (p, m) = arena::translate(u64_arg(a, &what)?, l, &what)?;
             holds.push(m);
-            v.push(libc::iovec { iov_base: p.cast(), iov_len: l as usize });
+            v.push(libc::iovec {
+                iov_base: p.cast(),
+                iov_len: l as usize,
+            });
         }
         with_core!(r, c => {
             // SAFETY: every iovec lies in a live region, kept mapped by `holds` stored below.
@@ -256,7 +271,11 @@ impl Task for PollTask {
     type Output = bool;
     type JsValue = bool;
     fn compute(&mut self) -> Result<bool> {
-        let mut p = libc::pollfd { fd: self.fd, events: libc::POLLIN, revents: 0 };
+        let mut p = libc::pollfd {
+            fd: self.fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
         // SAFETY: one valid pollfd.
         let r = unsafe { libc::poll(&mut p, 1, self.timeout_ms) };
         Ok(r > 0 && p.revents & libc::POLLIN != 0)
@@ -333,7 +352,10 @@ pub struct UffdProbe {
 #[napi]
 pub fn uffd_probe() -> Result<UffdProbe> {
     let (f, i) = uffd::probe()?;
-    Ok(UffdProbe { features: f as f64, ioctls: i as f64 })
+    Ok(UffdProbe {
+        features: f as f64,
+        ioctls: i as f64,
+    })
 }
 
 #[napi(object)]
@@ -369,7 +391,9 @@ impl Userfaultfd {
     /// Handshake requesting `features` (masked by the caller to what `uffdProbe` reported).
     #[napi(constructor)]
     pub fn new(features: f64) -> Result<Self> {
-        Ok(Userfaultfd { inner: Some(uffd::Uffd::new(u64_arg(features, "userfaultfd(features)")?)?) })
+        Ok(Userfaultfd {
+            inner: Some(uffd::Uffd::new(u64_arg(features, "userfaultfd(features)")?)?),
+        })
     }
     #[napi(getter)]
     pub fn features(&self) -> f64 {
@@ -379,12 +403,19 @@ impl Userfaultfd {
     #[napi]
     pub fn register(&self, iova: f64, len: f64, mode: u32) -> Result<f64> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
-        Ok(u.register(u64_arg(iova, "uffd.register(iova)")?, u64_arg(len, "uffd.register(len)")?, mode as u64)? as f64)
+        Ok(u.register(
+            u64_arg(iova, "uffd.register(iova)")?,
+            u64_arg(len, "uffd.register(len)")?,
+            mode as u64,
+        )? as f64)
     }
     #[napi]
     pub fn unregister(&self, iova: f64, len: f64) -> Result<()> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
-        u.unregister(u64_arg(iova, "uffd.unregister(iova)")?, u64_arg(len, "uffd.unregister(len)")?)
+        u.unregister(
+            u64_arg(iova, "uffd.unregister(iova)")?,
+            u64_arg(len, "uffd.unregister(len)")?,
+        )
     }
     /// How the handler thread serves faults in a range: 0 zero-fill, 1 copy from `srcIova`
     /// (same offset), 2 CONTINUE (MINOR), 3 defer to JS (logged only).
@@ -392,22 +423,40 @@ impl Userfaultfd {
     pub fn set_resolver(&self, iova: f64, len: f64, kind: u32, src_iova: Option<f64>) -> Result<()> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
         let src = u64_arg(src_iova.unwrap_or(0.0), "uffd.setResolver(srcIova)")?;
-        u.set_resolver(u64_arg(iova, "uffd.setResolver(iova)")?, u64_arg(len, "uffd.setResolver(len)")?, kind, src)
+        u.set_resolver(
+            u64_arg(iova, "uffd.setResolver(iova)")?,
+            u64_arg(len, "uffd.setResolver(len)")?,
+            kind,
+            src,
+        )
     }
     #[napi]
     pub fn copy(&self, dst: f64, src: f64, len: f64, dontwake: Option<bool>) -> Result<f64> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
-        Ok(u.copy(u64_arg(dst, "uffd.copy(dst)")?, u64_arg(src, "uffd.copy(src)")?, u64_arg(len, "uffd.copy(len)")?, dontwake.unwrap_or(false))? as f64)
+        Ok(u.copy(
+            u64_arg(dst, "uffd.copy(dst)")?,
+            u64_arg(src, "uffd.copy(src)")?,
+            u64_arg(len, "uffd.copy(len)")?,
+            dontwake.unwrap_or(false),
+        )? as f64)
     }
     #[napi]
     pub fn zeropage(&self, iova: f64, len: f64, dontwake: Option<bool>) -> Result<f64> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
-        Ok(u.zeropage(u64_arg(iova, "uffd.zeropage(iova)")?, u64_arg(len, "uffd.zeropage(len)")?, dontwake.unwrap_or(false))? as f64)
+        Ok(u.zeropage(
+            u64_arg(iova, "uffd.zeropage(iova)")?,
+            u64_arg(len, "uffd.zeropage(len)")?,
+            dontwake.unwrap_or(false),
+        )? as f64)
     }
     #[napi(js_name = "continue")]
     pub fn cont(&self, iova: f64, len: f64, dontwake: Option<bool>) -> Result<f64> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
-        Ok(u.cont(u64_arg(iova, "uffd.continue(iova)")?, u64_arg(len, "uffd.continue(len)")?, dontwake.unwrap_or(false))? as f64)
+        Ok(u.cont(
+            u64_arg(iova, "uffd.continue(iova)")?,
+            u64_arg(len, "uffd.continue(len)")?,
+            dontwake.unwrap_or(false),
+        )? as f64)
     }
     #[napi]
     pub fn wake(&self, iova: f64, len: f64) -> Result<()> {
@@ -417,21 +466,41 @@ impl Userfaultfd {
     #[napi]
     pub fn write_protect(&self, iova: f64, len: f64, protect: bool, dontwake: Option<bool>) -> Result<()> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
-        u.write_protect(u64_arg(iova, "uffd.writeProtect(iova)")?, u64_arg(len, "uffd.writeProtect(len)")?, protect, dontwake.unwrap_or(false))
+        u.write_protect(
+            u64_arg(iova, "uffd.writeProtect(iova)")?,
+            u64_arg(len, "uffd.writeProtect(len)")?,
+            protect,
+            dontwake.unwrap_or(false),
+        )
     }
     #[napi]
     pub fn stats(&self) -> Result<UffdStats> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
         let s = &u.shared.stats;
         let g = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed) as f64;
-        Ok(UffdStats { missing: g(&s.missing), minor: g(&s.minor), wp: g(&s.wp), deferred: g(&s.deferred), errors: g(&s.errors), dropped_events: g(&s.dropped_events) })
+        Ok(UffdStats {
+            missing: g(&s.missing),
+            minor: g(&s.minor),
+            wp: g(&s.wp),
+            deferred: g(&s.deferred),
+            errors: g(&s.errors),
+            dropped_events: g(&s.dropped_events),
+        })
     }
     /// Take the fault log (IOVA, fault flags, thread id, resolver used or -1 when left to JS).
     #[napi]
     pub fn drain_events(&self) -> Result<Vec<UffdEvent>> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
         let ev = std::mem::take(&mut *u.shared.events.lock().unwrap());
-        Ok(ev.iter().map(|e| UffdEvent { iova: e.iova as f64, flags: e.flags as u32, tid: e.tid, resolved_by: e.resolved_by as i32 }).collect())
+        Ok(ev
+            .iter()
+            .map(|e| UffdEvent {
+                iova: e.iova as f64,
+                flags: e.flags as u32,
+                tid: e.tid,
+                resolved_by: e.resolved_by as i32,
+            })
+            .collect())
     }
     /// Stop the handler thread and close the fd. Idempotent.
     #[napi]

@@ -62,7 +62,9 @@ fn build<S: squeue::EntryMarker, C: cqueue::EntryMarker>(o: &Options) -> Result<
     if let Some(idle) = o.sqpoll_idle_ms {
         b.setup_sqpoll(idle);
     }
-    let ring = b.build(o.entries).map_err(|e| from_io(e, format!("createRing(entries={})", o.entries)))?;
+    let ring = b
+        .build(o.entries)
+        .map_err(|e| from_io(e, format!("createRing(entries={})", o.entries)))?;
     let sq = ring.params().sq_entries() as usize;
     let cq = ring.params().cq_entries() as usize;
     Ok(Core {
@@ -81,11 +83,14 @@ fn build<S: squeue::EntryMarker, C: cqueue::EntryMarker>(o: &Options) -> Result<
 
 impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
     fn ctl(&self, i: usize, v: i32) {
-        self.ctl.bytes()[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
+        // SAFETY: called on the ring's JS thread during a native call; no other borrow is live.
+        let ctl = unsafe { self.ctl.bytes() };
+        ctl[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
     }
 
     fn ctl_get(&self, i: usize) -> u32 {
-        u32::from_le_bytes(self.ctl.bytes()[i * 4..i * 4 + 4].try_into().unwrap())
+        // SAFETY: as in `ctl`.
+        u32::from_le_bytes(unsafe { self.ctl.bytes() }[i * 4..i * 4 + 4].try_into().unwrap())
     }
 
     /// Validate and push up to `n` staged SQEs from the staging ring's head; stops early if
@@ -94,19 +99,27 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
         let sz = std::mem::size_of::<S>();
         let mask = self.scratch.len() - 1;
         let head = self.ctl_get(CTL_SQ_HEAD);
-        let n = n.min(self.ctl_get(CTL_SQ_TAIL).wrapping_sub(head) as usize).min(mask + 1);
+        let n = n
+            .min(self.ctl_get(CTL_SQ_TAIL).wrapping_sub(head) as usize)
+            .min(mask + 1);
         let table = arena::table();
         // SAFETY: only this thread pushes; the crate syncs the tail when the queue is dropped.
         let mut sq = unsafe { self.ring.submission_shared() };
         let (mut done, mut refused) = (0, 0);
-        let staged = self.staging.bytes();
+        // SAFETY: JS is blocked in this call; the staging area is only read here.
+        let staged = unsafe { self.staging.bytes() };
         while done < n && !sq.is_full() {
             let mut bytes = [0u8; 128];
             let b = &mut bytes[..sz];
             let at = (head.wrapping_add(done as u32) as usize & mask) * sz;
             b.copy_from_slice(&staged[at..at + sz]);
             let slot = (self.pushed as usize) & mask;
-            let mut ctx = Ctx { table: &table, fixed: &self.fixed, scratch: &mut self.scratch[slot], held: &mut self.held };
+            let mut ctx = Ctx {
+                table: &table,
+                fixed: &self.fixed,
+                scratch: &mut self.scratch[slot],
+                held: &mut self.held,
+            };
             if let Err(e) = ctx.check(b) {
                 refuse(b, e);
                 refused += 1;
@@ -134,7 +147,8 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
         let cap = self.ring.params().cq_entries() as usize;
         let (head, tail) = (self.ctl_get(CTL_CQ_HEAD), self.ctl_get(CTL_CQ_TAIL));
         let room = cap.saturating_sub(tail.wrapping_sub(head) as usize);
-        let out = self.cqes.bytes();
+        // SAFETY: JS is blocked in this call; only slots TS has consumed are written.
+        let out = unsafe { self.cqes.bytes() };
         // SAFETY: only this thread reads the CQ; the head is published when cq drops.
         let cq = unsafe { self.ring.completion_shared() };
         let mut k = 0;
@@ -155,10 +169,13 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
         self.ctl(CTL_SUBMITTED, done as i32);
         self.ctl(CTL_REFUSED, refused as i32);
         let res = self.ring.submitter().submit_and_wait(wait_nr);
-        self.ctl(CTL_ENTER_RES, match &res {
-            Ok(v) => *v as i32,
-            Err(e) => -e.raw_os_error().unwrap_or(libc::EIO),
-        });
+        self.ctl(
+            CTL_ENTER_RES,
+            match &res {
+                Ok(v) => *v as i32,
+                Err(e) => -e.raw_os_error().unwrap_or(libc::EIO),
+            },
+        );
         if let Err(e) = res {
             if e.raw_os_error() != Some(libc::EINTR) && e.raw_os_error() != Some(libc::EBUSY) {
                 return Err(from_io(e, "submit: io_uring_enter"));
@@ -192,7 +209,15 @@ pub fn enter_getevents(fd: i32, min_complete: u32) -> Result<()> {
     const IORING_ENTER_GETEVENTS: u32 = 1;
     // SAFETY: io_uring_enter with no sigset and no arg.
     let r = unsafe {
-        libc::syscall(libc::SYS_io_uring_enter, fd, 0u32, min_complete, IORING_ENTER_GETEVENTS, std::ptr::null::<u8>(), 0usize)
+        libc::syscall(
+            libc::SYS_io_uring_enter,
+            fd,
+            0u32,
+            min_complete,
+            IORING_ENTER_GETEVENTS,
+            std::ptr::null::<u8>(),
+            0usize,
+        )
     };
     if r < 0 {
         let e = std::io::Error::last_os_error();
@@ -209,7 +234,11 @@ pub enum Ring {
 }
 
 pub fn create(o: &Options) -> Result<Ring> {
-    Ok(if o.big { Ring::Big(build(o)?) } else { Ring::Std(build(o)?) })
+    Ok(if o.big {
+        Ring::Big(build(o)?)
+    } else {
+        Ring::Std(build(o)?)
+    })
 }
 
 /// Dispatch a body over both ring kinds: `with_core!(ring, c => c.submit(..))`.

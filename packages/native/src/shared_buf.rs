@@ -18,7 +18,14 @@ impl SharedBuf {
         let len = len.max(1).div_ceil(4096) * 4096;
         // SAFETY: fresh private anonymous mapping.
         let p = unsafe {
-            libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
         };
         if p == libc::MAP_FAILED {
             return Err(last_os("mmap of a ring buffer"));
@@ -26,7 +33,13 @@ impl SharedBuf {
         Ok(Arc::new(SharedBuf { ptr: p.cast(), len }))
     }
 
-    pub fn bytes(&self) -> &mut [u8] {
+    /// The buffer's bytes, writable.
+    ///
+    /// # Safety
+    /// JS may hold a view on the same memory; the caller must run on the JS thread that owns
+    /// the ring (so no JS code runs concurrently) and must not keep two of these alive at once.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn bytes(&self) -> &mut [u8] {
         // SAFETY: the mapping is len bytes and lives as long as self.
         unsafe { std::slice::from_raw_parts_mut(self.ptr, self.len) }
     }

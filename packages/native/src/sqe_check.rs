@@ -84,12 +84,18 @@ impl Ctx<'_> {
             // SAFETY: src..src+16n lies inside a live region (checked above); unaligned reads.
             let (base, len) = unsafe {
                 let e = src.add(k * 16);
-                (std::ptr::read_unaligned(e as *const u64), std::ptr::read_unaligned(e.add(8) as *const u64))
+                (
+                    std::ptr::read_unaligned(e as *const u64),
+                    std::ptr::read_unaligned(e.add(8) as *const u64),
+                )
             };
             let (p, m) = self.table.translate(base, len)?;
             let m = m.clone();
             self.hold(&m);
-            self.scratch.push(libc::iovec { iov_base: p.cast(), iov_len: len as usize });
+            self.scratch.push(libc::iovec {
+                iov_base: p.cast(),
+                iov_len: len as usize,
+            });
         }
         wr64(b, at, self.scratch.as_ptr() as u64);
         Ok(())
@@ -110,7 +116,9 @@ impl Ctx<'_> {
         }
         let len = rd32(b, 24) as u64;
         match b[0] {
-            OP_NOP => (rd32(b, 28) & !IORING_NOP_INJECT_RESULT == 0).then_some(()).ok_or(libc::EINVAL),
+            OP_NOP => (rd32(b, 28) & !IORING_NOP_INJECT_RESULT == 0)
+                .then_some(())
+                .ok_or(libc::EINVAL),
             OP_FSYNC => Ok(()),
             OP_READ | OP_WRITE => self.fix(b, 16, len).map(|_| ()),
             OP_READV | OP_WRITEV => self.fix_iovecs(b, 16, len as usize),

@@ -114,8 +114,11 @@ fn ioctl_arr(fd: i32, req: libc::c_ulong, a: &mut [u64], what: &str) -> Result<(
 
 /// Host range for an arena (iova, len), page-aligned.
 fn range(iova: u64, len: u64, what: &str) -> Result<(usize, Arc<Mapping>)> {
-    if iova % PAGE as u64 != 0 || len == 0 || len % PAGE as u64 != 0 {
-        return Err(err(libc::EINVAL, format!("{what}: iova {iova:#x} and len {len} must be page-aligned and non-zero")));
+    if !iova.is_multiple_of(PAGE as u64) || len == 0 || !len.is_multiple_of(PAGE as u64) {
+        return Err(err(
+            libc::EINVAL,
+            format!("{what}: iova {iova:#x} and len {len} must be page-aligned and non-zero"),
+        ));
     }
     let (p, m) = arena::translate(iova, len, what)?;
     Ok((p as usize, m))
@@ -144,7 +147,12 @@ impl Uffd {
             .name("biopath-uffd".into())
             .spawn(move || handler(s2, wfd))
             .map_err(|e| err(libc::EAGAIN, format!("userfaultfd: spawn handler: {e}")))?;
-        Ok(Uffd { shared, wake, thread: Some(thread), features })
+        Ok(Uffd {
+            shared,
+            wake,
+            thread: Some(thread),
+            features,
+        })
     }
 
     fn fd(&self) -> i32 {
@@ -154,13 +162,22 @@ impl Uffd {
     pub fn register(&self, iova: u64, len: u64, mode: u64) -> Result<u64> {
         let (p, _) = range(iova, len, "uffd.register")?;
         let mut a = [p as u64, len, mode, 0];
-        ioctl_arr(self.fd(), UFFDIO_REGISTER, &mut a, &format!("uffd.register(mode={mode:#x})"))?;
+        ioctl_arr(
+            self.fd(),
+            UFFDIO_REGISTER,
+            &mut a,
+            &format!("uffd.register(mode={mode:#x})"),
+        )?;
         Ok(a[3])
     }
 
     pub fn unregister(&self, iova: u64, len: u64) -> Result<()> {
         let (p, _) = range(iova, len, "uffd.unregister")?;
-        self.shared.resolvers.lock().unwrap().retain(|r| r.start + r.len <= p || r.start >= p + len as usize);
+        self.shared
+            .resolvers
+            .lock()
+            .unwrap()
+            .retain(|r| r.start + r.len <= p || r.start >= p + len as usize);
         ioctl_arr(self.fd(), UFFDIO_UNREGISTER, &mut [p as u64, len], "uffd.unregister")
     }
 
@@ -175,11 +192,20 @@ impl Uffd {
             0
         };
         if kind > RESOLVE_DEFER {
-            return Err(err(libc::EINVAL, format!("uffd.setResolver(kind): {kind} is not a resolver")));
+            return Err(err(
+                libc::EINVAL,
+                format!("uffd.setResolver(kind): {kind} is not a resolver"),
+            ));
         }
         let mut rs = self.shared.resolvers.lock().unwrap();
         rs.retain(|r| r.start + r.len <= start || r.start >= start + len as usize);
-        rs.push(Resolver { start, len: len as usize, kind, src, _hold: hold });
+        rs.push(Resolver {
+            start,
+            len: len as usize,
+            kind,
+            src,
+            _hold: hold,
+        });
         Ok(())
     }
 
@@ -213,7 +239,12 @@ impl Uffd {
     pub fn write_protect(&self, iova: u64, len: u64, protect: bool, dontwake: bool) -> Result<()> {
         let (p, _) = range(iova, len, "uffd.writeProtect")?;
         let mode = (protect as u64) | ((dontwake as u64) << 1);
-        ioctl_arr(self.fd(), UFFDIO_WRITEPROTECT, &mut [p as u64, len, mode], "uffd.writeProtect")
+        ioctl_arr(
+            self.fd(),
+            UFFDIO_WRITEPROTECT,
+            &mut [p as u64, len, mode],
+            "uffd.writeProtect",
+        )
     }
 
     pub fn close(&mut self) {
@@ -238,8 +269,16 @@ fn handler(s: Arc<Shared>, wake: i32) {
     let mut msgs = [0u8; 32 * 16];
     while !s.stop.load(Ordering::SeqCst) {
         let mut pfd = [
-            libc::pollfd { fd: s.fd.as_raw_fd(), events: libc::POLLIN, revents: 0 },
-            libc::pollfd { fd: wake, events: libc::POLLIN, revents: 0 },
+            libc::pollfd {
+                fd: s.fd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: wake,
+                events: libc::POLLIN,
+                revents: 0,
+            },
         ];
         // SAFETY: two valid pollfds.
         let r = unsafe { libc::poll(pfd.as_mut_ptr(), 2, 1000) };
@@ -264,7 +303,13 @@ fn handler(s: Arc<Shared>, wake: i32) {
 
 fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
     let fd = s.fd.as_raw_fd();
-    let r = s.resolvers.lock().unwrap().iter().find(|r| addr >= r.start && addr < r.start + r.len).cloned();
+    let r = s
+        .resolvers
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|r| addr >= r.start && addr < r.start + r.len)
+        .cloned();
     let mut by = u32::MAX;
     let res = match (&r, flags) {
         (_, f) if f & FLAG_WP != 0 => {
@@ -281,7 +326,12 @@ fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
             s.stats.missing.fetch_add(1, Ordering::Relaxed);
             by = RESOLVE_COPY;
             let src = r.src + (addr - r.start);
-            ioctl_arr(fd, UFFDIO_COPY, &mut [addr as u64, src as u64, PAGE as u64, 0, 0], "copy")
+            ioctl_arr(
+                fd,
+                UFFDIO_COPY,
+                &mut [addr as u64, src as u64, PAGE as u64, 0, 0],
+                "copy",
+            )
         }
         (Some(r), _) if r.kind == RESOLVE_CONTINUE => {
             s.stats.minor.fetch_add(1, Ordering::Relaxed);
@@ -303,7 +353,12 @@ fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
     let iova = host_to_iova(addr);
     let mut ev = s.events.lock().unwrap();
     if ev.len() < MAX_EVENTS {
-        ev.push(Event { iova, flags, tid, resolved_by: by });
+        ev.push(Event {
+            iova,
+            flags,
+            tid,
+            resolved_by: by,
+        });
     } else {
         s.stats.dropped_events.fetch_add(1, Ordering::Relaxed);
     }
