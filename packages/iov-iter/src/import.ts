@@ -81,7 +81,7 @@ export function importIovec(
   if (ret) return ret;
   const p = mm.mem.profile;
   if (nrSegs === 1 && (p === 'merged' || p === 'current')) {
-    const r = importUbuf(type, mm, iov[0]!.iov_base, iov[0]!.iov_len, i);
+    const r = importUbuf(type, mm, iov[0]!.iov_base, Math.min(iov[0]!.iov_len, MAX_RW_COUNT), i);
     return r ? r : i.count;
   }
   let total = 0;
