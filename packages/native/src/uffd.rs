@@ -29,6 +29,8 @@ pub const RESOLVE_ZERO: u32 = 0;
 pub const RESOLVE_COPY: u32 = 1;
 pub const RESOLVE_CONTINUE: u32 = 2;
 pub const RESOLVE_DEFER: u32 = 3;
+/// Logged as `resolved_by` for write-protect faults: the page was un-protected.
+pub const RESOLVED_UNPROTECT: u32 = 4;
 
 #[derive(Clone)]
 struct Resolver {
@@ -310,37 +312,42 @@ fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
         .iter()
         .find(|r| addr >= r.start && addr < r.start + r.len)
         .cloned();
-    let mut by = u32::MAX;
-    let res = match (&r, flags) {
-        (_, f) if f & FLAG_WP != 0 => {
-            s.stats.wp.fetch_add(1, Ordering::Relaxed);
-            by = RESOLVE_DEFER;
-            ioctl_arr(fd, UFFDIO_WRITEPROTECT, &mut [addr as u64, PAGE as u64, 0], "wp")
-        }
-        (Some(r), _) if r.kind == RESOLVE_ZERO => {
-            s.stats.missing.fetch_add(1, Ordering::Relaxed);
-            by = RESOLVE_ZERO;
-            ioctl_arr(fd, UFFDIO_ZEROPAGE, &mut [addr as u64, PAGE as u64, 0, 0], "zeropage")
-        }
-        (Some(r), _) if r.kind == RESOLVE_COPY => {
-            s.stats.missing.fetch_add(1, Ordering::Relaxed);
-            by = RESOLVE_COPY;
-            let src = r.src + (addr - r.start);
-            ioctl_arr(
-                fd,
-                UFFDIO_COPY,
-                &mut [addr as u64, src as u64, PAGE as u64, 0, 0],
-                "copy",
-            )
-        }
-        (Some(r), _) if r.kind == RESOLVE_CONTINUE => {
-            s.stats.minor.fetch_add(1, Ordering::Relaxed);
-            by = RESOLVE_CONTINUE;
-            ioctl_arr(fd, UFFDIO_CONTINUE, &mut [addr as u64, PAGE as u64, 0, 0], "continue")
-        }
-        _ => {
-            s.stats.deferred.fetch_add(1, Ordering::Relaxed);
-            Ok(())
+    let kind = match &r {
+        _ if flags & FLAG_WP != 0 => RESOLVE_DEFER,
+        Some(r) => r.kind,
+        None => u32::MAX,
+    };
+    // Log before resolving: once the ioctl wakes the faulting thread it may read the log.
+    let logged = match kind {
+        _ if flags & FLAG_WP != 0 => RESOLVED_UNPROTECT,
+        RESOLVE_DEFER => u32::MAX,
+        k => k,
+    };
+    log_event(s, addr, flags, tid, logged);
+    let a = addr as u64;
+    let p = PAGE as u64;
+    let res = if flags & FLAG_WP != 0 {
+        s.stats.wp.fetch_add(1, Ordering::Relaxed);
+        ioctl_arr(fd, UFFDIO_WRITEPROTECT, &mut [a, p, 0], "wp")
+    } else {
+        match (kind, &r) {
+            (RESOLVE_ZERO, _) => {
+                s.stats.missing.fetch_add(1, Ordering::Relaxed);
+                ioctl_arr(fd, UFFDIO_ZEROPAGE, &mut [a, p, 0, 0], "zeropage")
+            }
+            (RESOLVE_COPY, Some(r)) => {
+                s.stats.missing.fetch_add(1, Ordering::Relaxed);
+                let src = (r.src + (addr - r.start)) as u64;
+                ioctl_arr(fd, UFFDIO_COPY, &mut [a, src, p, 0, 0], "copy")
+            }
+            (RESOLVE_CONTINUE, _) => {
+                s.stats.minor.fetch_add(1, Ordering::Relaxed);
+                ioctl_arr(fd, UFFDIO_CONTINUE, &mut [a, p, 0, 0], "continue")
+            }
+            _ => {
+                s.stats.deferred.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
         }
     };
     if let Err(e) = res {
@@ -348,8 +355,11 @@ fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
         if !e.reason.starts_with(&format!("{}|", libc::EEXIST)) {
             s.stats.errors.fetch_add(1, Ordering::Relaxed);
         }
-        let _ = ioctl_arr(fd, UFFDIO_WAKE, &mut [addr as u64, PAGE as u64], "wake");
+        let _ = ioctl_arr(fd, UFFDIO_WAKE, &mut [a, p], "wake");
     }
+}
+
+fn log_event(s: &Shared, addr: usize, flags: u64, tid: u32, resolved_by: u32) {
     let iova = host_to_iova(addr);
     let mut ev = s.events.lock().unwrap();
     if ev.len() < MAX_EVENTS {
@@ -357,7 +367,7 @@ fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
             iova,
             flags,
             tid,
-            resolved_by: by,
+            resolved_by,
         });
     } else {
         s.stats.dropped_events.fetch_add(1, Ordering::Relaxed);

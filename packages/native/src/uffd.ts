@@ -84,7 +84,11 @@ export class Userfaultfd {
     return callNative(() => this.#raw.stats());
   }
 
-  /** Take the log of faults seen (resolvedBy -1: no rule covered it, left for JS). */
+  /**
+   * Take the log of faults seen, each logged before it was resolved. `resolvedBy`: the
+   * {@link UffdResolve} kind used, 4 for a write-protect fault (page un-protected), or -1 when no
+   * rule covered it or the rule was `defer` (left for JS to resolve with copy/zeropage/continue/wake).
+   */
   drainEvents(): UffdEvent[] {
     return callNative(() => this.#raw.drainEvents());
   }

@@ -97,7 +97,7 @@ describe.skipIf(!uffdOk.ok)('userfaultfd', () => {
       expect(u.stats().wp).toBe(2);
       const ev = u.drainEvents();
       expect(ev.map((e) => e.iova)).toEqual([r.iova + 3 * 4096, r.iova + 7 * 4096]);
-      expect(ev.every((e) => (e.flags & UFFD_PAGEFAULT_FLAG_WP) !== 0)).toBe(true);
+      expect(ev.every((e) => (e.flags & UFFD_PAGEFAULT_FLAG_WP) !== 0 && e.resolvedBy === 4)).toBe(true);
     },
   );
 
