@@ -37,5 +37,5 @@ export const MADV_DOFORK = 11;
 /** @kernel include/linux/sched/coredump.h MMF_HAS_PINNED (bit 27, sticky) */
 export const MMF_HAS_PINNED = 1 << 27;
 
-/** Largest buddy order the frame allocator hands out (4 MiB blocks, the kernel's MAX_ORDER 10). */
-export const MAX_PAGE_ORDER = 10;
+/** Largest folio order the frame allocator hands out: 18 = 1 GiB, the largest hugetlb size on x86-64. */
+export const MAX_PAGE_ORDER = 18;

@@ -12,7 +12,7 @@ import { tryGrabFolio } from './gup-grab.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { PG_anon, PG_anon_exclusive } from './page-flags.ts';
-import { PTE_SPECIAL, PTE_WRITE } from './page-table.ts';
+import { PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from './page-table.ts';
 import { findVma, isCowMapping, VM_READ, VM_WRITE, type Vma } from './vma.ts';
 
 /**
@@ -40,12 +40,16 @@ function gupFast(mm: MmStruct, start: number, nrPages: number, flags: number, pa
   if ((flags & FOLL_PIN) !== 0 && (mm.writeProtectSeq & 1) !== 0) return 0;
   const mem = mm.mem;
   const vpn0 = start / PAGE_SIZE;
+  let leaf: PteTable | undefined;
   let i = 0;
   for (; i < nrPages; i++) {
-    const pfn = mm.pt.pfn(vpn0 + i);
-    if (pfn < 0) break;
-    const bits = mm.pt.bits(vpn0 + i);
-    if ((bits & PTE_SPECIAL) !== 0) break;
+    const vpn = vpn0 + i;
+    const idx = vpn % PTRS_PER_PTE;
+    if (leaf === undefined || idx === 0) leaf = mm.pt.leaf(vpn);
+    if (leaf === undefined) break;
+    const pfn = leaf.pfn[idx];
+    const bits = leaf.bits[idx];
+    if (pfn < 0 || (bits & PTE_SPECIAL) !== 0) break;
     if ((flags & FOLL_WRITE) !== 0 && (bits & PTE_WRITE) === 0) break;
     if (gupMustUnshare(mem, null, flags, pfn)) break;
     if (tryGrabFolio(mem, pfn, 1, flags) !== 0) break;
