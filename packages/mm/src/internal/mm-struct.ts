@@ -11,6 +11,13 @@ import { PageTable } from './page-table.ts';
 import { accessOk, copyFromUser, copyToUser } from './user-copy.ts';
 import type { Vma } from './vma.ts';
 
+/** Throw EINVAL unless `[off, off + len)` lies inside `buf`. */
+function checkSpan(fn: string, buf: Uint8Array, off: number, len: number): void {
+  if (!Number.isSafeInteger(off) || !Number.isSafeInteger(len) || off < 0 || len < 0 || off + len > buf.length) {
+    throw new BiopathError('EINVAL', `${fn}(len): [${off}, ${off}+${len}) is outside the ${buf.length}-byte buffer`);
+  }
+}
+
 export class MmStruct {
   readonly mem: MemMap;
   /** MMF_* bits (MMF_HAS_PINNED is set by the first FOLL_PIN and never cleared). */
@@ -65,6 +72,7 @@ export class MmStruct {
 
   /** User read: faults (zero page for untouched anon). Throws BiopathError('EFAULT') on a bad address. */
   read(addr: number, len: number): Uint8Array {
+    if (!Number.isSafeInteger(len) || len < 0) throw new BiopathError('EINVAL', `read(len): ${len} is not a length`);
     const out = new Uint8Array(len);
     if (this.copyFromUser(out, addr) !== 0) throw new BiopathError('EFAULT', `read(addr): ${addr}+${len} is not readable`);
     return out;
@@ -78,14 +86,16 @@ export class MmStruct {
   }
 
   /** copy_to_user: returns the number of bytes not copied. */
-  copyToUser(addr: number, src: Uint8Array, srcOff?: number, len?: number): number {
+  copyToUser(addr: number, src: Uint8Array, srcOff = 0, len = src.length - srcOff): number {
     this.checkAlive('copyToUser');
+    checkSpan('copyToUser', src, srcOff, len);
     return copyToUser(this, addr, src, srcOff, len);
   }
 
   /** copy_from_user: returns the number of bytes not copied. */
-  copyFromUser(dst: Uint8Array, addr: number, dstOff?: number, len?: number): number {
+  copyFromUser(dst: Uint8Array, addr: number, dstOff = 0, len = dst.length - dstOff): number {
     this.checkAlive('copyFromUser');
+    checkSpan('copyFromUser', dst, dstOff, len);
     return copyFromUser(this, dst, addr, dstOff, len);
   }
 
