@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomFillSync } from 'node:crypto';
 import {
-  prepRead, prepReadFixed, prepReadv, prepWrite, prepWriteFixed, prepWritev, putIovec, sqeSetData,
+  prepFsync, IORING_FSYNC_DATASYNC, prepRead, prepReadFixed, prepReadv, prepWrite, prepWriteFixed, prepWritev, putIovec, sqeSetData,
 } from '@biopath/uring';
 import { createImage, removeImage, useLeakGate, withLoopDevice } from '@biopath/testing';
 import { collect, readWitness, withRig } from './helpers.ts';
@@ -75,6 +75,24 @@ describe.each(['loop', 'file'] as const)('O_DIRECT on a %s', (target) => {
         expect(collect(r.ring, 1).get(1)).toBe(16384);
         expect(Buffer.from(r.bytes.subarray(8192, 8192 + 16384)).equals(readWitness(image, 3 * 4096, 16384))).toBe(true);
       });
+    });
+  });
+});
+
+it('FSYNC and FDATASYNC complete with 0 on a loop device after a write', async () => {
+  await withLoopDevice(SIZE, async (dev) => {
+    await withRig(dev, 1 << 16, { entries: 8 }, (r) => {
+      const w = r.ring.getSqeOrThrow();
+      prepWrite(r.ring, w, r.fd, r.arena.iova, 4096, 0);
+      sqeSetData(r.ring, w, 1);
+      const f = r.ring.getSqeOrThrow();
+      prepFsync(r.ring, f, r.fd, 0);
+      sqeSetData(r.ring, f, 2);
+      expect(collect(r.ring, 2)).toEqual(new Map([[1, 4096], [2, 0]]));
+      const d = r.ring.getSqeOrThrow();
+      prepFsync(r.ring, d, r.fd, IORING_FSYNC_DATASYNC);
+      sqeSetData(r.ring, d, 3);
+      expect(collect(r.ring, 1)).toEqual(new Map([[3, 0]]));
     });
   });
 });

@@ -1,0 +1,31 @@
+// The blocking wait can live on a worker thread: the worker sleeps in io_uring_enter while the
+// main thread's event loop keeps running, and the bytes it reads are the device's.
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { useLeakGate, withLoopDevice } from '@biopath/testing';
+import { readWitness } from './helpers.ts';
+
+useLeakGate();
+
+it('a worker does blocking reads while the main event loop keeps ticking', async () => {
+  const N = 256;
+  await withLoopDevice(N * 4096, async (dev, image) => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      const bytes = await new Promise<Uint8Array>((resolve, reject) => {
+        const w = new Worker(fileURLToPath(new URL('./fixtures/ring-worker.mjs', import.meta.url)), {
+          workerData: { dev, n: N },
+        });
+        w.once('message', resolve);
+        w.once('error', reject);
+        w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited ${code}`)));
+      });
+      expect(Buffer.from(bytes).equals(readWitness(image, 0, N * 4096))).toBe(true);
+      expect(ticks).toBeGreaterThan(0);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+});
