@@ -16,6 +16,8 @@ export interface RandReadJob {
   /** Busy-poll for completions instead of blocking in io_uring_enter. */
   busyPoll?: boolean;
   seed?: number;
+  /** Ring setup flags (default: SINGLE_ISSUER + DEFER_TASKRUN, as fio's io_uring engine asks for). */
+  ring?: { singleIssuer?: boolean; deferTaskrun?: boolean; coopTaskrun?: boolean };
 }
 
 export interface RandReadResult {
@@ -33,7 +35,8 @@ export function runRandRead(job: RandReadJob): RandReadResult {
   const fd = openDevice(job.path, { direct: true });
   const { size } = deviceInfo(fd);
   const blocks = Math.floor(size / job.bs);
-  const ring = new IoUring({ entries: Math.max(8, job.iodepth), cqEntries: Math.max(16, job.iodepth * 2) });
+  const flags = job.ring ?? { singleIssuer: true, deferTaskrun: true };
+  const ring = new IoUring({ entries: Math.max(8, job.iodepth), cqEntries: Math.max(16, job.iodepth * 2), ...flags });
   const arena = arenaCreate(Math.max(4096, job.iodepth * job.bs));
   try {
     if (job.fixed) ring.registerBuffers([{ iova: arena.iova, len: job.iodepth * job.bs }]);
