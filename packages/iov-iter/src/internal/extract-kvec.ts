@@ -3,11 +3,21 @@
  *
  * @kernel lib/iov_iter.c iov_iter_extract_kvec_pages()
  */
-import { PAGE_SIZE, isVmallocAddr, virtToPage, vmallocToPage } from '@biopath/mm';
+import { PAGE_OFFSET, PAGE_SIZE, isVmallocAddr, virtToPage, vmallocToPage, type MemMap } from '@biopath/mm';
 import { iovIterAdvance } from '../advance.ts';
 import type { ExtractResult, IovIter, PagesRef } from '../iov-iter.ts';
 import { errno } from './errors.ts';
 import { wantPagesArray } from './pages-array.ts';
+
+/**
+ * The page behind a kernel address: vmalloc → its frame, direct map → its frame, anything else → -1
+ * (where the kernel would compute a bogus `struct page *`, e.g. from v8's miscomputed address).
+ */
+function kaddrToPage(mem: MemMap, kaddr: number): number {
+  if (isVmallocAddr(mem, kaddr)) return vmallocToPage(mem, kaddr);
+  if (kaddr >= PAGE_OFFSET && kaddr < PAGE_OFFSET + mem.nrPages * PAGE_SIZE) return virtToPage(mem, kaddr);
+  return -1;
+}
 
 /**
  * Skip kvecs with no bytes left, then list the pages of the current one from `iov_base + iov_offset`.
@@ -38,9 +48,7 @@ export function extractKvecPages(
   if (!n) return -errno.ENOMEM;
   const p = pages.pages!;
   kaddr -= offset;
-  for (let k = 0; k < n; k++, kaddr += PAGE_SIZE) {
-    p[k] = isVmallocAddr(mem, kaddr) ? vmallocToPage(mem, kaddr) : virtToPage(mem, kaddr);
-  }
+  for (let k = 0; k < n; k++, kaddr += PAGE_SIZE) p[k] = kaddrToPage(mem, kaddr);
   size = Math.min(size, n * PAGE_SIZE - offset);
   iovIterAdvance(i, size);
   return size;
