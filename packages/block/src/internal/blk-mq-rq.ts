@@ -1,0 +1,28 @@
+/**
+ * Filling a pooled request from a bio.
+ * @kernel block/blk-mq.c blk_mq_bio_to_request()
+ */
+import type { Bio } from '../bio-types.ts';
+import type { Request } from '../blk-mq-driver.ts';
+import { REQ_FAILFAST_MASK, REQ_RAHEAD } from '../blk-types.ts';
+
+/** @kernel block/blk-mq.c blk_mq_bio_to_request() */
+export function blkMqBioToRequest(rq: Request, bio: Bio, nrSegs: number): void {
+  let flags = bio.bi_opf;
+  if ((flags & REQ_RAHEAD) !== 0) flags |= REQ_FAILFAST_MASK;
+  rq.cmd_flags = flags;
+  rq.rq_flags = 0;
+  rq.__sector = bio.bi_iter.bi_sector;
+  rq.__data_len = bio.bi_iter.bi_size;
+  rq.nr_phys_segments = nrSegs;
+  rq.ioprio = bio.bi_ioprio;
+  rq.write_hint = bio.bi_write_hint;
+  bio.bi_next = null;
+  rq.bio = bio;
+  rq.biotail = bio;
+  rq.end_io = null;
+  rq.end_io_data = null;
+  rq.timeout_ms = 0;
+  rq.status = 0;
+  rq.rq_next = null;
+}
