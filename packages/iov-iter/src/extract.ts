@@ -82,7 +82,9 @@ export function iovIterExtractPages(
   res: ExtractResult = { bytes: 0, offset0: 0 },
 ): ExtractResult {
   checkExtractArgs('iovIterExtractPages', maxsize, maxpages);
-  requireProfile('iovIterExtractPages', i, NOT_LEGACY, 'iov_iter_extract_pages() (use iovIterGetPages2)');
+  if (i.mem !== null && i.mem.profile === 'legacy') {
+    requireProfile('iovIterExtractPages', i, NOT_LEGACY, 'iov_iter_extract_pages() (use iovIterGetPages2)');
+  }
   maxsize = Math.min(maxsize, i.count, MAX_RW_COUNT);
   res.bytes = maxsize ? extractDispatch(i, pages, maxsize, maxpages, extractionFlags, res) : 0;
   return res;

@@ -10,7 +10,10 @@ import { BiopathError, warnOnOnce } from './errors.ts';
 export function wantPagesArray(pages: PagesRef, size: number, start: number, maxpages: number): number {
   let count = Math.ceil((size + start) / PAGE_SIZE);
   if (count > maxpages) count = maxpages;
-  if (warnOnOnce(!count, 'iov_iter: want_pages_array() with maxpages == 0')) return 0;
+  if (count === 0) {
+    warnOnOnce(true, 'iov_iter: want_pages_array() with maxpages == 0');
+    return 0;
+  }
   const p = pages.pages;
   if (p === null) pages.pages = new Int32Array(count);
   else if (p.length < count) {
