@@ -5,7 +5,8 @@
 import { PAGE_SIZE, type MemMap, type Profile } from '@biopath/mm';
 import { describe, expect, test } from 'vitest';
 import {
-  ITER_DEST, ITER_SOURCE, createIovIter, iovIterBvec, iovIterExtractPages, type BioVec, type PagesRef,
+  ITER_DEST, ITER_SOURCE, MAX_RW_COUNT, createIovIter, iovIterBvec, iovIterExtractPages, type BioVec,
+  type PagesRef,
 } from '../src/index.ts';
 import { withEnv } from './helpers.ts';
 
@@ -45,6 +46,20 @@ describe.each<Profile>(['v8', 'merged', 'current'])('profile %s', (profile) => {
     withEnv(profile, ({ mem, folio }) => {
       const p = folio(2);
       expect(listed(mem, [{ bv_page: p, bv_offset: 2 * PAGE_SIZE + 16, bv_len: 100 }])).toMatchObject({ bytes: 100, offset0: 16, pages: [p + 2] });
+    });
+  });
+});
+
+describe.each<Profile>(['merged', 'current'])('profile %s clamp', (profile) => {
+  test('maxsize is clamped to MAX_RW_COUNT, and the allocated array to the pages that needs', () => {
+    withEnv(profile, ({ mem }) => {
+      const huge = 2 ** 31;
+      const i = iovIterBvec(createIovIter(), ITER_DEST, mem, [{ bv_page: 1, bv_offset: 0, bv_len: huge }], 1, huge);
+      const pages: PagesRef = { pages: null };
+      expect(iovIterExtractPages(i, pages, Infinity, Infinity, 0)).toEqual({ bytes: MAX_RW_COUNT, offset0: 0 });
+      expect(pages.pages!.length).toBe(MAX_RW_COUNT / PAGE_SIZE);
+      expect(pages.pages![MAX_RW_COUNT / PAGE_SIZE - 1]).toBe(MAX_RW_COUNT / PAGE_SIZE);
+      expect(i.count).toBe(huge - MAX_RW_COUNT);
     });
   });
 });

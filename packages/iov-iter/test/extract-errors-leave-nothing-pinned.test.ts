@@ -70,6 +70,14 @@ describe.each(EXTRACTING)('profile %s', (profile) => {
     });
   });
 
+  test('an address range that overflows: -EOVERFLOW', () => {
+    withEnv(profile, ({ mm }) => {
+      const i = iovIterUbuf(createIovIter(), ITER_SOURCE, mm, Number.MAX_SAFE_INTEGER - 100, PAGE_SIZE);
+      expect(iovIterExtractPages(i, { pages: null }, Infinity, 8, 0).bytes).toBe(-75);
+      expect(i.count).toBe(PAGE_SIZE);
+    });
+  });
+
   test('write pin on a read-only mapping: -EFAULT as a destination, fine as a source (example 11)', () => {
     withEnv(profile, ({ mem, mm }) => {
       const a = mm.mmap(PAGE_SIZE);
