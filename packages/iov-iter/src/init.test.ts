@@ -45,6 +45,7 @@ describe('constructors', () => {
     const i = createIovIter();
     expect(() => iovIterUbuf(i, 2, mm, 0, 1)).toThrow(/EINVAL: iovIterUbuf\(direction\)/);
     expect(() => iovIterUbuf(i, READ, mm, 0, -1)).toThrow(/iovIterUbuf\(count\)/);
+    expect(() => iovIterUbuf(i, READ, mm, -4096, 1)).toThrow(/iovIterUbuf\(buf\)/);
     expect(() => iovIterInit(i, READ, mm, [], 1, 0)).toThrow(/iovIterInit\(nr_segs\): 1 > 0 segments/);
     expect(() => iovIterBvec(i, READ, mem, [], 0, 1.5)).toThrow(/iovIterBvec\(count\)/);
     expect(() => iovIterXarray(i, READ, mem, createXArray(), -1, 0)).toThrow(/iovIterXarray\(start\)/);

@@ -35,6 +35,7 @@ function checkSegs(fn: string, segs: readonly unknown[], nrSegs: number): void {
 /** One user buffer. @kernel include/linux/uio.h iov_iter_ubuf() */
 export function iovIterUbuf(i: IovIter, direction: number, mm: MmStruct, buf: number, count: number): IovIter {
   const source = checkDirection('iovIterUbuf', direction);
+  checkSize('iovIterUbuf', 'buf', buf);
   checkSize('iovIterUbuf', 'count', count);
   resetIter(i, ITER_UBUF, source, count, 1);
   i.user_backed = true;
