@@ -202,3 +202,56 @@ pub fn find_host(addr: usize) -> Option<u64> {
         .find(|m| addr >= m.ptr as usize && addr < m.ptr as usize + m.len)
         .map(|m| iova_of(m.id) + (addr - m.ptr as usize) as u64)
 }
+
+/// Map `len` bytes of region `id` starting at byte `offset` a second time (same pages, new
+/// addresses): a view of a slice, e.g. a file range whose page-cache frames are one linear run.
+/// Like [`alias`], it needs no file descriptor (mremap with old_size 0 on the shared mapping).
+pub fn alias_range(id: u32, offset: usize, len: usize) -> Result<Arc<Mapping>> {
+    let what = format!("arenaAliasRange({id}, {offset}, {len})");
+    let src = get(id).ok_or_else(|| err(libc::ENOENT, format!("{what}: no region {id}")))?;
+    let end = offset.checked_add(len);
+    if len == 0
+        || !offset.is_multiple_of(PAGE_SIZE)
+        || !len.is_multiple_of(PAGE_SIZE)
+        || end.is_none_or(|e| e > src.len)
+    {
+        return Err(err(
+            EINVAL,
+            format!(
+                "{what}: not a non-empty page-aligned slice of the {}-byte region",
+                src.len
+            ),
+        ));
+    }
+    // SAFETY: offset + len <= src.len (checked above), so the old address lies inside the shared
+    // mapping and old_size 0 asks for a second mapping of the same pages.
+    let p = unsafe { libc::mremap(src.ptr.add(offset).cast(), 0, len, libc::MREMAP_MAYMOVE) };
+    if p == libc::MAP_FAILED {
+        return Err(last_os(format!("{what}: mremap")));
+    }
+    insert(|nid| {
+        Ok(Mapping {
+            id: nid,
+            ptr: p.cast(),
+            len,
+            alias_of: src.id,
+        })
+    })
+}
+
+/// Drop the page-table entries of a page-aligned arena range (madvise MADV_DONTNEED). The memfd
+/// keeps the data; the next access faults again (a MINOR fault where userfaultfd watches).
+pub fn zap_range(iova: u64, len: u64) -> Result<()> {
+    if !iova.is_multiple_of(PAGE_SIZE as u64) || len == 0 || !len.is_multiple_of(PAGE_SIZE as u64) {
+        return Err(err(
+            EINVAL,
+            format!("arenaZapRange: iova {iova:#x} and len {len} must be page-aligned and non-zero"),
+        ));
+    }
+    let (p, _m) = translate(iova, len, "arenaZapRange")?;
+    // SAFETY: advisory call on a bounds-checked range of a live shared mapping (held by `_m`).
+    if unsafe { libc::madvise(p.cast(), len as usize, libc::MADV_DONTNEED) } != 0 {
+        return Err(last_os("arenaZapRange: madvise(MADV_DONTNEED)"));
+    }
+    Ok(())
+}

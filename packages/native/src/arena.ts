@@ -41,6 +41,27 @@ export function arenaAlias(id: number): ArenaRegion {
   return callNative(() => binding.arenaAlias(id)) as ArenaRegion;
 }
 
+/**
+ * Map `len` bytes of region `id` from byte `offset` a second time (same pages, new addresses): a
+ * view of a slice, e.g. the linear run of page-cache frames behind an mmap'd file range.
+ * ENOENT if `id` is not live; EINVAL for an empty, unaligned or out-of-region slice.
+ */
+export function arenaAliasRange(id: number, offset: number, len: number): ArenaRegion {
+  check(Number.isSafeInteger(offset) && offset >= 0 && offset % ARENA_PAGE_SIZE === 0, 'EINVAL',
+    `arenaAliasRange(offset): ${offset} is not a page-aligned offset`);
+  check(Number.isSafeInteger(len) && len > 0 && len % ARENA_PAGE_SIZE === 0, 'EINVAL',
+    `arenaAliasRange(len): ${len} is not a positive multiple of ${ARENA_PAGE_SIZE}`);
+  return callNative(() => binding.arenaAliasRange(id, offset, len)) as ArenaRegion;
+}
+
+/**
+ * Drop the page-table entries of a page-aligned arena range (MADV_DONTNEED). The memory keeps its
+ * contents; the next access faults again (MINOR where a userfaultfd watches). EINVAL/EFAULT.
+ */
+export function arenaZapRange(iova: number, len: number): void {
+  callNative(() => binding.arenaZapRange(iova, len));
+}
+
 /** Unregister region `id`; later IO naming it completes with EFAULT. ENOENT if not live. */
 export function arenaFree(id: number): void {
   callNative(() => binding.arenaFree(id));

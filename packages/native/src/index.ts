@@ -8,7 +8,7 @@ export {
 } from './errors.ts';
 export type { ErrnoCode } from './errors.ts';
 export {
-  arenaCreate, arenaAlias, arenaFree, arenaCopy, arenaLiveRegions, iovaRegion, iovaOffset, IOVA_SHIFT, IOVA_REGION_SPAN, ARENA_PAGE_SIZE,
+  arenaCreate, arenaAlias, arenaAliasRange, arenaZapRange, arenaFree, arenaCopy, arenaLiveRegions, iovaRegion, iovaOffset, IOVA_SHIFT, IOVA_REGION_SPAN, ARENA_PAGE_SIZE,
 } from './arena.ts';
 export type { ArenaRegion } from './arena.ts';
 export {
@@ -19,7 +19,7 @@ export type { RingSetup, RingBuffers } from './ring.ts';
 export { openDevice, closeFd, deviceInfo } from './device.ts';
 export type { DeviceInfo, OpenOptions } from './device.ts';
 export {
-  Userfaultfd, uffdProbe, UffdResolve,
+  Userfaultfd, UserfaultfdPeer, uffdProbe, UffdResolve, UFFDIO_CONTINUE_MODE_DONTWAKE, UFFDIO_CONTINUE_MODE_WP,
   UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_MISSING_SHMEM, UFFD_FEATURE_THREAD_ID, UFFD_FEATURE_MINOR_SHMEM,
   UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_UNPOPULATED,
   UFFDIO_REGISTER_MODE_MISSING, UFFDIO_REGISTER_MODE_WP, UFFDIO_REGISTER_MODE_MINOR,

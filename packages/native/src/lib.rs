@@ -10,6 +10,7 @@ mod ring;
 mod shared_buf;
 mod sqe_check;
 mod uffd;
+mod uffd_peer;
 
 use error::{err, Result};
 use napi::bindgen_prelude::*;
@@ -395,6 +396,11 @@ impl Userfaultfd {
             inner: Some(uffd::Uffd::new(u64_arg(features, "userfaultfd(features)")?)?),
         })
     }
+    /// Process-wide handle a worker thread attaches a `UserfaultfdPeer` by; 0 once closed.
+    #[napi(getter)]
+    pub fn id(&self) -> u32 {
+        self.inner.as_ref().map(|u| u.shared.id).unwrap_or(0)
+    }
     #[napi(getter)]
     pub fn features(&self) -> f64 {
         self.inner.as_ref().map(|u| u.features as f64).unwrap_or(0.0)
@@ -503,6 +509,91 @@ impl Userfaultfd {
             .collect())
     }
     /// Stop the handler thread and close the fd. Idempotent.
+    #[napi]
+    pub fn close(&mut self) {
+        self.inner.take();
+    }
+}
+
+/// Map `len` bytes of region `id` from byte `offset` a second time (same pages): a view of a
+/// slice. Returns a new region object (`aliasOf` = `id`). ENOENT for no such region, EINVAL for
+/// a slice that is empty, not page-aligned or leaves the region.
+#[napi]
+pub fn arena_alias_range<'e>(env: &'e Env, id: u32, offset: f64, len: f64) -> Result<Object<'e>> {
+    let off = u64_arg(offset, "arenaAliasRange(offset)")? as usize;
+    let len = u64_arg(len, "arenaAliasRange(len)")? as usize;
+    region_object(env, arena::alias_range(id, off, len)?)
+}
+
+/// Drop the page-table entries of a page-aligned arena range (MADV_DONTNEED): the memfd keeps the
+/// data and the next access faults again. EINVAL unaligned, EFAULT outside every region.
+#[napi]
+pub fn arena_zap_range(iova: f64, len: f64) -> Result<()> {
+    arena::zap_range(
+        u64_arg(iova, "arenaZapRange(iova)")?,
+        u64_arg(len, "arenaZapRange(len)")?,
+    )
+}
+
+/// Another thread's handle on a live `Userfaultfd` (by its `id`): waits for the faults the
+/// owner's handler left unresolved and resolves them. Faults are queued only while a peer is
+/// attached. All ranges are arena (iova, len), page-aligned.
+#[napi]
+pub struct UserfaultfdPeer {
+    inner: Option<uffd_peer::Peer>,
+}
+
+#[napi]
+impl UserfaultfdPeer {
+    /// Attach to userfaultfd `id`. ENOENT when it does not exist or was closed.
+    #[napi(constructor)]
+    pub fn new(id: u32) -> Result<Self> {
+        Ok(UserfaultfdPeer {
+            inner: Some(uffd_peer::Peer::attach(id)?),
+        })
+    }
+    /// Block up to `timeoutMs` for unresolved faults; returns up to `max` of them (maybe none),
+    /// or null once the owner closed the userfaultfd.
+    #[napi]
+    pub fn wait_deferred(&self, timeout_ms: u32, max: u32) -> Result<Option<Vec<UffdEvent>>> {
+        let p = self.inner.as_ref().ok_or_else(uclosed)?;
+        Ok(p.wait_deferred(timeout_ms, max as usize).map(|v| {
+            v.iter()
+                .map(|e| UffdEvent {
+                    iova: e.iova as f64,
+                    flags: e.flags as u32,
+                    tid: e.tid,
+                    resolved_by: e.resolved_by as i32,
+                })
+                .collect()
+        }))
+    }
+    /// UFFDIO_CONTINUE; `mode` bits: 1 DONTWAKE, 2 WP (map write-protected). Returns bytes mapped.
+    #[napi(js_name = "continue")]
+    pub fn cont(&self, iova: f64, len: f64, mode: u32) -> Result<f64> {
+        let p = self.inner.as_ref().ok_or_else(uclosed)?;
+        Ok(p.cont(
+            u64_arg(iova, "peer.continue(iova)")?,
+            u64_arg(len, "peer.continue(len)")?,
+            mode as u64,
+        )? as f64)
+    }
+    #[napi]
+    pub fn write_protect(&self, iova: f64, len: f64, protect: bool, dontwake: Option<bool>) -> Result<()> {
+        let p = self.inner.as_ref().ok_or_else(uclosed)?;
+        p.write_protect(
+            u64_arg(iova, "peer.writeProtect(iova)")?,
+            u64_arg(len, "peer.writeProtect(len)")?,
+            protect,
+            dontwake.unwrap_or(false),
+        )
+    }
+    #[napi]
+    pub fn wake(&self, iova: f64, len: f64) -> Result<()> {
+        let p = self.inner.as_ref().ok_or_else(uclosed)?;
+        p.wake(u64_arg(iova, "peer.wake(iova)")?, u64_arg(len, "peer.wake(len)")?)
+    }
+    /// Detach (the fd closes once the owner and every peer let go). Idempotent.
     #[napi]
     pub fn close(&mut self) {
         self.inner.take();

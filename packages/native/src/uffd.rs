@@ -7,19 +7,20 @@
 
 use crate::arena::{self, Mapping};
 use crate::error::{err, last_os, Result};
+use std::collections::VecDeque;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 
 const UFFD_API: u64 = 0xAA;
 const UFFDIO_API: libc::c_ulong = 0xC018_AA3F;
 const UFFDIO_REGISTER: libc::c_ulong = 0xC020_AA00;
 const UFFDIO_UNREGISTER: libc::c_ulong = 0x8010_AA01;
-const UFFDIO_WAKE: libc::c_ulong = 0x8010_AA02;
+pub(crate) const UFFDIO_WAKE: libc::c_ulong = 0x8010_AA02;
 const UFFDIO_COPY: libc::c_ulong = 0xC028_AA03;
 const UFFDIO_ZEROPAGE: libc::c_ulong = 0xC020_AA04;
-const UFFDIO_WRITEPROTECT: libc::c_ulong = 0xC018_AA06;
-const UFFDIO_CONTINUE: libc::c_ulong = 0xC020_AA07;
+pub(crate) const UFFDIO_WRITEPROTECT: libc::c_ulong = 0xC018_AA06;
+pub(crate) const UFFDIO_CONTINUE: libc::c_ulong = 0xC020_AA07;
 const UFFD_EVENT_PAGEFAULT: u8 = 0x12;
 pub const FLAG_WP: u64 = 2;
 const PAGE: usize = 4096;
@@ -67,6 +68,34 @@ pub struct Shared {
     pub events: Mutex<Vec<Event>>,
     pub stats: Stats,
     stop: AtomicBool,
+    /// Process-wide handle other threads attach peers by (see `uffd_peer`).
+    pub id: u32,
+    /// Faults left unresolved (defer / no resolver), queued for attached peers only.
+    pub pending: Mutex<VecDeque<Event>>,
+    pub pending_cv: Condvar,
+    pub peers: AtomicUsize,
+}
+
+static NEXT_ID: AtomicU32 = AtomicU32::new(1);
+static REGISTRY: Mutex<Vec<(u32, Weak<Shared>)>> = Mutex::new(Vec::new());
+
+/// The live userfaultfd with handle `id`, if its owner has not closed it.
+pub fn lookup(id: u32) -> Option<Arc<Shared>> {
+    let mut reg = REGISTRY.lock().unwrap();
+    reg.retain(|(_, w)| w.strong_count() > 0);
+    reg.iter()
+        .find(|(i, _)| *i == id)
+        .and_then(|(_, w)| w.upgrade())
+        .filter(|s| !s.stopped())
+}
+
+impl Shared {
+    pub fn raw_fd(&self) -> i32 {
+        self.fd.as_raw_fd()
+    }
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
 }
 
 pub struct Uffd {
@@ -106,7 +135,7 @@ pub fn probe() -> Result<(u64, u64)> {
     api(fd.as_raw_fd(), 0)
 }
 
-fn ioctl_arr(fd: i32, req: libc::c_ulong, a: &mut [u64], what: &str) -> Result<()> {
+pub(crate) fn ioctl_arr(fd: i32, req: libc::c_ulong, a: &mut [u64], what: &str) -> Result<()> {
     // SAFETY: a is laid out as the uffdio_* struct for req.
     if unsafe { libc::ioctl(fd, req, a.as_mut_ptr()) } != 0 {
         return Err(last_os(what));
@@ -115,7 +144,7 @@ fn ioctl_arr(fd: i32, req: libc::c_ulong, a: &mut [u64], what: &str) -> Result<(
 }
 
 /// Host range for an arena (iova, len), page-aligned.
-fn range(iova: u64, len: u64, what: &str) -> Result<(usize, Arc<Mapping>)> {
+pub(crate) fn range(iova: u64, len: u64, what: &str) -> Result<(usize, Arc<Mapping>)> {
     if !iova.is_multiple_of(PAGE as u64) || len == 0 || !len.is_multiple_of(PAGE as u64) {
         return Err(err(
             libc::EINVAL,
@@ -143,7 +172,12 @@ impl Uffd {
             events: Mutex::new(Vec::new()),
             stats: Stats::default(),
             stop: AtomicBool::new(false),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            pending: Mutex::new(VecDeque::new()),
+            pending_cv: Condvar::new(),
+            peers: AtomicUsize::new(0),
         });
+        REGISTRY.lock().unwrap().push((shared.id, Arc::downgrade(&shared)));
         let (s2, wfd) = (shared.clone(), wake.as_raw_fd());
         let thread = std::thread::Builder::new()
             .name("biopath-uffd".into())
@@ -251,6 +285,10 @@ impl Uffd {
 
     pub fn close(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
+        {
+            let _q = self.shared.pending.lock().unwrap();
+            self.shared.pending_cv.notify_all();
+        }
         let one: u64 = 1;
         // SAFETY: writing 8 bytes to our eventfd.
         unsafe { libc::write(self.wake.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
@@ -324,6 +362,9 @@ fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
         k => k,
     };
     log_event(s, addr, flags, tid, logged);
+    if logged == u32::MAX {
+        queue_for_peers(s, addr, flags, tid);
+    }
     let a = addr as u64;
     let p = PAGE as u64;
     let res = if flags & FLAG_WP != 0 {
@@ -369,6 +410,25 @@ fn log_event(s: &Shared, addr: usize, flags: u64, tid: u32, resolved_by: u32) {
             tid,
             resolved_by,
         });
+    } else {
+        s.stats.dropped_events.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Hand an unresolved fault to attached peers (a worker thread resolving it for JS).
+fn queue_for_peers(s: &Shared, addr: usize, flags: u64, tid: u32) {
+    if s.peers.load(Ordering::SeqCst) == 0 {
+        return;
+    }
+    let mut q = s.pending.lock().unwrap();
+    if q.len() < MAX_EVENTS {
+        q.push_back(Event {
+            iova: host_to_iova(addr),
+            flags,
+            tid,
+            resolved_by: u32::MAX,
+        });
+        s.pending_cv.notify_all();
     } else {
         s.stats.dropped_events.fetch_add(1, Ordering::Relaxed);
     }

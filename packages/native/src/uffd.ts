@@ -3,7 +3,7 @@
  * thread. Ranges are arena (iova, len), page-aligned.
  */
 import { binding, callNative } from './binding.ts';
-import type { Userfaultfd as RawUffd, UffdStats, UffdEvent } from '../binding.d.cts';
+import type { Userfaultfd as RawUffd, UserfaultfdPeer as RawPeer, UffdStats, UffdEvent } from '../binding.d.cts';
 
 export type { UffdStats, UffdEvent };
 
@@ -21,6 +21,10 @@ export const UFFDIO_REGISTER_MODE_MINOR = 4;
 export const UFFD_PAGEFAULT_FLAG_WRITE = 1;
 export const UFFD_PAGEFAULT_FLAG_WP = 2;
 export const UFFD_PAGEFAULT_FLAG_MINOR = 4;
+
+/** `UserfaultfdPeer.continue` mode bits. @kernel include/uapi/linux/userfaultfd.h UFFDIO_CONTINUE_MODE_* */
+export const UFFDIO_CONTINUE_MODE_DONTWAKE = 1;
+export const UFFDIO_CONTINUE_MODE_WP = 2;
 
 /** How the handler thread serves a fault in a range. */
 export const UffdResolve = { zero: 0, copy: 1, continue: 2, defer: 3 } as const;
@@ -44,6 +48,11 @@ export class Userfaultfd {
   constructor() {
     this.features = uffdProbe().features & WANTED;
     this.#raw = callNative(() => new binding.Userfaultfd(this.features));
+  }
+
+  /** Process-wide handle another thread attaches a {@link UserfaultfdPeer} by (0 once closed). */
+  get id(): number {
+    return this.#raw.id;
   }
 
   /** UFFDIO_REGISTER; `modes` is an OR of UFFDIO_REGISTER_MODE_*. Returns the ioctl mask. */
@@ -94,6 +103,47 @@ export class Userfaultfd {
   }
 
   /** Stop the handler thread and close the fd. Idempotent. */
+  close(): void {
+    this.#raw.close();
+  }
+}
+
+/**
+ * Another thread's handle on a live {@link Userfaultfd}, attached by its `id` (e.g. inside a
+ * worker). While a peer is attached, faults the owner's handler leaves unresolved (resolver
+ * `defer`, or no resolver) are queued for it: the faulting thread, even the owner's JS thread,
+ * stays blocked until the peer resolves the page. The fd stays open until owner and peers close.
+ */
+export class UserfaultfdPeer {
+  readonly #raw: RawPeer;
+
+  /** Attach to userfaultfd `id`; ENOENT when it is not live. */
+  constructor(id: number) {
+    this.#raw = callNative(() => new binding.UserfaultfdPeer(id));
+  }
+
+  /**
+   * Wait up to `timeoutMs` for unresolved faults; returns up to `max` (maybe none), or null once
+   * the owner closed the userfaultfd. Blocks the calling thread: call it from a worker.
+   */
+  waitDeferred(timeoutMs: number, max = 64): UffdEvent[] | null {
+    return callNative(() => this.#raw.waitDeferred(timeoutMs, max));
+  }
+
+  /** UFFDIO_CONTINUE with `mode` (UFFDIO_CONTINUE_MODE_*); returns bytes mapped. EEXIST if mapped. */
+  continue(iova: number, len: number, mode = 0): number {
+    return callNative(() => this.#raw.continue(iova, len, mode));
+  }
+
+  writeProtect(iova: number, len: number, protect: boolean, dontwake = false): void {
+    callNative(() => this.#raw.writeProtect(iova, len, protect, dontwake));
+  }
+
+  wake(iova: number, len: number): void {
+    callNative(() => this.#raw.wake(iova, len));
+  }
+
+  /** Detach. Idempotent. */
   close(): void {
     this.#raw.close();
   }
