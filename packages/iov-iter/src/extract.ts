@@ -17,7 +17,6 @@ import { extractUserPages } from './internal/extract-user.ts';
 import { extractXarrayPages } from './internal/extract-xarray.ts';
 import { BiopathError, errno } from './internal/errors.ts';
 
-const NOT_LEGACY: readonly Profile[] = ['v8', 'merged', 'current'];
 const WILL_PIN: readonly Profile[] = ['merged', 'current'];
 const V8_ONLY: readonly Profile[] = ['v8'];
 
@@ -83,7 +82,7 @@ export function iovIterExtractPages(
 ): ExtractResult {
   checkExtractArgs('iovIterExtractPages', maxsize, maxpages);
   if (i.mem !== null && i.mem.profile === 'legacy') {
-    requireProfile('iovIterExtractPages', i, NOT_LEGACY, 'iov_iter_extract_pages() (use iovIterGetPages2)');
+    throw new BiopathError('EOPNOTSUPP', 'iovIterExtractPages(i): profile legacy has no iov_iter_extract_pages() (use iovIterGetPages2)');
   }
   maxsize = Math.min(maxsize, i.count, MAX_RW_COUNT);
   res.bytes = maxsize ? extractDispatch(i, pages, maxsize, maxpages, extractionFlags, res) : 0;
