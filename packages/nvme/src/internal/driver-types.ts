@@ -1,0 +1,59 @@
+/**
+ * The shape every biopath driver factory returns, and its counters.
+ */
+import type { BlkMqOps, BlkMqTagSet, QueueLimits, Request } from '@biopath/block';
+
+/** How a driver reports a finished request; `blkMqEndRequest` unless a wrapper (faulty) intercepts. */
+export type EndRequestFn = (rq: Request, status: number) => void;
+
+/** Counters every driver keeps (plain numbers; never reset by the driver). */
+export interface DriverStats {
+  /** Requests accepted by queueRq. */
+  queued: number;
+  /** Requests ended. */
+  completed: number;
+  /** Requests ended with a non-OK status. */
+  errors: number;
+  /** queueRq answered busy (BLK_STS_DEV_RESOURCE). */
+  busy: number;
+  /** SQEs prepared. */
+  sqes: number;
+  /** io_uring_enter calls made to submit (one per batch). */
+  submits: number;
+  /** Requests that needed more than one command (nvme). */
+  splits: number;
+  /** Requests copied through a bounce buffer (nvme). */
+  bounces: number;
+  /** CQEs whose user_data named no request. */
+  strays: number;
+}
+
+export function driverStatsAlloc(): DriverStats {
+  return { queued: 0, completed: 0, errors: 0, busy: 0, sqes: 0, submits: 0, splits: 0, bounces: 0, strays: 0 };
+}
+
+/**
+ * A driver: the blk-mq hook table plus what block needs to build a queue for it. Use as
+ * `blkMqInitQueue(d.set, d.limits, mem)`; `close()` after the queue is destroyed.
+ */
+export interface BlkDriver {
+  /** `'bdev'`, `'null'`, `'faulty'` or `'nvme'`. */
+  readonly name: string;
+  readonly ops: BlkMqOps;
+  /** A tag set over `ops` with `queueDepth` tags and one hardware queue. */
+  readonly set: BlkMqTagSet;
+  /** What the device accepts (input to blkMqInitQueue, validated there). */
+  readonly limits: Partial<QueueLimits>;
+  readonly queueDepth: number;
+  /** Capacity in bytes (what block's `bdevCreate(q, sizeBytes, name)` takes). */
+  readonly sizeBytes: number;
+  /** Capacity in 512-byte sectors. */
+  readonly capacitySectors: number;
+  readonly stats: DriverStats;
+  /** Route completions through `fn` instead of `blkMqEndRequest` (faulty wraps drivers this way). */
+  setEndRequest(fn: EndRequestFn): void;
+  /** Requests accepted and not yet ended. */
+  inFlight(): number;
+  /** Release the device, ring and arena memory. EBUSY while requests are in flight. Idempotent. */
+  close(): void;
+}
