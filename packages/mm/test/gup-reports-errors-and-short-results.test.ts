@@ -35,6 +35,22 @@ describe.each(entries)('$name', ({ gup, pin }) => {
     });
   });
 
+  it('a touched page later made PROT_NONE -> -EFAULT, and nothing is grabbed', () => {
+    withMm({}, ({ mem, mm }) => {
+      const a = populated(mm, 2);
+      const pfn = mm.followPage(a);
+      const ref = mem.refcount[pfn];
+      mm.mprotect(a, 2 * PAGE_SIZE, 0);
+      const pages = new Int32Array(2).fill(-1);
+      expect(gup(mm, a, 2, 0, pages)).toBe(-errno.EFAULT);
+      expect(gup(mm, a, 1, FOLL_WRITE, pages)).toBe(-errno.EFAULT);
+      expect(mem.refcount[pfn]).toBe(ref);
+      mm.mprotect(a, 2 * PAGE_SIZE, PROT_READ);
+      expect(gup(mm, a, 2, 0, pages)).toBe(2);
+      release(mem, pages, 2);
+    });
+  });
+
   it('PROT_NONE -> -EFAULT; write to a read-only mapping -> -EFAULT, read succeeds (example 11)', () => {
     withMm({}, ({ mem, mm }) => {
       const none = mm.mmap(PAGE_SIZE, { prot: 0 });

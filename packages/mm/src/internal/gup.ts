@@ -12,7 +12,7 @@ import { tryGrabFolio } from './gup-grab.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { PG_anon, PG_anon_exclusive } from './page-flags.ts';
-import { PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from './page-table.ts';
+import { PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from './page-table.ts';
 import { findVma, isCowMapping, VM_READ, VM_WRITE, type Vma } from './vma.ts';
 
 /**
@@ -31,8 +31,8 @@ export function gupMustUnshare(mem: MemMap, vma: Vma | null, flags: number, pfn:
 }
 
 /**
- * The lockless walk: grab present pages until one is absent, special (zero page), not writable for
- * a write, needs unsharing, or cannot be grabbed. A FOLL_PIN walk does nothing while fork is copying
+ * The lockless walk: grab present pages until one is absent, special (zero page), PROT_NONE, not
+ * writable for a write, needs unsharing, or cannot be grabbed. A FOLL_PIN walk does nothing while fork is copying
  * (odd `writeProtectSeq`). Returns the number grabbed.
  * @kernel mm/gup.c gup_fast()
  */
@@ -49,7 +49,7 @@ function gupFast(mm: MmStruct, start: number, nrPages: number, flags: number, pa
     if (leaf === undefined) break;
     const pfn = leaf.pfn[idx];
     const bits = leaf.bits[idx];
-    if (pfn < 0 || (bits & PTE_SPECIAL) !== 0) break;
+    if (pfn < 0 || (bits & (PTE_SPECIAL | PTE_PROTNONE)) !== 0) break;
     if ((flags & FOLL_WRITE) !== 0 && (bits & PTE_WRITE) === 0) break;
     if (gupMustUnshare(mem, null, flags, pfn)) break;
     if (tryGrabFolio(mem, pfn, 1, flags) !== 0) break;

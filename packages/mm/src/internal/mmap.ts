@@ -11,7 +11,7 @@ import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { PG_anon, PG_anon_exclusive } from './page-flags.ts';
 import { folioPutRefs } from './page-ref.ts';
-import { PTE_WRITE } from './page-table.ts';
+import { PTE_PROTNONE, PTE_WRITE } from './page-table.ts';
 import {
   findVmaIndex, insertVma, rangeFullyMapped, splitVmaAt, type ShmemObject, type Vma, VM_DONTCOPY, VM_MAYWRITE,
   VM_READ, VM_SHARED, VM_WRITE,
@@ -143,10 +143,12 @@ export function doMprotect(mm: MmStruct, addr: number, len: number, prot: number
   for (const v of vmasForRange(mm, 'mprotect', addr, end)) {
     v.flags = (v.flags & ~(VM_READ | VM_WRITE)) | protToVmFlags(prot);
     const writable = (v.flags & VM_WRITE) !== 0;
+    const protnone = (v.flags & (VM_READ | VM_WRITE)) === 0 ? PTE_PROTNONE : 0;
     mm.pt.walk(v.start / PAGE_SIZE, v.end / PAGE_SIZE, (vpn, pfn, bits) => {
       const exclusiveAnon = (mem.flags[mem.head[pfn]] & PG_anon) !== 0 && (mem.flags[pfn] & PG_anon_exclusive) !== 0;
       const canWrite = writable && (v.shmem !== null || exclusiveAnon);
-      mm.pt.setBits(vpn, canWrite ? bits | PTE_WRITE : bits & ~PTE_WRITE);
+      const b = (canWrite ? bits | PTE_WRITE : bits & ~PTE_WRITE) & ~PTE_PROTNONE;
+      mm.pt.setBits(vpn, b | protnone);
     });
   }
 }

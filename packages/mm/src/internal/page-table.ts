@@ -9,6 +9,8 @@ export const PTE_WRITE = 2;
 export const PTE_DIRTY = 4;
 /** Special mapping (the zero page): no struct-page reference or mapcount is held for it. */
 export const PTE_SPECIAL = 8;
+/** The VMA is PROT_NONE: the entry stays but no access (GUP-fast included) may use it. @kernel pte_protnone() */
+export const PTE_PROTNONE = 16;
 
 /** Entries per leaf table. @kernel arch/x86/include/asm/pgtable_64_types.h PTRS_PER_PTE */
 export const PTRS_PER_PTE = 512;
