@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'block', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  test: { name: 'block', testTimeout: 60_000, hookTimeout: 60_000, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
 });

@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'iov-iter', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  test: { name: 'iov-iter', testTimeout: 60_000, hookTimeout: 60_000, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
 });

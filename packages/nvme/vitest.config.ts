@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'nvme', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  test: { name: 'nvme', testTimeout: 60_000, hookTimeout: 60_000, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
 });
