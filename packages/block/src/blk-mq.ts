@@ -8,7 +8,7 @@ import type { BlkMqHwCtx, BlkMqOps, BlkMqTagSet, RequestQueue } from './blk-mq-d
 import { MQ_RQ_COMPLETE, MQ_RQ_IN_FLIGHT, Request } from './blk-mq-driver.ts';
 import { blkValidateLimits, type QueueLimits } from './queue-limits.ts';
 import { createTags } from './internal/blk-mq-tag.ts';
-import { blkMqFreeRequest } from './internal/blk-mq-complete.ts';
+import { blkMqQueueDone } from './internal/blk-mq-complete.ts';
 
 /** Default request timeout (the kernel's 30 s). */
 export const BLK_DEFAULT_TIMEOUT_MS = 30_000;
@@ -99,7 +99,7 @@ export function blkMqEndRequest(rq: Request, status: number): void {
   if (warnOnOnce(rq.state !== MQ_RQ_IN_FLIGHT, 'blkMqEndRequest: request not in flight')) return;
   rq.state = MQ_RQ_COMPLETE;
   rq.status = status;
-  blkMqFreeRequest(rq);
+  blkMqQueueDone(rq);
 }
 
 /** Alias kept for drivers written against the kernel's split API. @kernel block/blk-mq.c blk_mq_complete_request() */

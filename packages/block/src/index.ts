@@ -32,7 +32,9 @@ export {
 
 // bio structures
 export type { BioVec, BioEndIo, BlockDevice, ReleaseModeName } from './bio-types.ts';
-export { Bio, BioSet, BvecIter } from './bio-types.ts';
+export {
+  Bio, BioSet, BvecIter, RELEASE_AUTO, RELEASE_UNPIN, RELEASE_UNPIN_BATCHED, RELEASE_PUT, RELEASE_NONE, RELEASE_DEFERRED,
+} from './bio-types.ts';
 export {
   bvecIterAdvance, mpBvecIterLen, mpBvecIterOffset, mpBvecIterBvec, bvecIterBvec, bvecPhys, createBioVec,
 } from './bvec.ts';
@@ -66,3 +68,29 @@ export { submitBio, blkMqSubmitBio } from './blk-mq-submit.ts';
 export {
   blkMqPoll, blkMqTimeoutWork, blkMqWaitOnce, blkMqDrain, blkMqWaitAsync, submitBioWait,
 } from './blk-mq-poll.ts';
+
+// adding pages, extraction, release
+export { bioMem, bioFull, bioAddPage, bioAddFolio, bioAddHwPage } from './bio-add.ts';
+export { bioIovIterGetPages, iterPagesCarry } from './bio-iov-iter.ts';
+export {
+  PAGES_NONE, PAGES_PINNED, PAGES_REFFED, RELEASE_MODES, releaseModeFromName, releaseModeMatches, bioPagesCarry,
+  bioSetReleaseMode, bioReleasePage, bioReleasePages,
+} from './bio-release.ts';
+export { DEFERRED_BATCH, blkFlushDeferredRelease, deferredReleaseStats } from './internal/deferred-release.ts';
+export { bioSetPagesDirty, bioCheckPagesDirty, bioFlushDirtyWork, bioDirtyDeferred } from './bio-dirty.ts';
+
+// block devices and direct I/O
+export { bdevCreate, bdevLogicalBlockSize, bdevDmaAlignment, bdevNrSectors, bdevNrBytes } from './bdev.ts';
+export type { KiComplete } from './kiocb.ts';
+export {
+  Kiocb, isSyncKiocb, EIOCBQUEUED, IOCB_HIPRI, IOCB_DSYNC, IOCB_SYNC, IOCB_NOWAIT, IOCB_APPEND, IOCB_ATOMIC,
+  IOCB_EVENTFD, IOCB_DIRECT, IOCB_WRITE, IOCB_ALLOC_CACHE,
+} from './kiocb.ts';
+export { blkdevDirectIO, bioIovVecsToAlloc, dioBioWriteOp } from './blkdev-dio.ts';
+export { blkdevReadIter, blkdevWriteIter } from './blkdev-rw.ts';
+
+// passthrough
+export {
+  BLK_MQ_REQ_NOWAIT, blkMqAllocRequest, blkMqFreeRequest, blkExecuteRq, blkExecuteRqNowait,
+} from './blk-mq-rq-alloc.ts';
+export { blkRqMapUserIov, blkRqUnmapUser, blkRqAppendBio } from './blk-map.ts';

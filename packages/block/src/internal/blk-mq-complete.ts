@@ -80,7 +80,7 @@ export function blkMqDrainDone(q: RequestQueue): void {
 }
 
 /** Queue `rq` as done and end it unless a dispatch or completion is already on the stack. */
-export function blkMqFreeRequest(rq: Request): void {
+export function blkMqQueueDone(rq: Request): void {
   const q = rq.q;
   rq.rq_next = null;
   if (q.done_tail === null) q.done_list = rq;

@@ -7,7 +7,7 @@
 import type { BlkMqHwCtx, Request, RequestQueue } from '../blk-mq-driver.ts';
 import { MQ_RQ_COMPLETE, MQ_RQ_IDLE, MQ_RQ_IN_FLIGHT, RQF_STARTED } from '../blk-mq-driver.ts';
 import { BLK_STS_DEV_RESOURCE, BLK_STS_OK, BLK_STS_RESOURCE } from '../blk-status.ts';
-import { blkMqDrainDone, blkMqFreeRequest } from './blk-mq-complete.ts';
+import { blkMqDrainDone, blkMqQueueDone } from './blk-mq-complete.ts';
 import { blkMqDrainBacklog } from './blk-mq-backlog.ts';
 
 /** Mark `rq` started and arm its deadline. @kernel block/blk-mq.c blk_mq_start_request() */
@@ -60,7 +60,7 @@ export function blkMqDispatchChain(hctx: BlkMqHwCtx, first: Request): void {
       } else {
         rq.status = sts;
         rq.state = MQ_RQ_COMPLETE;
-        blkMqFreeRequest(rq);
+        blkMqQueueDone(rq);
       }
       rq = next;
     }

@@ -1,0 +1,142 @@
+/**
+ * Filling a bio from an iterator: borrow a BVEC iterator's array, or extract pages (pinning
+ * user-backed memory, just listing kernel memory; `legacy`: FOLL_GET references via
+ * iov_iter_get_pages2), trim to the logical block size, merge physically contiguous pages and drop
+ * the duplicate pin of a page shared by two merged ranges.
+ * @kernel block/bio.c bio_iov_iter_get_pages(), __bio_iov_iter_get_pages(), bio_iov_bvec_set(), bio_iov_add_page()
+ */
+import {
+  type BioVec, type ExtractResult, type IovIter, type PagesRef, ITER_ALLOW_P2PDMA, ITER_BVEC, ITER_DISCARD,
+  iovIterAdvance, iovIterExtractPages, iovIterGetPages2, iovIterRevert, userBackedIter,
+} from '@biopath/iov-iter';
+import { type Profile } from '@biopath/mm';
+import { BiopathError, warnOnOnce } from '@biopath/native';
+import type { Bio } from './bio-types.ts';
+import { BIO_CLONED, BIO_NO_PAGE_REF, BIO_PAGE_PINNED, UINT_MAX } from './blk-types.ts';
+import { bioFlagged, bioSetFlag } from './bio-flags.ts';
+import { __bioAddPage, bioFull, bvecTryMergePage, mergeState } from './bio-add.ts';
+import { PAGES_NONE, PAGES_PINNED, PAGES_REFFED, bioPagesCarry, bioReleasePage, releaseModeMatches } from './bio-release.ts';
+import { BLK_FEAT_PCI_P2PDMA } from './queue-limits.ts';
+
+const EFAULT = -14;
+const EIO = -5;
+const RELEASE_NAMES = ['auto', 'unpin', 'unpin-batched', 'put', 'none', 'deferred'];
+
+const pagesRef: PagesRef = { pages: null };
+const res: ExtractResult = { bytes: 0, offset0: 0 };
+
+/** What pages extracted from `iter` will carry under `profile`. */
+export function iterPagesCarry(iter: IovIter, profile: Profile): number {
+  if (iter.iter_type === ITER_BVEC) return PAGES_NONE;
+  if (profile === 'legacy') return PAGES_REFFED;
+  return userBackedIter(iter) ? PAGES_PINNED : PAGES_NONE;
+}
+
+/**
+ * The bio borrows the iterator's bvec array: BIO_CLONED, no pages taken, iterator not advanced here.
+ * @kernel block/bio.c bio_iov_bvec_set()
+ */
+function bioIovBvecSet(bio: Bio, iter: IovIter): void {
+  bio.bi_io_vec = iter.bvec as BioVec[];
+  bio.bi_iter.bi_idx = iter.seg;
+  bio.bi_vcnt = iter.seg + iter.nr_segs;
+  bio.bi_max_vecs = bio.bi_vcnt;
+  bio.bi_iter.bi_bvec_done = iter.iov_offset;
+  bio.bi_iter.bi_size = Math.min(iter.count, UINT_MAX);
+  bio.bi_mem = iter.mem;
+  bioSetFlag(bio, BIO_CLONED);
+}
+
+/** Add one extracted page; on a same-page merge drop the duplicate pin/ref. @kernel block/bio.c bio_iov_add_page() */
+function bioIovAddPage(bio: Bio, page: number, len: number, offset: number): number {
+  if (warnOnOnce(bio.bi_iter.bi_size > UINT_MAX - len, 'bioIovAddPage: bi_size overflow')) return EIO;
+  if (bio.bi_vcnt > 0 && bvecTryMergePage(bio.bi_mem, bio.bi_io_vec[bio.bi_vcnt - 1], page, len, offset)) {
+    bio.bi_iter.bi_size += len;
+    if (mergeState.samePage) bioReleasePage(bio, page);
+    return 0;
+  }
+  __bioAddPage(bio, page, len, offset);
+  return 0;
+}
+
+/** One extraction into the free bvec slots. @kernel block/bio.c __bio_iov_iter_get_pages() */
+function __bioIovIterGetPages(bio: Bio, iter: IovIter, legacy: boolean): number {
+  const nrPages = bio.bi_max_vecs - bio.bi_vcnt;
+  const pages = bio.bi_pages;
+  const bdev = bio.bi_bdev;
+  const flags = bdev !== null && (bdev.bd_queue.limits.features & BLK_FEAT_PCI_P2PDMA) !== 0 ? ITER_ALLOW_P2PDMA : 0;
+  pagesRef.pages = pages;
+  if (legacy) iovIterGetPages2(iter, pages, UINT_MAX - bio.bi_iter.bi_size, nrPages, res);
+  else iovIterExtractPages(iter, pagesRef, UINT_MAX - bio.bi_iter.bi_size, nrPages, flags, res);
+  let size = res.bytes;
+  if (size <= 0) return size !== 0 ? size : EFAULT;
+  let offset = res.offset0;
+  const n = Math.ceil((offset + size) / 4096);
+  if (bdev !== null) {
+    const trim = size % bdev.bd_queue.limits.logical_block_size;
+    iovIterRevert(iter, trim);
+    size -= trim;
+  }
+  let i = 0;
+  let ret = 0;
+  if (size === 0) {
+    ret = EFAULT;
+  } else {
+    let left = size;
+    for (; left > 0; i++) {
+      const len = Math.min(4096 - offset, left);
+      bioIovAddPage(bio, pages[i], len, offset);
+      left -= len;
+      offset = 0;
+    }
+    iovIterRevert(iter, left);
+  }
+  while (i < n) bioReleasePage(bio, pages[i++]);
+  return ret;
+}
+
+/** Refuse, before anything is taken, a bio whose release mode or earlier pages don't match `iter`. */
+function checkCleanupMode(bio: Bio, carry: number): void {
+  if (!releaseModeMatches(bio.bi_release, carry)) {
+    throw new BiopathError('EINVAL', `bioIovIterGetPages(bio): release mode '${RELEASE_NAMES[bio.bi_release]}' cannot release pages this iterator yields`);
+  }
+  if (bio.bi_vcnt > 0 && bioPagesCarry(bio) !== carry) {
+    throw new BiopathError('EINVAL', 'bioIovIterGetPages(bio): the bio already holds pages taken a different way (cleanup mode is set once)');
+  }
+}
+
+/**
+ * Add as much of `iter` to `bio` as fits; the iterator advances past what was added. Returns 0 if
+ * anything was added (partial is success) or a negative errno with nothing held: -EFAULT (nothing
+ * left after trimming to the logical block size, unmappable memory, DISCARD), -EIO (cloned bio).
+ * BVEC iterators are borrowed, not extracted. Sets BIO_PAGE_PINNED when the pages are pinned
+ * (`legacy`: FOLL_GET, released by put unless BIO_NO_PAGE_REF). Throws EINVAL up front if the
+ * bio's release mode cannot release what this iterator yields.
+ * @kernel block/bio.c bio_iov_iter_get_pages()
+ */
+export function bioIovIterGetPages(bio: Bio, iter: IovIter): number {
+  if (warnOnOnce(bioFlagged(bio, BIO_CLONED), 'bioIovIterGetPages: cloned bio')) return EIO;
+  if (iter.iter_type === ITER_DISCARD || iter.mem === null) return EFAULT;
+  const profile = iter.mem.profile;
+  if (bio.bi_mem !== null && bio.bi_mem !== iter.mem) {
+    throw new BiopathError('EINVAL', 'bioIovIterGetPages(iter): iterator memory is not the bio\'s MemMap');
+  }
+  if (iter.iter_type === ITER_BVEC) {
+    if (bio.bi_vcnt !== 0) throw new BiopathError('EINVAL', 'bioIovIterGetPages(bio): a BVEC iterator needs an empty bio');
+    checkCleanupMode(bio, PAGES_NONE);
+    bioIovBvecSet(bio, iter);
+    if (profile === 'legacy') bioSetFlag(bio, BIO_NO_PAGE_REF);
+    iovIterAdvance(iter, bio.bi_iter.bi_size);
+    return 0;
+  }
+  const carry = iterPagesCarry(iter, profile);
+  checkCleanupMode(bio, carry);
+  bio.bi_mem = iter.mem;
+  if (carry === PAGES_PINNED) bioSetFlag(bio, BIO_PAGE_PINNED);
+  const legacy = profile === 'legacy';
+  let ret = 0;
+  do {
+    ret = __bioIovIterGetPages(bio, iter, legacy);
+  } while (ret === 0 && iter.count > 0 && !bioFull(bio, 0));
+  return bio.bi_vcnt > 0 ? 0 : ret;
+}
