@@ -25,10 +25,13 @@ export interface Rig {
 const live: Rig[] = [];
 
 /** Build a rig; torn down (and pin-gated) after the test by `useRigGate()`. */
-export function rig(profile: Profile, opts: NullDriverOpts & { nrPages?: number; limits?: Partial<QueueLimits> } = {}): Rig {
+export function rig(
+  profile: Profile,
+  opts: NullDriverOpts & { nrPages?: number; limits?: Partial<QueueLimits>; driver?: (mem: MemMap) => TestDriver } = {},
+): Rig {
   const mem = createMemMap({ nrPages: opts.nrPages ?? 2048, profile });
   const base = snapshotPins(mem);
-  const drv = createTestNullDriver(opts);
+  const drv = opts.driver ? opts.driver(mem) : createTestNullDriver(opts);
   const q = blkMqInitQueue(drv.set, { ...drv.limits, ...opts.limits }, mem);
   const bdev = bdevCreate(q, drv.sizeBytes, 'nullb0');
   const r: Rig = { mem, mm: new MmStruct(mem), drv, q, bdev, base };
