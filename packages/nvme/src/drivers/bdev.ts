@@ -150,12 +150,14 @@ class BdevQueue extends UringQueue {
     if (sg.nents === 1 && buf >= 0) {
       prepRw(r, s, write ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED, this.fd, sg.iova[0]!, sg.len[0]!, pos);
       r.sqU16[(s * r.sqeSize + SQE_BUF_INDEX) >> 1] = buf;
+      this.stats.fixedSqes++;
     } else if (sg.nents === 1 && !this.opts.alwaysVectored) {
       prepRw(r, s, write ? IORING_OP_WRITE : IORING_OP_READ, this.fd, sg.iova[0]!, sg.len[0]!, pos);
     } else {
       const w = pdu.iovByte >> 2;
       for (let i = 0; i < sg.nents; i++) putIovec(this.area.u32, w + i * 4, sg.iova[i]!, sg.len[i]!);
       prepRw(r, s, write ? IORING_OP_WRITEV : IORING_OP_READV, this.fd, this.area.iova(pdu.iovByte), sg.nents, pos);
+      this.stats.vectoredSqes++;
     }
     if (rwFlags) sqeSetOpFlags(r, s, rwFlags);
     sqeSetData(r, s, rqUserData(rq));
@@ -169,6 +171,7 @@ class BdevQueue extends UringQueue {
       const s = r.getSqe();
       prepRw(r, s, opc, this.fd, sg.iova[i]!, sg.len[i]!, pos);
       r.sqU16[(s * r.sqeSize + SQE_BUF_INDEX) >> 1] = this.fixedIndex(sg.iova[i]!, sg.len[i]!);
+      this.stats.fixedSqes++;
       if (rwFlags) sqeSetOpFlags(r, s, rwFlags);
       sqeSetData(r, s, rqUserData(rq));
       pos += sg.len[i]!;
@@ -196,6 +199,7 @@ class BdevQueue extends UringQueue {
     const s = this.ring.getSqe();
     prepRw(this.ring, s, IORING_OP_WRITEV, this.fd, this.area.iova(pdu.iovByte), nvec, blkRqPos(rq) * 512);
     sqeSetData(this.ring, s, rqUserData(rq));
+    this.stats.vectoredSqes++;
     return BLK_STS_OK;
   }
 

@@ -147,6 +147,7 @@ export class NvmeQueue extends UringQueue {
     const base = pdu.iovByte + this.lay.iovUsed(pdu, n);
     for (let i = 0; i < n; i++) putIovec(this.lay.area.u32, (base >> 2) + i * 4, this.pieceIova[i]!, this.pieceLen[i]!);
     this.stage(rq, NVME_URING_CMD_IO_VEC, this.lay.area.iova(base), n);
+    this.stats.vectoredSqes++;
   }
 
   /** Chunk k's segment pieces into pieceIova/pieceLen; returns the count. */

@@ -18,6 +18,10 @@ export interface DriverStats {
   busy: number;
   /** SQEs prepared. */
   sqes: number;
+  /** SQEs that used registered (fixed) buffers. */
+  fixedSqes: number;
+  /** SQEs that carried an iovec array (READV/WRITEV, NVME_URING_CMD_IO_VEC). */
+  vectoredSqes: number;
   /** io_uring_enter calls made to submit (one per batch). */
   submits: number;
   /** Requests that needed more than one command (nvme). */
@@ -29,7 +33,7 @@ export interface DriverStats {
 }
 
 export function driverStatsAlloc(): DriverStats {
-  return { queued: 0, completed: 0, errors: 0, busy: 0, sqes: 0, submits: 0, splits: 0, bounces: 0, strays: 0 };
+  return { queued: 0, completed: 0, errors: 0, busy: 0, sqes: 0, fixedSqes: 0, vectoredSqes: 0, submits: 0, splits: 0, bounces: 0, strays: 0 };
 }
 
 /**
