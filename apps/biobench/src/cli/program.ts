@@ -1,0 +1,70 @@
+/**
+ * The command line: one commander program whose subcommands take their options from the option
+ * table (options/table.ts). Each action reads typed values and hands them to its command.
+ */
+import { Command } from 'commander';
+import type { CmdIo } from './cmd-io.ts';
+import { addOptions, readOptions } from '../options/parse.ts';
+import type { OptionDef, SweepOf } from '../options/def.ts';
+import { OPTION_TABLE } from '../options/table.ts';
+import type { CommandName, JobSweep } from '../options/table.ts';
+import { BIOBENCH_VERSION } from '../output/fio-json.ts';
+
+export interface Handlers {
+  run(sweep: JobSweep, explicit: Set<string>, io: CmdIo): Promise<number>;
+  ab(a: string, b: string, values: SweepOf<typeof OPTION_TABLE.ab>, explicit: Set<string>, io: CmdIo): Promise<number>;
+  compare(values: SweepOf<typeof OPTION_TABLE.compare>, explicit: Set<string>, io: CmdIo): Promise<number>;
+  report(files: string[], values: SweepOf<typeof OPTION_TABLE.report>, explicit: Set<string>, io: CmdIo): Promise<number>;
+  doctor(values: SweepOf<typeof OPTION_TABLE.doctor>, io: CmdIo): Promise<number>;
+}
+
+const DESCRIPTIONS: Record<CommandName, string> = {
+  run: 'run a job (or a sweep: comma lists in --strategy, --iodepth, ...) and print fio-style results',
+  ab: 'run configurations A and B interleaved (A B A B ...) and report each metric\'s difference with a confidence interval',
+  compare: 'run fio\'s io_uring engine and biobench on the same target and job, alternating, and print the ratios',
+  report: 'write an HTML report with PNG plots from JSON results (or from a run it does itself)',
+  doctor: 'show which kernel features biobench can use here, and what that means',
+};
+
+/** Build the program; `setResult` receives each action's exit code. */
+export function buildProgram(h: Handlers, io: CmdIo, setResult: (p: Promise<number>) => void): Command {
+  const program = new Command('biobench')
+    .description('fio-grade benchmarks of the biopath bio path: extraction strategies, release modes, drivers')
+    .version(BIOBENCH_VERSION)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ // before the subcommands exist: they copy it
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(`biobench: ${s.replace(/^error: /, '')}`),
+    });
+  const sub = (name: CommandName, args = ''): { cmd: Command; read: <Ds extends readonly OptionDef[]>(ds: Ds) => { values: SweepOf<Ds>; explicit: Set<string> } } => {
+    const cmd = program.command(`${name}${args}`).description(DESCRIPTIONS[name]).exitOverride().allowExcessArguments(false);
+    const map = addOptions(cmd, OPTION_TABLE[name]);
+    return { cmd, read: (ds) => readOptions(cmd, ds, map) };
+  };
+  const run = sub('run');
+  run.cmd.action(() => {
+    const { values, explicit } = run.read(OPTION_TABLE.run);
+    setResult(h.run(values, explicit, io));
+  });
+  const ab = sub('ab', ' <A> <B>');
+  ab.cmd.addHelpText('after', '\nA and B are key=value option lists applied over the other options, e.g.\n  biobench ab "release=unpin" "release=unpin-batched" --rw randread --runtime 2 --pairs 5');
+  ab.cmd.action((a: string, b: string) => {
+    const { values, explicit } = ab.read(OPTION_TABLE.ab);
+    setResult(h.ab(a, b, values, explicit, io));
+  });
+  const cmp = sub('compare');
+  cmp.cmd.action(() => {
+    const { values, explicit } = cmp.read(OPTION_TABLE.compare);
+    setResult(h.compare(values, explicit, io));
+  });
+  const rep = sub('report', ' [results...]');
+  rep.cmd.action((files: string[]) => {
+    const { values, explicit } = rep.read(OPTION_TABLE.report);
+    setResult(h.report(files, values, explicit, io));
+  });
+  const doc = sub('doctor');
+  doc.cmd.action(() => setResult(h.doctor(doc.read(OPTION_TABLE.doctor).values, io)));
+  return program;
+}

@@ -1,0 +1,94 @@
+/**
+ * What run, ab, compare and report share: turn parsed options into jobs, pick the engine, check
+ * and open the target once for all of them, run them in order, give the target back.
+ */
+import { errnoName } from '@biopath/native';
+import { RunError } from '../cli/errors.ts';
+import { createProgress } from '../cli/progress.ts';
+import { selectEngine } from '../engine/registry.ts';
+import type { IoEngine } from '../engine/engine.ts';
+import { runJob } from '../job/run-job.ts';
+import type { JobResult } from '../job/run-job.ts';
+import { readPercent } from '../job/workload.ts';
+import { expandSweep, sweptAxes } from '../options/sweep.ts';
+import type { JobOptions, JobSweep } from '../options/table.ts';
+import { DEFAULT_TEMP_SIZE, regionOf, resolveTarget } from '../target/target.ts';
+import type { Target } from '../target/target.ts';
+
+export interface Plan {
+  jobs: JobOptions[];
+  axes: string[];
+  engine: IoEngine<unknown>;
+  notes: string[];
+}
+
+const STACK_ONLY = ['strategy', 'release', 'driver', 'profile'] as const;
+
+/** Jobs of a sweep for the chosen engine; stack-only axes collapse (with a note) on uring. */
+export async function planJobs(sweep: JobSweep, explicit: ReadonlySet<string>): Promise<Plan> {
+  const { engine, note } = await selectEngine(sweep.engine);
+  const notes = note ? [note] : [];
+  let s = sweep;
+  if (engine.name === 'uring') {
+    const ignored = STACK_ONLY.filter((k) => explicit.has(k));
+    if (ignored.length) notes.push(`${ignored.map((k) => `--${k}`).join(', ')} apply to the stack engine only; the uring engine ran once per remaining combination (strategy: raw)`);
+    s = { ...sweep, strategy: [sweep.strategy[0]!], release: [sweep.release[0]!], driver: [sweep.driver[0]!], profile: [sweep.profile[0]!] };
+  }
+  return { jobs: expandSweep(s, explicit), axes: sweptAxes(s), engine, notes };
+}
+
+/** Does any job write (its workload, or the layout before a verified read)? */
+export function jobsWrite(jobs: JobOptions[]): { write: boolean; reason: string } {
+  for (const j of jobs) {
+    if (readPercent(j.rw, j.rwmixread) < 100 && !j.verify_only) return { write: true, reason: `rw=${j.rw}` };
+    if (j.verify !== 'none' && !j.verify_only) return { write: true, reason: '--verify lays the region out with verify headers first' };
+  }
+  return { write: false, reason: '' };
+}
+
+/** Check and (for the default) create the target all jobs share, and every job's region on it. */
+export function openTarget(jobs: JobOptions[]): Target {
+  const j0 = jobs[0]!;
+  const w = jobsWrite(jobs);
+  const tempSize = Math.max(...jobs.map((j) => j.offset + (j.size ?? DEFAULT_TEMP_SIZE)));
+  const t = resolveTarget({
+    path: j0.target, tempSize, write: w.write, writeReason: w.reason, direct: jobs.some((j) => j.direct), allowDestructive: j0.allow_destructive,
+  });
+  try {
+    for (const j of jobs) regionOf(t, j.offset, j.size, j.bs.min, j.bs.max, j.direct);
+  } catch (e) {
+    t.release();
+    throw e;
+  }
+  return t;
+}
+
+/** Run every job of the plan on `target`, one after another. */
+export function runPlan(plan: Plan, target: Target, label = ''): JobResult[] {
+  const out: JobResult[] = [];
+  for (const job of plan.jobs) {
+    const p = createProgress(job.progress, job.output_format, label || job.name);
+    try {
+      out.push(runJob(job, target, plan.engine, p ?? undefined));
+    } finally {
+      p?.stop();
+    }
+  }
+  return out;
+}
+
+/** The failure to report after the results are printed: the first IO error or verify mismatch. */
+export function failureOf(results: JobResult[]): RunError | null {
+  for (const r of results) {
+    if (r.error) {
+      const e = r.error;
+      const what = e.res < 0 ? `failed with ${errnoName(e.res)} (${e.res})` : `was short: ${e.res} of ${e.len} bytes`;
+      return new RunError(`${r.job.name}: ${e.ddir ? 'write' : 'read'} of ${e.len} bytes at offset ${e.offset} ${what}`);
+    }
+    if (r.verify && r.verify.mismatches > 0) {
+      const f = r.verify.first_mismatches.map((m) => `  offset ${m.offset}: ${m.reason}`).join('\n');
+      return new RunError(`verify failed: ${r.verify.mismatches} bad block(s) of ${r.verify.units_verified} checked on ${r.target.path}\n${f}`);
+    }
+  }
+  return null;
+}

@@ -1,0 +1,47 @@
+/**
+ * Which engines exist and which one a job gets. `uring` is always here; `stack` (the biopath
+ * bio path) is loaded on demand and only when @biopath/block and @biopath/nvme export what it
+ * drives, so biobench keeps working while those packages are being built.
+ */
+import { UsageError } from '../cli/errors.ts';
+import type { IoEngine } from './engine.ts';
+import { uringEngine } from './uring-engine.ts';
+
+export interface EngineChoice {
+  engine: IoEngine<unknown>;
+  /** Why this engine ran when the user asked for `auto`, or ''. */
+  note: string;
+}
+
+export interface StackAvailability {
+  ok: boolean;
+  reason: string;
+  engine: IoEngine<unknown> | null;
+}
+
+let cached: StackAvailability | null = null;
+
+/** Try to load the stack engine; never throws. */
+export async function stackAvailability(): Promise<StackAvailability> {
+  if (cached) return cached;
+  try {
+    const spec = './stack-engine.ts';
+    const mod = (await import(spec)) as { stackEngine?: IoEngine<unknown>; stackMissing?: () => Promise<string> };
+    const missing = mod.stackMissing ? await mod.stackMissing() : '';
+    cached = missing || !mod.stackEngine ? { ok: false, reason: missing || 'stack engine module has no export', engine: null } : { ok: true, reason: '', engine: mod.stackEngine };
+  } catch (e) {
+    cached = { ok: false, reason: `the stack engine needs @biopath/block (blkdevDirectIO, release modes) and @biopath/nvme (drivers), not available yet: ${firstLine(e)}`, engine: null };
+  }
+  return cached;
+}
+
+const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0]!;
+
+/** The engine for `--engine`; `auto` = stack when it is available, else uring (with a note). */
+export async function selectEngine(requested: 'auto' | 'uring' | 'stack'): Promise<EngineChoice> {
+  if (requested === 'uring') return { engine: uringEngine as IoEngine<unknown>, note: '' };
+  const s = await stackAvailability();
+  if (s.ok) return { engine: s.engine!, note: '' };
+  if (requested === 'stack') throw new UsageError(`--engine stack is not available: ${s.reason}. Use --engine uring`);
+  return { engine: uringEngine as IoEngine<unknown>, note: `engine: uring (raw io_uring; strategy reported as raw). ${s.reason}` };
+}
