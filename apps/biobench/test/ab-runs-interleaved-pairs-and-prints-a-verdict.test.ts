@@ -5,7 +5,7 @@ import { biobench, expectNoStackTrace, leftoverImages, scratch } from './helpers
 
 const s = scratch();
 afterAll(() => s.cleanup());
-const common = ['--size', '8m', '--runtime', '0.15', '--pairs', '3', '--resamples', '500'];
+const common = ['--size', '8m', '--runtime', '0.15', '--ramp-time', '0', '--pairs', '3', '--resamples', '500'];
 
 describe('biobench ab', () => {
   it('runs A B A B ... and prints each metric with an interval and a verdict', async () => {

@@ -39,7 +39,7 @@ const cases: [string, string[], RegExp][] = [
   ['directory target', ['run', '--target', join(s.dir, 'a-directory')], /is a directory; name a block device or an image file/],
   ['size past the end of the target', ['run', '--target', img, '--size', '2m'], /--size 2m from --offset 0 runs past the end of .*data\.img \(1m/],
   ['unaligned direct IO', ['run', '--target', img, '--bs', '1000'], /--bs 1000 is not a multiple of .* logical block size 512/],
-  ['write without --allow-destructive', ['run', '--target', img, '--rw', 'randwrite', '--runtime', '0.1'], /refusing to write to .*data\.img \(an existing file\): this job writes \(rw=randwrite\)[\s\S]*--allow-destructive/],
+  ['write without --allow-destructive', ['run', '--target', img, '--rw', 'randwrite', '--runtime', '0.1', '--ramp-time', '0'], /refusing to write to .*data\.img \(an existing file\): this job writes \(rw=randwrite\)[\s\S]*--allow-destructive/],
   ['verified read lays out data: also a write', ['run', '--target', img, '--verify', 'crc32c'], /refusing to write to .*data\.img[\s\S]*--verify lays the region out/],
   ['verify-only without verify', ['run', '--target', img, '--verify-only'], /--verify-only needs --verify crc32c/],
   ['ab with a list', ['ab', 'iodepth=1,2', 'iodepth=4'], /configuration A \('iodepth=1,2'\) makes 2 jobs/],
@@ -50,7 +50,7 @@ const cases: [string, string[], RegExp][] = [
 ];
 
 describe('bad input', () => {
-  it.concurrent.each(cases)('%s: exit 2 and a clear message', async (_name, args, message) => {
+  it.each(cases)('%s: exit 2 and a clear message', async (_name, args, message) => {
     const r = await biobench(args, { tmp: s.dir });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^biobench: /m);
@@ -64,7 +64,7 @@ describe('bad input', () => {
   it('a target that is not writable: exit 2, nothing written', async (ctx) => {
     if (!chattrOk) return ctx.skip('chattr +i is not available on this filesystem');
     const before = sha256(immutable);
-    const r = await biobench(['run', '--target', immutable, '--rw', 'write', '--allow-destructive', '--runtime', '0.1'], { tmp: s.dir });
+    const r = await biobench(['run', '--target', immutable, '--rw', 'write', '--allow-destructive', '--runtime', '0.1', '--ramp-time', '0'], { tmp: s.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot open .*immutable\.img for writing: permission denied \(EPERM\); the target is not writable/);
     expectNoStackTrace(r.stderr);
@@ -80,7 +80,7 @@ describe('bad input', () => {
     const mnt = join(s.dir, 'mnt');
     let mounted = false;
     try {
-      const r = await biobench(['run', '--target', dev, '--rw', 'write', '--runtime', '0.1'], { tmp: s.dir });
+      const r = await biobench(['run', '--target', dev, '--rw', 'write', '--runtime', '0.1', '--ramp-time', '0'], { tmp: s.dir });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`refusing to write to ${dev} \\(a block device\\)`));
       execFileSync('mkfs.ext4', ['-q', dev]);
@@ -88,7 +88,7 @@ describe('bad input', () => {
       execFileSync('mount', [dev, mnt]);
       mounted = true;
       const before = sha256(back);
-      const m = await biobench(['run', '--target', dev, '--rw', 'write', '--runtime', '0.1', '--allow-destructive'], { tmp: s.dir });
+      const m = await biobench(['run', '--target', dev, '--rw', 'write', '--runtime', '0.1', '--ramp-time', '0', '--allow-destructive'], { tmp: s.dir });
       expect(m.code).toBe(2);
       expect(m.stderr).toMatch(/it \(or a partition of it\) is mounted on .*mnt; --allow-destructive does not override this/);
       expect(sha256(back)).toBe(before);

@@ -29,7 +29,7 @@ function expectDir(d: any, ios: 'some' | 'none'): void {
 
 describe('--output-format json', () => {
   it('has fio\'s layout, names and units, plus a biobench block', async () => {
-    const r = await biobench(['run', '--size', '8m', '--runtime', '0.3', '--rw', 'randrw', '--rwmixread', '70', '--iodepth', '4', '--log-avg-msec', '100', '--output-format', 'json'], { tmp: s.dir });
+    const r = await biobench(['run', '--size', '8m', '--runtime', '0.3', '--ramp-time', '0', '--rw', 'randrw', '--rwmixread', '70', '--iodepth', '4', '--log-avg-msec', '100', '--output-format', 'json'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc['fio version']).toMatch(/^biobench-/);
@@ -58,7 +58,7 @@ describe('--output-format json', () => {
 
   it('json+ adds fio\'s clat_ns.bins and --output writes to a file', async () => {
     const out = join(s.dir, 'r.json');
-    const r = await biobench(['run', '--size', '4m', '--runtime', '0.2', '--output-format', 'json+', '--output', out], { tmp: s.dir });
+    const r = await biobench(['run', '--size', '4m', '--runtime', '0.2', '--ramp-time', '0', '--output-format', 'json+', '--output', out], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     const j = JSON.parse(readFileSync(out, 'utf8')).jobs[0];

@@ -19,9 +19,9 @@ function decodeHeader(file: string): { width: number; height: number } {
 describe('biobench report', () => {
   it('turns run and ab JSON into report.html and PNG plots of the requested size', async () => {
     const run = join(s.dir, 'run.json'), ab = join(s.dir, 'ab.json'), out = join(s.dir, 'report');
-    const r1 = await biobench(['run', '--size', '4m', '--runtime', '0.3', '--log-avg-msec', '50', '--iodepth', '1,8', '--output-format', 'json', '--output', run], { tmp: s.dir });
+    const r1 = await biobench(['run', '--size', '4m', '--runtime', '0.3', '--ramp-time', '0', '--log-avg-msec', '50', '--iodepth', '1,8', '--output-format', 'json', '--output', run], { tmp: s.dir });
     expect(r1.code, r1.stderr).toBe(0);
-    const r2 = await biobench(['ab', 'iodepth=2', 'iodepth=8', '--size', '4m', '--runtime', '0.1', '--pairs', '2', '--resamples', '200', '--output-format', 'json', '--output', ab], { tmp: s.dir });
+    const r2 = await biobench(['ab', 'iodepth=2', 'iodepth=8', '--size', '4m', '--runtime', '0.1', '--ramp-time', '0', '--pairs', '2', '--resamples', '200', '--output-format', 'json', '--output', ab], { tmp: s.dir });
     expect(r2.code, r2.stderr).toBe(0);
     const r = await biobench(['report', run, ab, '--out-dir', out, '--width', '640', '--height', '360'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
@@ -39,7 +39,7 @@ describe('biobench report', () => {
 
   it('with no files, runs the job itself and reports it', async () => {
     const out = join(s.dir, 'self');
-    const r = await biobench(['report', '--size', '4m', '--runtime', '0.2', '--out-dir', out], { tmp: s.dir });
+    const r = await biobench(['report', '--size', '4m', '--runtime', '0.2', '--ramp-time', '0', '--out-dir', out], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
     expect(pngSize(readFileSync(join(out, 'latency.png')))).toEqual({ width: 900, height: 420 });

@@ -6,7 +6,7 @@ afterAll(() => s.cleanup());
 
 describe('biobench run with no target', () => {
   it('runs on a temporary image, prints fio-style results and says what it ran', async () => {
-    const r = await biobench(['run', '--size', '8m', '--runtime', '0.3', '--iodepth', '4'], { tmp: s.dir });
+    const r = await biobench(['run', '--size', '8m', '--runtime', '0.3', '--ramp-time', '0', '--iodepth', '4'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/read: IOPS=[\d.]+k?, BW=/);
     expect(r.stdout).toMatch(/clat percentiles \((n|u|m)sec\)/);
@@ -18,7 +18,7 @@ describe('biobench run with no target', () => {
   });
 
   it('runs a mixed sweep and ends with a table comparing the jobs', async () => {
-    const r = await biobench(['run', '--size', '8m', '--runtime', '0.2', '--rw', 'randrw', '--iodepth', '1,8'], { tmp: s.dir });
+    const r = await biobench(['run', '--size', '8m', '--runtime', '0.2', '--ramp-time', '0', '--rw', 'randrw', '--iodepth', '1,8'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/write: IOPS=/);
     expect(r.stdout).toMatch(/Summary .*engine\):\n\s*iodepth\s+strategy\s+IOPS/);

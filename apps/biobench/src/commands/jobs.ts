@@ -3,7 +3,7 @@
  * and open the target once for all of them, run them in order, give the target back.
  */
 import { errnoName } from '@biopath/native';
-import { RunError } from '../cli/errors.ts';
+import { RunError, UsageError } from '../cli/errors.ts';
 import { createProgress } from '../cli/progress.ts';
 import { selectEngine } from '../engine/registry.ts';
 import type { IoEngine } from '../engine/engine.ts';
@@ -34,7 +34,12 @@ export async function planJobs(sweep: JobSweep, explicit: ReadonlySet<string>): 
     if (ignored.length) notes.push(`${ignored.map((k) => `--${k}`).join(', ')} apply to the stack engine only; the uring engine ran once per remaining combination (strategy: raw)`);
     s = { ...sweep, strategy: [sweep.strategy[0]!], release: [sweep.release[0]!], driver: [sweep.driver[0]!], profile: [sweep.profile[0]!] };
   }
-  return { jobs: expandSweep(s, explicit), axes: sweptAxes(s), engine, notes };
+  const jobs = expandSweep(s, explicit);
+  for (const j of jobs) {
+    const why = engine.check?.(j);
+    if (why) throw new UsageError(why);
+  }
+  return { jobs, axes: sweptAxes(s), engine, notes };
 }
 
 /** Does any job write (its workload, or the layout before a verified read)? */

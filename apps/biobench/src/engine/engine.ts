@@ -45,6 +45,8 @@ export interface PageCounters {
 
 export interface IoEngine<D = unknown> {
   readonly name: 'uring' | 'stack';
+  /** Before anything runs: why this engine cannot run `job` (a user-facing message), or ''. */
+  check?(job: JobOptions): string;
   init(setup: EngineSetup): D;
   /** FIO_Q_COMPLETED (io.res set), FIO_Q_QUEUED, or FIO_Q_BUSY (nothing taken: commit and reap first). */
   queue(d: D, io: IoU): number;

@@ -25,12 +25,10 @@ let cached: StackAvailability | null = null;
 export async function stackAvailability(): Promise<StackAvailability> {
   if (cached) return cached;
   try {
-    const spec = './stack-engine.ts';
-    const mod = (await import(spec)) as { stackEngine?: IoEngine<unknown>; stackMissing?: () => Promise<string> };
-    const missing = mod.stackMissing ? await mod.stackMissing() : '';
-    cached = missing || !mod.stackEngine ? { ok: false, reason: missing || 'stack engine module has no export', engine: null } : { ok: true, reason: '', engine: mod.stackEngine };
+    const mod = await import('./stack-engine.ts');
+    cached = { ok: true, reason: '', engine: mod.stackEngine as IoEngine<unknown> };
   } catch (e) {
-    cached = { ok: false, reason: `the stack engine needs @biopath/block (blkdevDirectIO, release modes) and @biopath/nvme (drivers), not available yet: ${firstLine(e)}`, engine: null };
+    cached = { ok: false, reason: `the stack engine could not load @biopath/block / @biopath/nvme: ${firstLine(e)}`, engine: null };
   }
   return cached;
 }

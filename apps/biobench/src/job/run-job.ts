@@ -54,6 +54,7 @@ export function runJob(job: JobOptions, target: Target, engine: IoEngine<unknown
   const writes = readPercent(job.rw, job.rwmixread) < 100;
   const d = engine.init({ job, target, units, maxBs: job.bs.max, write: writes || (job.verify !== 'none' && !job.verify_only) });
   try {
+    const pc0 = engine.counters(d);
     const verify = job.verify === 'none' ? null : new VerifyState(job.bs.min, region.start, region.size, job.seed, units);
     const ctx: LoopCtx = { engine, d, units, verify, checkAll: false, failure: null };
     const base: WorkloadSpec = { rw: job.rw, rwmixread: job.rwmixread, bsMin: job.bs.min, bsMax: job.bs.max, start: region.start, size: region.size, sizeBased: job.runtime === 0, seed: job.seed };
@@ -64,7 +65,7 @@ export function runJob(job: JobOptions, target: Target, engine: IoEngine<unknown
     const m = measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0 } : job, job.verify_only ? readBack : base, progress);
     if (verify && writes && !job.verify_only && !ctx.failure) runPhase(ctx, new Workload(readBack), quietSink());
     return {
-      job, target, region, engine: engine.describe(d), ...m, error: ctx.failure, startedAt: Date.now() - m.elapsedMs,
+      job, target, region, engine: engine.describe(d), ...m, counters: pagesSince(pc0, engine.counters(d)), error: ctx.failure, startedAt: Date.now() - m.elapsedMs,
       verify: verify && { units_written: verify.unitsWritten, units_verified: verify.unitsVerified, mismatches: verify.mismatchCount, first_mismatches: verify.mismatches },
     };
   } finally {
@@ -72,7 +73,16 @@ export function runJob(job: JobOptions, target: Target, engine: IoEngine<unknown
   }
 }
 
-type Measure = Pick<JobResult, 'dirs' | 'series' | 'depth' | 'elapsedMs' | 'cpu' | 'ctx' | 'majf' | 'minf' | 'counters'>;
+type Measure = Pick<JobResult, 'dirs' | 'series' | 'depth' | 'elapsedMs' | 'cpu' | 'ctx' | 'majf' | 'minf'>;
+
+/** Pages taken and given back over the whole job (ramp, layout and verify too), so a leak shows. */
+function pagesSince(a: PageCounters, b: PageCounters): PageCounters {
+  return {
+    applicable: b.applicable,
+    pins_acquired: b.pins_acquired - a.pins_acquired, pins_released: b.pins_released - a.pins_released,
+    refs_taken: b.refs_taken - a.refs_taken, refs_released: b.refs_released - a.refs_released,
+  };
+}
 
 function quietSink(): PhaseSink {
   return { dirs: null, series: null, from: 0, until: Number.POSITIVE_INFINITY, depth: new Float64Array(7), tick: () => true };
@@ -84,10 +94,10 @@ function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, progress?: 
   const interval = job.log_avg_msec;
   const series = new TimeSeries(interval, Math.ceil((job.runtime || 3_600_000) / interval) + 2);
   const t0 = performance.now();
-  const from = t0 + job.ramp_time;
+  const from = t0 + (job.runtime > 0 ? job.ramp_time : 0); // size based: every IO counts
   const until = job.runtime > 0 ? from + job.runtime : Number.POSITIVE_INFINITY;
-  const b = new Baseline(ctx);
-  if (job.ramp_time === 0) b.take();
+  const b = new Baseline();
+  if (from === t0) b.take();
   let nextSample = from + interval, nextProgress = t0 + 200, last = from;
   const sink: PhaseSink = {
     dirs, series, from, until, depth: new Float64Array(7),
@@ -111,36 +121,25 @@ function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, progress?: 
   return { dirs, series, depth: sink.depth, elapsedMs: Math.max(0.001, end - from), ...b.since() };
 }
 
-/** CPU, context switches, faults and page counters at the start of measurement. */
+/** CPU, context switches and faults at the start of measurement. */
 class Baseline {
   taken = false;
   #cpu: NodeJS.CpuUsage = process.cpuUsage();
   #ru: NodeJS.ResourceUsage = process.resourceUsage();
-  #pc: PageCounters;
-
-  constructor(private readonly ctx: LoopCtx) {
-    this.#pc = ctx.engine.counters(ctx.d);
-  }
 
   take(): void {
     this.taken = true;
     this.#cpu = process.cpuUsage();
     this.#ru = process.resourceUsage();
-    this.#pc = this.ctx.engine.counters(this.ctx.d);
   }
 
-  since(): Pick<Measure, 'cpu' | 'ctx' | 'majf' | 'minf' | 'counters'> {
-    const cpu = process.cpuUsage(this.#cpu), ru = process.resourceUsage(), pc = this.ctx.engine.counters(this.ctx.d);
+  since(): Pick<Measure, 'cpu' | 'ctx' | 'majf' | 'minf'> {
+    const cpu = process.cpuUsage(this.#cpu), ru = process.resourceUsage();
     return {
       cpu: { userUs: cpu.user, systemUs: cpu.system },
       ctx: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches - this.#ru.voluntaryContextSwitches - this.#ru.involuntaryContextSwitches,
       majf: ru.majorPageFault - this.#ru.majorPageFault,
       minf: ru.minorPageFault - this.#ru.minorPageFault,
-      counters: {
-        applicable: pc.applicable,
-        pins_acquired: pc.pins_acquired - this.#pc.pins_acquired, pins_released: pc.pins_released - this.#pc.pins_released,
-        refs_taken: pc.refs_taken - this.#pc.refs_taken, refs_released: pc.refs_released - this.#pc.refs_released,
-      },
     };
   }
 }

@@ -11,7 +11,7 @@ export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'readwrite', 
 export const STRATEGIES = ['pin', 'get', 'list'] as const;
 export const RELEASE_MODES = ['auto', 'unpin', 'unpin-batched', 'put', 'none', 'deferred'] as const;
 export const DRIVERS = ['bdev', 'null', 'nvme'] as const;
-export const PROFILES = ['legacy', 'v8', 'merged', 'current'] as const;
+export const PROFILES = ['auto', 'legacy', 'v8', 'merged', 'current'] as const;
 
 export const TARGET = opt('target', path, {
   default: null, defaultText: 'a temporary image file',
@@ -40,13 +40,13 @@ export const JOB_OPTIONS = [
   opt('bs', sizeRange, { list: true, default: [{ min: 4096, max: 4096 }], defaultText: '4k', help: 'Block size, or a range min-max (each IO a random multiple of min).', group: 'Workload', fio: 'bs / bsrange' }),
   opt('iodepth', int(1, 4096), { list: true, default: [32], defaultText: '32', help: 'IOs kept in flight.', group: 'Workload', fio: 'iodepth' }),
   opt('runtime', duration, { default: 3000, help: 'Measured time (time based, looping over the region). 0 = size based: each block of the region once.', group: 'Workload', fio: 'runtime + time_based' }),
-  opt('ramp_time', duration, { default: 0, help: 'Run this long before measuring.', group: 'Workload', fio: 'ramp_time' }),
+  opt('ramp_time', duration, { default: 500, help: 'Run this long before measuring (lets the JIT warm up the IO path; fio\'s default is 0). Time-based jobs only.', group: 'Workload', fio: 'ramp_time' }),
   opt('buffers', oneOf(['per-io', 'registered'] as const), { list: true, default: ['per-io'], defaultText: 'per-io', help: 'per-io: plain READ/WRITE with arena buffers; registered: io_uring fixed buffers (READ/WRITE_FIXED).', group: 'Workload', fio: 'fixedbufs' }),
   opt('sqthread_poll', bool, { default: false, help: 'Let a kernel thread poll the submission queue (IORING_SETUP_SQPOLL).', group: 'Workload', fio: 'sqthread_poll' }),
   opt('seed', int(0, 2 ** 32 - 1), { default: 1, help: 'Seed of the offset, block-size and read/write choices (same seed, same sequence).', group: 'Workload', fio: 'randseed' }),
   opt('strategy', oneOf(STRATEGIES), { list: true, default: ['pin'], defaultText: 'pin', help: 'How pages are taken: pin (FOLL_PIN on a user buffer), get (FOLL_GET, the legacy path), list (kernel-backed buffer, pages just listed). The uring engine reports `raw`.', group: 'Stack engine', fio: '—' }),
   opt('release', oneOf(RELEASE_MODES, {}, 'mode'), { list: true, default: ['auto'], defaultText: 'auto', help: 'How a bio gives its pages back; auto = what the strategy took (pin → unpin, get → put, list → none).', group: 'Stack engine', fio: '—' }),
-  opt('profile', oneOf(PROFILES, {}, 'profile'), { list: true, default: ['merged'], defaultText: 'merged', help: 'Kernel behaviour modelled: legacy (6.2), v8 (the series as posted), merged (6.5), current.', group: 'Stack engine', fio: '—' }),
+  opt('profile', oneOf(PROFILES, {}, 'profile'), { list: true, default: ['auto'], defaultText: 'auto', help: 'Kernel behaviour modelled: legacy (6.2: user pages are referenced, FOLL_GET), v8 (the series as posted), merged (6.5), current; auto = what the strategy needs (get → legacy, pin and list → merged).', group: 'Stack engine', fio: '—' }),
   opt('verify', oneOf(['none', 'crc32c'] as const), { default: 'none', help: 'crc32c: every block written carries a header with its offset and the crc32c of its data, and is read back and checked; reads of blocks written earlier are checked too. Read jobs lay the region out first.', group: 'Verify', fio: 'verify' }),
   opt('verify_only', flag, { default: false, help: 'Do no workload: read the region and check the verify headers an earlier `--verify crc32c` write job left.', group: 'Verify', fio: 'verify_only' }),
   OUTPUT_FORMAT,

@@ -78,7 +78,7 @@ function depthLevels(depth: Float64Array): Json {
 export function jobOptionsEcho(r: JobResult): Record<string, string> {
   const out: Record<string, string> = { filename: r.target.path, ioengine: `biobench-${r.engine.engine}` };
   for (const d of JOB_OPTIONS) {
-    if (d.group === 'Output' || d.name === 'target') continue;
+    if (d.group === 'Output' || d.name === 'target' || (d.group === 'Stack engine' && r.engine.engine !== 'stack')) continue;
     const v = (r.job as Record<string, unknown>)[d.name];
     if (v === null || v === undefined) continue;
     out[d.name] = (d.kind.show as (x: unknown) => string)(v);

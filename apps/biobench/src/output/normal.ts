@@ -16,8 +16,8 @@ function latLine(label: string, s: DirStats['clat'], unitMax: number): string {
 }
 
 function percentileLines(s: DirStats): string[] {
-  const u = latUnit(s.clat.max);
   const vals = s.clatHist.percentiles();
+  const u = latUnit(s.clatHist.percentiles([50])[0]! * 100); // the median reads as a 3-4 digit number
   const cells = FIO_PERCENTILES.map((p, i) => `${p.toFixed(2).padStart(6)}th=[${String(Math.round(vals[i]! / u.div)).padStart(5)}]`);
   const out = [`    clat percentiles (${u.name}):`];
   for (let i = 0; i < cells.length; i += 4) out.push(`     | ${cells.slice(i, i + 4).join(', ')}${i + 4 < cells.length ? ',' : ''}`);
@@ -61,7 +61,7 @@ function pagesLine(r: JobResult): string {
 
 /** Header and rows comparing jobs of a sweep (or one job), for text or Markdown. */
 export function summaryRows(results: JobResult[], axes: string[]): { header: string[]; rows: string[][] } {
-  const header = [...axes, 'strategy', 'IOPS', 'MiB/s', 'p50 µs', 'p99 µs', 'CPU µs/IO', 'pins acq/rel', 'refs get/put'];
+  const header = [...axes, ...(axes.includes('strategy') ? [] : ['strategy']), 'IOPS', 'MiB/s', 'p50 µs', 'p99 µs', 'CPU µs/IO', 'pins acq/rel', 'refs get/put'];
   const rows = results.map((r) => {
     const echo = jobOptionsEcho(r);
     const d = r.dirs[0].ios >= r.dirs[1].ios ? r.dirs[0] : r.dirs[1];
@@ -69,7 +69,7 @@ export function summaryRows(results: JobResult[], axes: string[]): { header: str
     const [p50, p99] = d.clatHist.percentiles([50, 99]);
     const c = r.counters;
     return [
-      ...axes.map((a) => echo[a] ?? ''), r.engine.strategy, kilo(ios / sec), fixed((r.dirs[0].bytes + r.dirs[1].bytes) / sec / 2 ** 20, 1),
+      ...axes.map((a) => echo[a] ?? ''), ...(axes.includes('strategy') ? [] : [r.engine.strategy]), kilo(ios / sec), fixed((r.dirs[0].bytes + r.dirs[1].bytes) / sec / 2 ** 20, 1),
       fixed(p50! / 1e3, 1), fixed(p99! / 1e3, 1), fixed(ios ? (r.cpu.userUs + r.cpu.systemUs) / ios : 0),
       c.applicable ? `${c.pins_acquired}/${c.pins_released}` : '-', c.applicable ? `${c.refs_taken}/${c.refs_released}` : '-',
     ];
