@@ -1,0 +1,99 @@
+/**
+ * The CacheIo over `@biopath/block`: each request becomes one bio of whole frames (kernel-backed
+ * pages: no references taken, the cache keeps the folios alive), submitted with `submitBio`; a
+ * completion pump waits on the queue while bios are in flight. FLUSH is a data-less REQ_OP_FLUSH
+ * bio, a FUA write carries REQ_FUA.
+ * @kernel block/fops.c blkdev_read_folio()/blkdev_writepages() via mpage/iomap bios; block/blk-flush.c
+ */
+import {
+  BIO_MAX_VECS, BLK_FEAT_WRITE_CACHE, REQ_FUA, REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SIZE, bdevNrBytes,
+  bioAddPage, bioAlloc, bioPut, blkMqWaitAsync, blkStatusToErrno, submitBio, type Bio, type BlockDevice,
+} from '@biopath/block';
+import { PAGE_SIZE } from '@biopath/mm';
+import { CACHE_IO_FLUSH, CACHE_IO_READ, type CacheIo, type CacheIoReq } from './cache-io.ts';
+import { warnOnOnce } from './internal/native.ts';
+
+/** A CacheIo over a block device, plus what it has in flight. */
+export interface BioCacheIo extends CacheIo {
+  readonly bdev: BlockDevice;
+  inflight: number;
+  pumping: boolean;
+  /** The pump is inside the driver's async wait: submissions wait in `deferred` until it returns. */
+  waiting: boolean;
+  readonly deferred: Bio[];
+}
+
+function cacheBioEndio(bio: Bio): void {
+  const req = bio.bi_private as CacheIoReq;
+  const io = req.as!.io as BioCacheIo;
+  const status = blkStatusToErrno(bio.bi_status);
+  bioPut(bio);
+  io.inflight--;
+  req.end!(req, status);
+}
+
+/** Submit the bios held back while the pump was waiting. */
+function submitDeferred(io: BioCacheIo): void {
+  for (let i = 0; i < io.deferred.length; i++) submitBio(io.deferred[i]!);
+  io.deferred.length = 0;
+}
+
+/**
+ * Wait on the queue until nothing this IO submitted is in flight. While the driver's async wait is
+ * pending no bio is submitted to its ring (the ring's native handle is borrowed for that wait);
+ * they go out as soon as it returns, right after the completions it found.
+ */
+async function pump(io: BioCacheIo): Promise<void> {
+  io.pumping = true;
+  try {
+    while (io.inflight > 0) {
+      submitDeferred(io);
+      io.waiting = true;
+      try {
+        await blkMqWaitAsync(io.bdev.bd_queue);
+      } finally {
+        io.waiting = false;
+      }
+    }
+  } finally {
+    io.pumping = false;
+    submitDeferred(io);
+  }
+}
+
+function opfOf(req: CacheIoReq): number {
+  if (req.op === CACHE_IO_READ) return REQ_OP_READ;
+  if (req.op === CACHE_IO_FLUSH) return REQ_OP_FLUSH;
+  return REQ_OP_WRITE | (req.fua ? REQ_FUA : 0);
+}
+
+function submit(io: BioCacheIo, req: CacheIoReq): void {
+  const bio = bioAlloc(io.bdev, req.nr, opfOf(req));
+  bio.bi_iter.bi_sector = req.pos / SECTOR_SIZE;
+  for (let i = 0; i < req.nr; i++) {
+    if (warnOnOnce(bioAddPage(bio, req.pfns[i]!, PAGE_SIZE, 0) !== PAGE_SIZE, 'page-cache: bioAddPage refused a folio')) break;
+  }
+  bio.bi_end_io = cacheBioEndio;
+  bio.bi_private = req;
+  io.inflight++;
+  if (io.waiting) io.deferred.push(bio);
+  else submitBio(bio);
+  if (!io.pumping && io.inflight > 0) void pump(io);
+}
+
+/** @internal The block-backed CacheIo of `bdev`. */
+export function createBioCacheIo(bdev: BlockDevice): BioCacheIo {
+  const lim = bdev.bd_queue.limits;
+  const maxPages = Math.max(1, Math.min(BIO_MAX_VECS, Math.floor((lim.max_sectors * SECTOR_SIZE) / PAGE_SIZE)));
+  const io: BioCacheIo = {
+    bdev, inflight: 0, pumping: false, waiting: false, deferred: [], freeReqs: null,
+    sizeBytes: bdevNrBytes(bdev) - (bdevNrBytes(bdev) % PAGE_SIZE),
+    logicalBlockSize: lim.logical_block_size,
+    maxPages,
+    writeCache: (lim.features & BLK_FEAT_WRITE_CACHE) !== 0,
+    submit: (req) => submit(io, req),
+    unplug: () => { /* submitBio issues at once: no plug held */ },
+    close: () => { /* the bdev and its queue belong to the caller */ },
+  };
+  return io;
+}

@@ -1,0 +1,54 @@
+import { afterEach, expect, it } from 'vitest';
+import { PAGE_SIZE } from '@biopath/mm';
+import { ramStack, type RamStack } from './__fixtures__/ram-stack.ts';
+import { filemapWrite } from './filemap-write.ts';
+import { filemapRead } from './filemap-read.ts';
+import { CACHE_IO_READ, CACHE_IO_WRITE } from './cache-io.ts';
+import { filemapGetFolio, folioTestDirty } from './filemap.ts';
+import { writebackRange } from './writeback.ts';
+import { invalidateMappingPages } from './truncate.ts';
+
+let s: RamStack;
+afterEach(async () => s.teardown());
+
+it('a partial-page write reads the page first, so the bytes around it survive writeback', async () => {
+  s = ramStack();
+  const before = Buffer.from(s.io.disk.subarray(5 * PAGE_SIZE, 6 * PAGE_SIZE));
+  expect(await s.as.file.f_mapping.i_size).toBeGreaterThan(0);
+  expect(await filemapWrite(s.as.file, 5 * PAGE_SIZE + 100, new Uint8Array(10).fill(0xab))).toBe(10);
+  expect(s.io.log.filter((l) => l[0] === CACHE_IO_READ)).toEqual([[CACHE_IO_READ, 5 * PAGE_SIZE, 1]]);
+  expect(folioTestDirty(s.pc, filemapGetFolio(s.as, 5))).toBe(true);
+  expect(s.as.nr_dirty).toBe(1);
+  expect(await writebackRange(s.as, 0, s.as.i_size - 1)).toEqual({ written: 1, error: 0 });
+  const after = Buffer.from(s.io.disk.subarray(5 * PAGE_SIZE, 6 * PAGE_SIZE));
+  expect(after.subarray(100, 110).every((b) => b === 0xab)).toBe(true);
+  expect(after.subarray(0, 100).equals(before.subarray(0, 100))).toBe(true);
+  expect(after.subarray(110).equals(before.subarray(110))).toBe(true);
+  expect(s.as.nr_dirty).toBe(0);
+});
+
+it('a whole-page write does not read; consecutive dirty pages go out in one request', async () => {
+  s = ramStack();
+  await filemapWrite(s.as.file, 8 * PAGE_SIZE, new Uint8Array(4 * PAGE_SIZE).fill(7));
+  expect(s.io.log).toEqual([]);
+  await writebackRange(s.as, 0, s.as.i_size - 1);
+  expect(s.io.log.filter((l) => l[0] === CACHE_IO_WRITE)).toEqual([[CACHE_IO_WRITE, 8 * PAGE_SIZE, 4]]);
+});
+
+it('buffered data reads back after the cache is dropped', async () => {
+  s = ramStack();
+  const data = new Uint8Array(3 * PAGE_SIZE + 123).map((_, i) => (i * 13) & 0xff);
+  await filemapWrite(s.as.file, 1000, data);
+  await writebackRange(s.as, 0, s.as.i_size - 1);
+  expect(invalidateMappingPages(s.as)).toBeGreaterThanOrEqual(4);
+  expect(s.as.nrpages).toBe(0);
+  const back = new Uint8Array(data.length);
+  await filemapRead(s.as.file, 1000, back);
+  expect(Buffer.from(back).equals(Buffer.from(data))).toBe(true);
+});
+
+it('writes at or past the end are refused with ENOSPC; a write across it is shortened', async () => {
+  s = ramStack();
+  await expect(filemapWrite(s.as.file, s.as.i_size, new Uint8Array(1))).rejects.toMatchObject({ code: 'ENOSPC' });
+  expect(await filemapWrite(s.as.file, s.as.i_size - 10, new Uint8Array(100))).toBe(10);
+});

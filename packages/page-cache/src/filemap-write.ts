@@ -1,0 +1,133 @@
+/**
+ * Buffered write: per page, find or create the folio, read it first when the write covers only
+ * part of a page that is not uptodate (read-modify-write), copy the data in, mark it dirty. Writers
+ * wait for writeback when too much of the cache is dirty.
+ * @kernel mm/filemap.c generic_perform_write(); block/fops.c blkdev_write_begin()/blkdev_write_end();
+ *   mm/page-writeback.c balance_dirty_pages()
+ */
+import { copyFromIter, type IovIter } from '@biopath/iov-iter';
+import { PAGE_SIZE } from '@biopath/mm';
+import { checkLive, type AddressSpace, type CacheFile } from './address-space.ts';
+import {
+  filemapAddFolio, filemapAllocFolio, filemapGetFolio, folioMarkDirty, folioMarkUptodate, folioTestUptodate,
+} from './filemap.ts';
+import { folioLock, folioUnlock } from './folio-wait.ts';
+import { BiopathError } from './internal/native.ts';
+import { folioMarkAccessed } from './lru.ts';
+import { findRun, runFillFrame, runReadFolio, runStateOf, runWaitFilled, RUN_READING } from './mmap-run.ts';
+import { frameView, type PageCache } from './page-cache.ts';
+import { PG_error, PG_mmap_run } from './page-flags.ts';
+import { filemapReadFolio } from './read-pages.ts';
+import { filemapWriteAndWaitRange } from './writeback.ts';
+
+/** Where a write copies from. */
+export type WriteSrc = Uint8Array | IovIter;
+
+/** A new folio at `index`, making room by writing back dirty folios when the cache is full. */
+async function createFolio(as: AddressSpace, index: number): Promise<number> {
+  for (;;) {
+    const pfn = filemapAllocFolio(as.pc);
+    if (pfn >= 0) {
+      filemapAddFolio(as, pfn, index);
+      return pfn;
+    }
+    if (as.nr_dirty === 0) throw new BiopathError('ENOMEM', `filemapWrite: the page cache is full of folios it may not evict`);
+    await filemapWriteAndWaitRange(as, 0, as.i_size - 1);
+  }
+}
+
+/**
+ * The locked folio for page `index`, uptodate unless the write covers it whole.
+ * Throws EIO when the read of a partial page fails. @kernel block/fops.c blkdev_write_begin()
+ */
+async function writeBegin(as: AddressSpace, index: number, full: boolean): Promise<number> {
+  const pc = as.pc;
+  let readOnce = false;
+  for (;;) {
+    let pfn = filemapGetFolio(as, index);
+    if (pfn < 0) pfn = await createFolio(as, index);
+    else await folioLock(pc, pfn);
+    if (pc.mapping[pfn] !== as.id || pc.index[pfn] !== index) {
+      folioUnlock(pc, pfn);
+      continue;
+    }
+    if (full || folioTestUptodate(pc, pfn)) return pfn;
+    const run = (pc.flags[pfn] & PG_mmap_run) !== 0;
+    if (run && runStateOf(pc, pfn) === RUN_READING) {
+      folioUnlock(pc, pfn);
+      await runWaitFilled(pc, pfn);
+      continue;
+    }
+    if (readOnce && (pc.flags[pfn] & PG_error) !== 0) {
+      folioUnlock(pc, pfn);
+      throw new BiopathError('EIO', `filemapWrite: reading page ${index} for a partial write failed`);
+    }
+    readOnce = true;
+    if (run) runReadFolio(as, pfn);
+    else filemapReadFolio(as, pfn);
+    await folioLock(pc, pfn);
+    folioUnlock(pc, pfn);
+  }
+}
+
+function copyIn(pc: PageCache, pfn: number, off: number, len: number, src: WriteSrc, srcOff: number): void {
+  const dst = frameView(pc, pfn);
+  if (src instanceof Uint8Array) dst.set(len === src.length - srcOff && srcOff === 0 ? src : src.subarray(srcOff, srcOff + len), off);
+  else copyFromIter(off === 0 && len === PAGE_SIZE ? dst : dst.subarray(off, off + len), len, src);
+}
+
+/**
+ * Copy into locked folio `pfn` and dirty it. Returns false when it is an mmap-run frame the fault
+ * worker started filling meanwhile (nothing copied; retry). @kernel block/fops.c blkdev_write_end()
+ */
+function writeEnd(as: AddressSpace, pfn: number, off: number, len: number, src: WriteSrc, srcOff: number): boolean {
+  const pc = as.pc;
+  if ((pc.flags[pfn] & PG_mmap_run) !== 0 && !folioTestUptodate(pc, pfn)) {
+    const run = findRun(pc, pfn)!;
+    if (!runFillFrame(pc, run, pfn, (p) => copyIn(pc, p, off, len, src, srcOff))) return false;
+  } else {
+    copyIn(pc, pfn, off, len, src, srcOff);
+    folioMarkUptodate(pc, pfn);
+  }
+  folioMarkDirty(as, pfn);
+  folioMarkAccessed(pc, pfn);
+  return true;
+}
+
+/** Throttle a writer while the cache holds more dirty folios than its threshold. @kernel balance_dirty_pages() */
+async function balanceDirtyPages(as: AddressSpace): Promise<void> {
+  const pc = as.pc;
+  if (pc.nr_dirty <= pc.dirty_thresh || as.nr_dirty === 0) return;
+  pc.stats.nr_dirty_throttled++;
+  await filemapWriteAndWaitRange(as, 0, as.i_size - 1);
+}
+
+/**
+ * Write `count` bytes (default: all of a buffer `src`) at byte `pos` into the cache. Resolves to
+ * the bytes written, short when the end of the mapping is reached. Data reaches the device on
+ * writeback (`writebackRange`, `fsync`, memory pressure). Rejects with ENOSPC at or past the end,
+ * EIO when a partial page cannot be read, ENOMEM when the cache cannot take a folio.
+ * @kernel mm/filemap.c generic_perform_write(), block/fops.c blkdev_write_iter()
+ */
+export async function filemapWrite(file: CacheFile, pos: number, src: WriteSrc, count?: number): Promise<number> {
+  const as = file.f_mapping;
+  checkLive('filemapWrite', as);
+  const want = count ?? (src instanceof Uint8Array ? src.length : src.count);
+  if (!Number.isSafeInteger(pos) || pos < 0) throw new BiopathError('EINVAL', `filemapWrite(pos): ${pos} is not a position`);
+  if (want === 0) return 0;
+  if (pos >= as.i_size) throw new BiopathError('ENOSPC', `filemapWrite(pos): ${pos} is at or past the end (${as.i_size})`);
+  const total = Math.min(want, as.i_size - pos);
+  let done = 0;
+  while (done < total) {
+    const at = pos + done;
+    const off = at % PAGE_SIZE;
+    const len = Math.min(PAGE_SIZE - off, total - done);
+    const pfn = await writeBegin(as, Math.floor(at / PAGE_SIZE), len === PAGE_SIZE);
+    const ok = writeEnd(as, pfn, off, len, src, done);
+    folioUnlock(as.pc, pfn);
+    if (!ok) continue;
+    done += len;
+    await balanceDirtyPages(as);
+  }
+  return done;
+}

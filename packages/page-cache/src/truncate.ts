@@ -1,0 +1,139 @@
+/**
+ * Dropping cached folios: for coherence after direct IO (`invalidateRange`), to shed clean cache
+ * (`invalidateMappingPages`, drop_caches), and when a mapping goes away (`truncateInodePages`).
+ * A folio that is pinned, mapped into an emulated process or otherwise referenced cannot be freed;
+ * `invalidateRange` then forgets its contents instead (not uptodate: the next access reads the
+ * device again), unless it is pinned, which it reports as busy.
+ * @kernel mm/truncate.c invalidate_inode_pages2_range(), invalidate_mapping_pages(), truncate_inode_pages_range()
+ */
+import { xaFind, xaLoad } from '@biopath/iov-iter';
+import { folioMaybeDmaPinned, PAGE_SIZE, PG_uptodate } from '@biopath/mm';
+import { checkLive, type AddressSpace } from './address-space.ts';
+import { filemapRemoveFolio, folioTestDirty } from './filemap.ts';
+import { folioLock, folioTestLocked, folioTestWriteback, folioTrylock, folioUnlock, folioWaitWriteback } from './folio-wait.ts';
+import { arenaZapRange } from './internal/native.ts';
+import { findRun, RUN_NONE } from './mmap-run.ts';
+import type { PageCache } from './page-cache.ts';
+import { PG_mmap_run } from './page-flags.ts';
+import { filemapWriteAndWaitRange } from './writeback.ts';
+
+/** What an invalidation did. */
+export interface InvalidateResult {
+  /** Folios removed from the cache. */
+  nr_invalidated: number;
+  /** Folios kept in place but made not-uptodate (mapped or referenced). */
+  nr_forgotten: number;
+  /** Folios left as they were: pinned (a DMA owns their contents). Non-zero means -EBUSY. */
+  nr_busy: number;
+}
+
+/** Forget the contents of a folio that must stay in place; for a run frame, zap its view PTE too. */
+function forgetFolio(pc: PageCache, pfn: number): void {
+  pc.mem.flags[pfn] &= ~PG_uptodate;
+  if ((pc.flags[pfn] & PG_mmap_run) === 0) return;
+  const run = findRun(pc, pfn);
+  if (run === null) return;
+  const k = pfn - run.firstPfn;
+  Atomics.store(run.state, k, RUN_NONE);
+  if (run.view !== null) arenaZapRange(run.view.iova + k * PAGE_SIZE, PAGE_SIZE);
+}
+
+/** Drop (or forget) one locked, clean, idle folio; counts into `r`; unlocks it. */
+function invalidateFolio(as: AddressSpace, pfn: number, r: InvalidateResult): void {
+  const pc = as.pc;
+  if (folioMaybeDmaPinned(pc.mem, pfn)) {
+    r.nr_busy++;
+  } else if ((pc.flags[pfn] & PG_mmap_run) !== 0 || pc.mem.refcount[pfn] !== 1) {
+    forgetFolio(pc, pfn);
+    r.nr_forgotten++;
+  } else {
+    folioUnlock(pc, pfn);
+    filemapRemoveFolio(as, pfn);
+    r.nr_invalidated++;
+    return;
+  }
+  folioUnlock(pc, pfn);
+}
+
+/** Lock the folio at `index`; null if it left the mapping or changed while we waited. */
+async function lockFolioAt(as: AddressSpace, index: number): Promise<number | null> {
+  const pfn = xaLoad(as.i_pages, index);
+  if (pfn === null) return null;
+  if (!folioTrylock(as.pc, pfn)) await folioLock(as.pc, pfn);
+  if (as.pc.mapping[pfn] === as.id && as.pc.index[pfn] === index) return pfn;
+  folioUnlock(as.pc, pfn);
+  return null;
+}
+
+/**
+ * Make the cache forget bytes [start, end] (inclusive) after they changed on the device behind it
+ * (a direct write): dirty folios are written back first, then every folio is removed, or, when
+ * something else holds it, marked not uptodate. Pinned folios are left alone and counted as busy.
+ * @kernel mm/truncate.c invalidate_inode_pages2_range()
+ */
+export async function invalidateRange(as: AddressSpace, start: number, end: number): Promise<InvalidateResult> {
+  checkLive('invalidateRange', as);
+  const r: InvalidateResult = { nr_invalidated: 0, nr_forgotten: 0, nr_busy: 0 };
+  const last = Math.floor(Math.min(end, as.i_size - 1) / PAGE_SIZE);
+  const first = Math.floor(Math.max(0, start) / PAGE_SIZE);
+  if (first > last) return r;
+  await filemapWriteAndWaitRange(as, start, end);
+  const pc = as.pc;
+  for (let index = xaFind(as.i_pages, first, last); index >= 0; index = xaFind(as.i_pages, index + 1, last)) {
+    const pfn = await lockFolioAt(as, index);
+    if (pfn === null) continue;
+    if (folioTestWriteback(pc, pfn)) {
+      folioUnlock(pc, pfn);
+      await folioWaitWriteback(pc, pfn);
+      index--;
+      continue;
+    }
+    if (folioTestDirty(pc, pfn)) {
+      r.nr_busy++;
+      folioUnlock(pc, pfn);
+      continue;
+    }
+    invalidateFolio(as, pfn, r);
+  }
+  return r;
+}
+
+/**
+ * Drop every clean, unlocked, unreferenced folio of the mapping at once (what `echo 1 >
+ * /proc/sys/vm/drop_caches` does to it). Returns how many were dropped.
+ * @kernel mm/truncate.c invalidate_mapping_pages()
+ */
+export function invalidateMappingPages(as: AddressSpace): number {
+  checkLive('invalidateMappingPages', as);
+  const pc = as.pc;
+  let n = 0;
+  for (let index = xaFind(as.i_pages, 0); index >= 0; index = xaFind(as.i_pages, index + 1)) {
+    const pfn = xaLoad(as.i_pages, index)!;
+    if (folioTestLocked(pc, pfn) || folioTestWriteback(pc, pfn) || folioTestDirty(pc, pfn)) continue;
+    if ((pc.flags[pfn] & PG_mmap_run) !== 0 || pc.mem.refcount[pfn] !== 1) continue;
+    filemapRemoveFolio(as, pfn);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Remove every folio from the mapping, dirty ones included (their data is lost), after waiting
+ * for IO on them. A folio someone still holds (a pin) stays alive until they let go, outside the cache.
+ * @kernel mm/truncate.c truncate_inode_pages_range()
+ */
+export async function truncateInodePages(as: AddressSpace): Promise<void> {
+  const pc = as.pc;
+  for (let index = xaFind(as.i_pages, 0); index >= 0; index = xaFind(as.i_pages, index + 1)) {
+    const pfn = await lockFolioAt(as, index);
+    if (pfn === null) continue;
+    if (folioTestWriteback(pc, pfn)) {
+      folioUnlock(pc, pfn);
+      await folioWaitWriteback(pc, pfn);
+      index--;
+      continue;
+    }
+    folioUnlock(pc, pfn);
+    filemapRemoveFolio(as, pfn);
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Writeback: dirty folios go to the device in requests of consecutive pages, with PG_dirty cleared
+ * before the IO (so a write during it re-dirties the folio) and PG_writeback held until it ends.
+ * Failures are recorded in the mapping's error sequence; `fsync` reports them once per opener,
+ * after writing everything and flushing the device's write cache.
+ * @kernel mm/page-writeback.c write_cache_pages(), tag_pages_for_writeback(); mm/filemap.c
+ *   filemap_write_and_wait_range(), file_check_and_advance_wb_err(); block/fops.c blkdev_fsync()
+ */
+import { xaClearMark, xaFindMarked, xaLoad, xaSetMark } from '@biopath/iov-iter';
+import { PAGE_SIZE } from '@biopath/mm';
+import {
+  checkLive, PAGECACHE_TAG_DIRTY, PAGECACHE_TAG_TOWRITE, PAGECACHE_TAG_WRITEBACK, type AddressSpace, type CacheFile,
+} from './address-space.ts';
+import { CACHE_IO_WRITE, cacheIoReqAlloc, cacheIoReqFree, type CacheIoReq } from './cache-io.ts';
+import { folioClearDirtyForIo, folioEndWriteback, folioStartWriteback, folioTestDirty } from './filemap.ts';
+import { folioTestLocked, folioTestWriteback, folioTrylock, folioUnlock, folioWaitLocked, folioWaitWriteback } from './folio-wait.ts';
+import { BiopathError, errnoName } from './internal/native.ts';
+import { runCollectDirty, runMkclean } from './mmap-sync.ts';
+import { PG_mmap_run } from './page-flags.ts';
+import { blkdevIssueFlush } from './flush.ts';
+
+export const WB_SYNC_NONE = 0;
+export const WB_SYNC_ALL = 1;
+
+/** One writeback call's IO: requests in flight, folios written, the first error. */
+interface WbBatch {
+  inflight: number;
+  err: number;
+  written: number;
+  done: (() => void) | null;
+}
+
+/** Record a writeback failure. @kernel include/linux/pagemap.h mapping_set_error() */
+export function mappingSetError(as: AddressSpace, err: number): void {
+  as.wb_err = err;
+  as.wb_err_seq++;
+}
+
+function endWrite(req: CacheIoReq, status: number): void {
+  const as = req.as!;
+  const b = req.private_ as WbBatch;
+  if (status < 0) {
+    as.stats.nr_write_errors++;
+    mappingSetError(as, status);
+    if (b.err === 0) b.err = status;
+  } else {
+    as.stats.nr_written += req.nr;
+    b.written += req.nr;
+  }
+  for (let i = 0; i < req.nr; i++) folioEndWriteback(as, req.pfns[i]!, status < 0);
+  cacheIoReqFree(as.io, req);
+  if (--b.inflight === 0 && b.done !== null) b.done();
+}
+
+function submitWrite(as: AddressSpace, req: CacheIoReq, b: WbBatch): void {
+  b.inflight++;
+  as.stats.nr_write_reqs++;
+  as.io.submit(req);
+}
+
+/** Move locked dirty folio `pfn` to writeback and add it to the request being built. */
+function writeOne(as: AddressSpace, pfn: number, index: number, cur: CacheIoReq | null, b: WbBatch): CacheIoReq {
+  if ((as.pc.flags[pfn] & PG_mmap_run) !== 0) runMkclean(as, pfn);
+  folioClearDirtyForIo(as, pfn);
+  folioStartWriteback(as, pfn);
+  folioUnlock(as.pc, pfn);
+  if (cur !== null && (cur.index + cur.nr !== index || cur.nr === as.io.maxPages)) {
+    submitWrite(as, cur, b);
+    cur = null;
+  }
+  if (cur === null) {
+    cur = cacheIoReqAlloc(as.io);
+    cur.op = CACHE_IO_WRITE;
+    cur.as = as;
+    cur.index = index;
+    cur.pos = as.start + index * PAGE_SIZE;
+    cur.end = endWrite;
+    cur.private_ = b;
+  }
+  cur.pfns[cur.nr++] = pfn;
+  return cur;
+}
+
+/** Tag the dirty folios of a range TOWRITE: a sync pass then ignores folios dirtied after it began. */
+function tagPagesForWriteback(as: AddressSpace, first: number, last: number): void {
+  for (let i = xaFindMarked(as.i_pages, first, last, PAGECACHE_TAG_DIRTY); i >= 0;
+    i = xaFindMarked(as.i_pages, i + 1, last, PAGECACHE_TAG_DIRTY)) {
+    xaSetMark(as.i_pages, i, PAGECACHE_TAG_TOWRITE);
+  }
+}
+
+/** Wait until folio `pfn` is neither locked nor under writeback; false if it left the mapping. */
+async function waitIdle(as: AddressSpace, pfn: number): Promise<boolean> {
+  await folioWaitLocked(as.pc, pfn);
+  await folioWaitWriteback(as.pc, pfn);
+  return as.pc.mapping[pfn] === as.id;
+}
+
+/**
+ * Start writeback of the dirty folios of pages [first, last]. WB_SYNC_ALL waits for locked folios
+ * and for an earlier writeback of the same folio; WB_SYNC_NONE skips them. @kernel write_cache_pages()
+ */
+async function writeCachePages(as: AddressSpace, first: number, last: number, sync: number, b: WbBatch): Promise<void> {
+  const pc = as.pc;
+  const tag = sync === WB_SYNC_ALL ? PAGECACHE_TAG_TOWRITE : PAGECACHE_TAG_DIRTY;
+  if (sync === WB_SYNC_ALL) tagPagesForWriteback(as, first, last);
+  let cur: CacheIoReq | null = null;
+  for (let index = xaFindMarked(as.i_pages, first, last, tag); index >= 0;
+    index = xaFindMarked(as.i_pages, index + 1, last, tag)) {
+    const pfn = xaLoad(as.i_pages, index)!;
+    if (folioTestLocked(pc, pfn) || folioTestWriteback(pc, pfn)) {
+      if (sync !== WB_SYNC_ALL) continue;
+      if (cur !== null) submitWrite(as, cur, b);
+      cur = null;
+      as.io.unplug();
+      if (!(await waitIdle(as, pfn)) || xaLoad(as.i_pages, index) !== pfn) continue;
+      if (folioTestLocked(pc, pfn) || folioTestWriteback(pc, pfn)) {
+        index--;
+        continue;
+      }
+    }
+    xaClearMark(as.i_pages, index, PAGECACHE_TAG_TOWRITE);
+    if (!folioTestDirty(pc, pfn) || !folioTrylock(pc, pfn)) continue;
+    cur = writeOne(as, pfn, index, cur, b);
+  }
+  if (cur !== null) submitWrite(as, cur, b);
+  as.io.unplug();
+}
+
+/** Wait for every folio of pages [first, last] under writeback. @kernel filemap_fdatawait_range() */
+async function fdatawait(as: AddressSpace, first: number, last: number): Promise<void> {
+  for (let i = xaFindMarked(as.i_pages, first, last, PAGECACHE_TAG_WRITEBACK); i >= 0;
+    i = xaFindMarked(as.i_pages, i + 1, last, PAGECACHE_TAG_WRITEBACK)) {
+    await folioWaitWriteback(as.pc, xaLoad(as.i_pages, i)!);
+  }
+}
+
+function byteRange(as: AddressSpace, start: number, end: number): [number, number] {
+  const last = Math.min(end, as.i_size - 1);
+  return [Math.floor(Math.max(0, start) / PAGE_SIZE), Math.floor(last / PAGE_SIZE)];
+}
+
+/** Result of {@link writebackRange}: folios written and the first error (negative errno, or 0). */
+export interface WritebackResult {
+  written: number;
+  error: number;
+}
+
+/**
+ * Write the dirty folios of bytes [start, end] (inclusive) to the device. With `sync` (default)
+ * waits for locked folios and for the IO to finish; without, starts what it can and returns.
+ * Folios dirtied through a live mmap are found first. Errors are also recorded for `fsync`.
+ * @kernel mm/filemap.c __filemap_fdatawrite_range(), filemap_write_and_wait_range()
+ */
+export async function writebackRange(as: AddressSpace, start: number, end: number, opts: { sync?: boolean } = {}): Promise<WritebackResult> {
+  checkLive('writebackRange', as);
+  const sync = opts.sync ?? true;
+  const [first, last] = byteRange(as, start, end);
+  const b: WbBatch = { inflight: 0, err: 0, written: 0, done: null };
+  if (first > last) return { written: 0, error: 0 };
+  runCollectDirty(as, first, last);
+  await writeCachePages(as, first, last, sync ? WB_SYNC_ALL : WB_SYNC_NONE, b);
+  if (sync) {
+    if (b.inflight > 0) await new Promise<void>((resolve) => { b.done = resolve; });
+    await fdatawait(as, first, last);
+  }
+  return { written: b.written, error: b.err };
+}
+
+/** Write and wait for bytes [start, end]; resolves to 0 or the first negative errno. */
+export async function filemapWriteAndWaitRange(as: AddressSpace, start: number, end: number): Promise<number> {
+  return (await writebackRange(as, start, end, { sync: true })).error;
+}
+
+/**
+ * The opener's unseen writeback error (negative errno) or 0, and mark it seen.
+ * @kernel mm/filemap.c file_check_and_advance_wb_err()
+ */
+export function fileCheckAndAdvanceWbErr(file: CacheFile): number {
+  const as = file.f_mapping;
+  if (file.f_wb_err === as.wb_err_seq) return 0;
+  file.f_wb_err = as.wb_err_seq;
+  return as.wb_err;
+}
+
+/**
+ * Make everything written so far durable: write back every dirty folio, wait, flush the device's
+ * write cache. Rejects with EIO (or the device's error) if any writeback since this opener last
+ * checked failed, or if the flush failed; data acknowledged by a resolved fsync is on the device.
+ * @kernel block/fops.c blkdev_fsync(), mm/filemap.c file_write_and_wait_range()
+ */
+export async function fsync(file: CacheFile): Promise<void> {
+  const as = file.f_mapping;
+  checkLive('fsync', as);
+  await filemapWriteAndWaitRange(as, 0, as.i_size - 1);
+  const flushErr = await blkdevIssueFlush(as);
+  const wbErr = fileCheckAndAdvanceWbErr(file);
+  const err = wbErr !== 0 ? wbErr : flushErr;
+  if (err !== 0) throw new BiopathError(errnoName(-err), `fsync: writeback or flush failed (${errnoName(-err)})`);
+}

@@ -1,0 +1,60 @@
+// Shared by this package's real-device tests: a page cache over a loop device through the block
+// layer and the bdev driver (optionally wrapped by `faulty`), torn down in reverse whatever happens.
+import { bdevCreate, blkMqDestroyQueue, blkMqDrain, blkMqInitQueue, type BlockDevice, type RequestQueue } from '@biopath/block';
+import { createMemMap, destroyMemMap, type MemMap } from '@biopath/mm';
+import { createBdevDriver, createFaultyDriver, type BlkDriver, type FaultyOptions } from '@biopath/nvme';
+import { withLoopDevice } from '@biopath/testing';
+import { createAddressSpace, createPageCache, destroyAddressSpace, type AddressSpace, type PageCache } from '@biopath/page-cache';
+
+export interface CacheStack {
+  dev: string;
+  image: string;
+  mem: MemMap;
+  drv: BlkDriver;
+  q: RequestQueue;
+  bdev: BlockDevice;
+  pc: PageCache;
+  as: AddressSpace;
+}
+
+export interface CacheStackOpts {
+  nrPages?: number;
+  capacityPages?: number;
+  readAheadKb?: number;
+  faulty?: FaultyOptions;
+  fill?: 'random' | 'zero';
+}
+
+/** A loop device of `sizeBytes` → bdev driver (→ faulty) → queue → bdev → page cache → address space. */
+export async function withCacheStack<T>(sizeBytes: number, fn: (s: CacheStack) => T | Promise<T>, opts: CacheStackOpts = {}): Promise<T> {
+  return withLoopDevice(sizeBytes, async (dev, image) => {
+    const mem = createMemMap({ nrPages: opts.nrPages ?? 2048 });
+    let drv: BlkDriver | undefined;
+    let q: RequestQueue | undefined;
+    let as: AddressSpace | undefined;
+    try {
+      const bd = createBdevDriver({ path: dev, mem });
+      drv = opts.faulty ? createFaultyDriver(bd, opts.faulty) : bd;
+      q = blkMqInitQueue(drv.set, drv.limits, mem);
+      const bdev = bdevCreate(q, drv.sizeBytes, drv.name);
+      const pc = createPageCache({ mem, capacityPages: opts.capacityPages ?? 1024 });
+      as = createAddressSpace({ pc, bdev, readAheadKb: opts.readAheadKb });
+      return await fn({ dev, image, mem, drv, q, bdev, pc, as });
+    } finally {
+      if (as && !as.dead) await destroyAddressSpace(as, { writeback: false });
+      if (q) {
+        blkMqDrain(q);
+        blkMqDestroyQueue(q);
+      }
+      drv?.close();
+      destroyMemMap(mem);
+    }
+  }, { fill: opts.fill });
+}
+
+/** Deterministic bytes for (seed, i). */
+export function pattern(seed: number, len: number): Uint8Array {
+  const b = new Uint8Array(len);
+  for (let i = 0; i < len; i++) b[i] = (Math.imul(i + 1, 2654435761) ^ Math.imul(seed + 7, 40503)) >>> 24;
+  return b;
+}
