@@ -6,7 +6,7 @@
  * @kernel block/bio.c bio_add_page(), __bio_add_page(), bio_add_folio(), bio_add_hw_page(), bvec_try_merge_page()
  */
 import { isP2pdmaPage, type MemMap } from '@biopath/mm';
-import { warnOnOnce } from '@biopath/native';
+import { BiopathError, warnOnOnce } from '@biopath/native';
 import type { Bio, BioVec } from './bio-types.ts';
 import { BIO_CLONED, SECTOR_SHIFT, UINT_MAX } from './blk-types.ts';
 import { bioFlagged } from './bio-flags.ts';
@@ -20,6 +20,18 @@ export const mergeState = { samePage: false };
 export function bioMem(bio: Bio): MemMap | null {
   if (bio.bi_mem !== null) return bio.bi_mem;
   return bio.bi_bdev !== null ? bio.bi_bdev.bd_queue.mem : null;
+}
+
+/** Throw EINVAL (naming `fn`) for a page, length or offset that cannot describe memory of `mem`. */
+function checkRange(fn: string, mem: MemMap | null, page: number, len: number, offset: number): void {
+  if (!Number.isInteger(len) || len < 0 || len > UINT_MAX) throw new BiopathError('EINVAL', `${fn}(len): ${len} is not a length`);
+  if (!Number.isInteger(offset) || offset < 0 || offset > UINT_MAX) {
+    throw new BiopathError('EINVAL', `${fn}(offset): ${offset} is not an offset`);
+  }
+  const last = page + Math.floor((offset + Math.max(len, 1) - 1) / 4096);
+  if (!Number.isInteger(page) || page < 0 || (mem !== null && last >= mem.nrPages)) {
+    throw new BiopathError('EINVAL', `${fn}(page): ${page} (+${len} bytes at ${offset}) is not within the frames`);
+  }
 }
 
 /**
@@ -68,9 +80,10 @@ export function __bioAddPage(bio: Bio, page: number, len: number, off: number): 
  */
 export function bioAddPage(bio: Bio, page: number, len: number, offset: number): number {
   mergeState.samePage = false;
+  const mem = bioMem(bio);
+  checkRange('bioAddPage', mem, page, len, offset);
   if (warnOnOnce(bioFlagged(bio, BIO_CLONED), 'bioAddPage: cloned bio')) return 0;
   if (bio.bi_iter.bi_size > UINT_MAX - len) return 0;
-  const mem = bioMem(bio);
   if (bio.bi_vcnt > 0 && bvecTryMergePage(mem, bio.bi_io_vec[bio.bi_vcnt - 1], page + (offset >>> 12), len, offset & 4095)) {
     bio.bi_iter.bi_size += len;
     return len;
@@ -111,6 +124,7 @@ function bvecTryMergeHwPage(q: RequestQueue, bv: BioVec, page: number, len: numb
  */
 export function bioAddHwPage(q: RequestQueue, bio: Bio, page: number, len: number, offset: number, maxSectors: number): number {
   mergeState.samePage = false;
+  checkRange('bioAddHwPage', q.mem, page, len, offset);
   if (warnOnOnce(bioFlagged(bio, BIO_CLONED), 'bioAddHwPage: cloned bio')) return 0;
   page += offset >>> 12;
   offset &= 4095;

@@ -66,8 +66,12 @@ function __bioIovIterGetPages(bio: Bio, iter: IovIter, legacy: boolean): number 
   const bdev = bio.bi_bdev;
   const flags = bdev !== null && (bdev.bd_queue.limits.features & BLK_FEAT_PCI_P2PDMA) !== 0 ? ITER_ALLOW_P2PDMA : 0;
   pagesRef.pages = pages;
-  if (legacy) iovIterGetPages2(iter, pages, UINT_MAX - bio.bi_iter.bi_size, nrPages, res);
-  else iovIterExtractPages(iter, pagesRef, UINT_MAX - bio.bi_iter.bi_size, nrPages, flags, res);
+  // the extraction clamps to iter.count anyway; passing the smaller bound keeps it a small integer
+  // (a computed double argument costs a heap box per call)
+  const room = UINT_MAX - bio.bi_iter.bi_size;
+  const maxsize = iter.count < room ? iter.count : room;
+  if (legacy) iovIterGetPages2(iter, pages, maxsize, nrPages, res);
+  else iovIterExtractPages(iter, pagesRef, maxsize, nrPages, flags, res);
   let size = res.bytes;
   if (size <= 0) return size !== 0 ? size : EFAULT;
   let offset = res.offset0;

@@ -27,10 +27,11 @@ export function dioBioWriteOp(iocb: Kiocb): number {
   return opf;
 }
 
-/** @kernel block/fops.c blkdev_dio_unaligned() */
-function blkdevDioUnaligned(bdev: BlockDevice, pos: number, iter: IovIter): boolean {
+/** @kernel block/fops.c blkdev_dio_unaligned() (takes the iocb: a double argument would be boxed per call) */
+function blkdevDioUnaligned(bdev: BlockDevice, iocb: Kiocb, iter: IovIter): boolean {
   const lim = bdev.bd_queue.limits;
-  return pos % lim.logical_block_size !== 0 || !iovIterIsAligned(iter, lim.dma_alignment, lim.logical_block_size - 1);
+  return iocb.ki_pos % lim.logical_block_size !== 0 ||
+    !iovIterIsAligned(iter, lim.dma_alignment, lim.logical_block_size - 1);
 }
 
 /** @kernel include/linux/bio.h bio_iov_vecs_to_alloc() */
@@ -127,7 +128,7 @@ export function blkdevDirectIO(iocb: Kiocb, iter: IovIter): number {
   const bdev = iocb.ki_bdev;
   if (bdev === null) throw new BiopathError('EINVAL', 'blkdevDirectIO(iocb): no ki_bdev');
   if (iter.count === 0) return 0;
-  if (blkdevDioUnaligned(bdev, iocb.ki_pos, iter)) return EINVAL;
+  if (blkdevDioUnaligned(bdev, iocb, iter)) return EINVAL;
   checkReleaseMode(iocb, iter);
   const nrPages = bioIovVecsToAlloc(iter, BIO_MAX_VECS + 1);
   if (nrPages <= BIO_MAX_VECS) {
