@@ -37,3 +37,4 @@ export { writebackRange, filemapWriteAndWaitRange, fsync, fileCheckAndAdvanceWbE
 export type { WritebackResult } from './writeback.ts';
 export { invalidateRange, invalidateMappingPages } from './truncate.ts';
 export type { InvalidateResult } from './truncate.ts';
+export { kiocbWriteAndWait, kiocbInvalidatePages, kiocbInvalidatePostDirectWrite } from './direct-io.ts';
