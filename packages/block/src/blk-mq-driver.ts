@@ -46,7 +46,7 @@ export class Request {
   write_hint = 0;
   bio: Bio | null = null;
   biotail: Bio | null = null;
-  /** List link (plug list, dispatch list, completion list). */
+  /** List link (plug, dispatch and completion lists); free for the driver between an OK `queueRq` and `blkMqEndRequest`. */
   rq_next: Request | null = null;
   /** Passthrough completion (blkExecuteRq/blkExecuteRqNowait); null for file-system requests. */
   end_io: RqEndIo | null = null;

@@ -42,6 +42,19 @@ function freeBouncePages(bio: Bio): void {
   for (let k = 0; k < bio.bi_vcnt; k++) putPage(mem, bio.bi_io_vec[k].bv_page);
 }
 
+/** WRITE: copy the user data into the bounce pages now. */
+function copyIn(bio: Bio, iter: IovIter, mapped: number): boolean {
+  const mem = bio.bi_mem!;
+  let off = 0;
+  for (let k = 0; k < bio.bi_vcnt && off < mapped; k++) {
+    const bv = bio.bi_io_vec[k];
+    const dst = mem.bytes.subarray(bv.bv_page * 4096, bv.bv_page * 4096 + bv.bv_len);
+    if (copyFromIter(dst, bv.bv_len, iter) !== bv.bv_len) return false;
+    off += bv.bv_len;
+  }
+  return true;
+}
+
 /**
  * Bounce up to one bio's worth of `iter` through fresh kernel pages; the bio is returned (caller
  * appends it), or a negative errno with nothing held. @kernel block/blk-map.c bio_copy_user_iov()
@@ -71,21 +84,12 @@ export function bioCopyUserIov(rq: Request, iter: IovIter): Bio | number {
     bioPut(bio);
     return ENOMEM;
   }
-  if (isWrite(rq)) {
-    let off = 0;
-    for (let k = 0; k < bio.bi_vcnt && off < mapped; k++) {
-      const bv = bio.bi_io_vec[k];
-      const dst = mem.bytes.subarray(bv.bv_page * 4096, bv.bv_page * 4096 + bv.bv_len);
-      if (copyFromIter(dst, bv.bv_len, iter) !== bv.bv_len) {
-        freeBouncePages(bio);
-        bioPut(bio);
-        return EFAULT;
-      }
-      off += bv.bv_len;
-    }
-  } else {
-    iovIterAdvance(iter, mapped);
+  if (isWrite(rq) && !copyIn(bio, iter, mapped)) {
+    freeBouncePages(bio);
+    bioPut(bio);
+    return EFAULT;
   }
+  if (!isWrite(rq)) iovIterAdvance(iter, mapped);
   return bio;
 }
 

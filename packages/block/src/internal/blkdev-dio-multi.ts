@@ -21,6 +21,8 @@ import { EIOCBQUEUED, IOCB_NOWAIT, type Kiocb, isSyncKiocb } from '../kiocb.ts';
 import { DIO_IS_SYNC, DIO_SHOULD_DIRTY, dioAlloc, dioFree, type BlkdevDio } from './blkdev-dio-pool.ts';
 
 const EAGAIN = -11;
+/** submitBios: IOCB_NOWAIT found data left for a second bio (nothing submitted). */
+const NOWAIT_RETRY = 1;
 const plug = new BlkPlug();
 
 /** The last bio of the dio completed: report to the iocb or wake the waiter. */
@@ -66,10 +68,8 @@ function fillBio(bio: Bio, iocb: Kiocb, iter: IovIter, dio: BlkdevDio, pos: numb
   return bioIovIterGetPages(bio, iter);
 }
 
-/** @kernel block/fops.c __blkdev_direct_IO() */
-export function blkdevDirectIOMulti(iocb: Kiocb, iter: IovIter, bdev: BlockDevice, nrPages: number): number {
-  const isRead = iovIterRw(iter) === READ;
-  const opf = isRead ? REQ_OP_READ : dioBioWriteOp(iocb);
+/** The shared dio of one multi-bio I/O. */
+function dioStart(iocb: Kiocb, iter: IovIter, isRead: boolean): BlkdevDio {
   const dio = dioAlloc();
   const sync = isSyncKiocb(iocb);
   dio.flags = sync ? DIO_IS_SYNC : 0;
@@ -77,25 +77,30 @@ export function blkdevDirectIOMulti(iocb: Kiocb, iter: IovIter, bdev: BlockDevic
   dio.waiting = sync;
   dio.ref = 1;
   if (isRead && userBackedIter(iter)) dio.flags |= DIO_SHOULD_DIRTY;
+  return dio;
+}
+
+/**
+ * Build and submit bios until the iterator is empty or a bio cannot be filled (that bio is failed
+ * with BLK_STS_IOERR). Returns 0, the extraction error, or NOWAIT_RETRY (IOCB_NOWAIT with data
+ * left: nothing was submitted, the first bio's pages are released).
+ */
+function submitBios(iocb: Kiocb, iter: IovIter, bdev: BlockDevice, dio: BlkdevDio, opf: number, nrPages: number): number {
   let pos = iocb.ki_pos;
-  let ret = 0;
   let bio = bioAlloc(bdev, nrPages, opf);
-  blkStartPlug(plug);
   for (;;) {
-    ret = fillBio(bio, iocb, iter, dio, pos);
+    const ret = fillBio(bio, iocb, iter, dio, pos);
     if (ret !== 0) {
       bio.bi_status = BLK_STS_IOERR;
       bioEndio(bio);
-      break;
+      return ret;
     }
     if ((iocb.ki_flags & IOCB_NOWAIT) !== 0) {
       if (iter.count > 0) {
         bio.bi_private = null;
         bioReleasePages(bio, false);
         bioPut(bio);
-        blkFinishPlug(plug);
-        dioFree(dio);
-        return EAGAIN;
+        return NOWAIT_RETRY;
       }
       bio.bi_opf |= REQ_NOWAIT;
     }
@@ -105,14 +110,26 @@ export function blkdevDirectIOMulti(iocb: Kiocb, iter: IovIter, bdev: BlockDevic
     const next = bioIovVecsToAlloc(iter, BIO_MAX_VECS);
     if (next === 0) {
       submitBio(bio);
-      break;
+      return 0;
     }
     dio.ref++;
     submitBio(bio);
     bio = bioAlloc(bdev, next, opf);
   }
+}
+
+/** @kernel block/fops.c __blkdev_direct_IO() */
+export function blkdevDirectIOMulti(iocb: Kiocb, iter: IovIter, bdev: BlockDevice, nrPages: number): number {
+  const isRead = iovIterRw(iter) === READ;
+  const dio = dioStart(iocb, iter, isRead);
+  blkStartPlug(plug);
+  let ret = submitBios(iocb, iter, bdev, dio, isRead ? REQ_OP_READ : dioBioWriteOp(iocb), nrPages);
   blkFinishPlug(plug);
-  if (!sync) return EIOCBQUEUED;
+  if (ret === NOWAIT_RETRY) {
+    dioFree(dio);
+    return EAGAIN;
+  }
+  if ((dio.flags & DIO_IS_SYNC) === 0) return EIOCBQUEUED;
   const q = bdev.bd_queue;
   while (dio.waiting) if (blkMqWaitOnce(q) < 0 && dio.waiting) break;
   if (ret === 0) ret = blkStatusToErrno(dio.status);
