@@ -578,6 +578,17 @@ impl UserfaultfdPeer {
             mode as u64,
         )? as f64)
     }
+    /// UFFDIO_COPY from arena `src` into missing pages at `dst` (MISSING faults); bytes copied.
+    #[napi]
+    pub fn copy(&self, dst: f64, src: f64, len: f64, dontwake: Option<bool>) -> Result<f64> {
+        let p = self.inner.as_ref().ok_or_else(uclosed)?;
+        Ok(p.copy(
+            u64_arg(dst, "peer.copy(dst)")?,
+            u64_arg(src, "peer.copy(src)")?,
+            u64_arg(len, "peer.copy(len)")?,
+            dontwake.unwrap_or(false),
+        )? as f64)
+    }
     #[napi]
     pub fn write_protect(&self, iova: f64, len: f64, protect: bool, dontwake: Option<bool>) -> Result<()> {
         let p = self.inner.as_ref().ok_or_else(uclosed)?;

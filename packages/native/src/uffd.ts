@@ -135,6 +135,11 @@ export class UserfaultfdPeer {
     return callNative(() => this.#raw.continue(iova, len, mode));
   }
 
+  /** UFFDIO_COPY from arena `srcIova` into missing pages at `dstIova` (MISSING faults); bytes copied. */
+  copy(dstIova: number, srcIova: number, len: number, dontwake = false): number {
+    return callNative(() => this.#raw.copy(dstIova, srcIova, len, dontwake));
+  }
+
   writeProtect(iova: number, len: number, protect: boolean, dontwake = false): void {
     callNative(() => this.#raw.writeProtect(iova, len, protect, dontwake));
   }

@@ -3,8 +3,9 @@
 //! blocks in [`Peer::wait_deferred`] while the JS thread that faulted is stuck in the kernel, then
 //! resolves with CONTINUE / write-protect / wake. Policy (what to put in the page) stays in JS.
 
+use crate::arena;
 use crate::error::{err, Result};
-use crate::uffd::{self, Event, Shared, UFFDIO_CONTINUE, UFFDIO_WAKE, UFFDIO_WRITEPROTECT};
+use crate::uffd::{self, Event, Shared, UFFDIO_CONTINUE, UFFDIO_COPY, UFFDIO_WAKE, UFFDIO_WRITEPROTECT};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,6 +79,16 @@ impl Peer {
         let (p, _) = uffd::range(iova, len, "peer.writeProtect")?;
         let mode = (protect as u64) | ((dontwake as u64) << 1);
         uffd::ioctl_arr(fd, UFFDIO_WRITEPROTECT, &mut [p as u64, len, mode], "peer.writeProtect")
+    }
+
+    /// UFFDIO_COPY `len` bytes from arena `src` into missing pages at `dst`; returns bytes copied.
+    pub fn copy(&self, dst: u64, src: u64, len: u64, dontwake: bool) -> Result<i64> {
+        let fd = self.live()?;
+        let (d, _) = uffd::range(dst, len, "peer.copy(dst)")?;
+        let (s, _hold) = arena::translate(src, len, "peer.copy(src)")?;
+        let mut a = [d as u64, s as u64, len, dontwake as u64, 0];
+        uffd::ioctl_arr(fd, UFFDIO_COPY, &mut a, "peer.copy")?;
+        Ok(a[4] as i64)
     }
 
     pub fn wake(&self, iova: u64, len: u64) -> Result<()> {

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import {
   arenaAliasRange, arenaCreate, arenaFree, uffdProbe, Userfaultfd, UserfaultfdPeer, UFFDIO_REGISTER_MODE_MINOR,
-  UFFDIO_REGISTER_MODE_WP, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_PAGEFAULT_FLAG_WP,
+  UFFDIO_REGISTER_MODE_MISSING, UFFDIO_REGISTER_MODE_WP, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_PAGEFAULT_FLAG_WP,
 } from '@biopath/native';
 import { probe, useLeakGate } from '@biopath/testing';
 
@@ -77,6 +77,26 @@ describe.skipIf(!ok.ok || !minorOk)('UserfaultfdPeer', () => {
     const wpEvents = u.drainEvents().filter((e) => (e.flags & UFFD_PAGEFAULT_FLAG_WP) !== 0);
     expect(wpEvents.map((e) => e.iova)).toEqual([view.iova + 2 * 4096]);
     await close();
+  });
+
+  it('serves MISSING faults of the JS thread by UFFDIO_COPY from a worker', async () => {
+    const dst = arenaCreate(PAGES * 4096);
+    const pattern = arenaCreate(PAGES * 4096);
+    cleanups.push(() => arenaFree(pattern.id), () => arenaFree(dst.id));
+    const pv = new Uint8Array(pattern.buffer);
+    for (let p = 0; p < PAGES; p++) pv.fill(0x60 + p, p * 4096, (p + 1) * 4096);
+    const u = new Userfaultfd();
+    u.register(dst.iova, PAGES * 4096, UFFDIO_REGISTER_MODE_MISSING);
+    const w = new Worker(new URL('./fixtures/uffd-peer-worker.mjs', import.meta.url), {
+      workerData: { uffdId: u.id, viewIova: dst.iova, srcIova: 0, patternIova: pattern.iova, wp: false, copy: true },
+    });
+    const done = new Promise<{ served: number }>((resolve) => w.on('message', (m) => { if (typeof m === 'object') resolve(m); }));
+    await once(w, 'message');
+    const v = new Uint8Array(dst.buffer);
+    expect([v[4096 + 1], v[6 * 4096]]).toEqual([0x61, 0x66]);
+    u.close();
+    expect((await done).served).toBe(2);
+    await once(w, 'exit');
   });
 
   it('attaching to a closed or unknown userfaultfd fails with ENOENT; waits end with null on close', async () => {
