@@ -35,107 +35,123 @@ export interface StackJob {
 
 const BS = 4096;
 
-export function runStack(job: StackJob): StackResult {
-  const { bdev, mm, qd } = job;
-  const mem = mm.mem;
-  const q = bdev.bd_queue;
-  const blocks = Math.floor(bdev.bd_nr_sectors / 8);
-  const kiocbs: Kiocb[] = [];
-  const iters: IovIter[] = [];
-  const kvecs: Kvec[][] = [];
-  const pfns: number[] = [];
-  const free = new Int32Array(qd);
-  let nfree = 0;
-  const start = new Float64Array(qd);
-  // doubles live in typed arrays: a double in a closure variable is a heap box per write
-  const clock = new Float64Array(1);
-  let stamped = false;
-  let measuring = false;
-  let ios = 0;
-  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60e9, numberOfSignificantValueDigits: 3 });
-  let bad = 0;
-  const complete = (k: Kiocb, ret: number): void => {
-    if (ret !== BS) bad = ret;
-    const slot = k.ki_data as number;
-    free[nfree++] = slot;
-    if (measuring) {
-      if (!stamped) {
-        clock[0] = performance.now();
-        stamped = true;
+class StackRunner {
+  readonly kiocbs: Kiocb[] = [];
+  readonly iters: IovIter[] = [];
+  readonly kvecs: Kvec[][] = [];
+  readonly pfns: number[] = [];
+  readonly free: Int32Array;
+  nfree = 0;
+  readonly start: Float64Array;
+  /** Doubles live in typed arrays: a double in a closure or field written per IO is a heap box. */
+  readonly clock = new Float64Array(1);
+  readonly rng = new Uint32Array([0x9e3779b9]);
+  stamped = false;
+  measuring = false;
+  ios = 0;
+  bad = 0;
+  readonly hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60e9, numberOfSignificantValueDigits: 3 });
+  readonly plug = new BlkPlug();
+  readonly blocks: number;
+  readonly ubuf: number;
+
+  constructor(readonly job: StackJob) {
+    this.free = new Int32Array(job.qd);
+    this.start = new Float64Array(job.qd);
+    this.blocks = Math.floor(job.bdev.bd_nr_sectors / 8);
+    this.ubuf = job.strategy === 'list' ? 0 : job.mm.mmap(job.qd * BS);
+    if (this.ubuf !== 0) job.mm.write(this.ubuf, new Uint8Array(job.qd * BS));
+    const complete = (k: Kiocb, ret: number): void => this.complete(k, ret);
+    for (let i = 0; i < job.qd; i++) {
+      const k = new Kiocb();
+      k.ki_bdev = job.bdev;
+      k.ki_data = i;
+      k.ki_complete = complete;
+      this.kiocbs.push(k);
+      this.iters.push(createIovIter());
+      if (job.strategy === 'list') {
+        const pfn = allocPages(job.mm.mem, 0);
+        this.pfns.push(pfn);
+        this.kvecs.push([{ iov_base: pageAddress(job.mm.mem, pfn), iov_len: BS }]);
       }
-      ios++;
-      hist.recordValue(Math.max(1, Math.round((clock[0] - start[slot]) * 1e6)));
+      this.free[this.nfree++] = i;
     }
-  };
-  const ubuf = job.strategy === 'list' ? 0 : mm.mmap(qd * BS);
-  if (ubuf !== 0) mm.write(ubuf, new Uint8Array(qd * BS));
-  for (let i = 0; i < qd; i++) {
-    const k = new Kiocb();
-    k.ki_bdev = bdev;
-    k.ki_data = i;
-    k.ki_complete = complete;
-    kiocbs.push(k);
-    iters.push(createIovIter());
-    if (job.strategy === 'list') {
-      const pfn = allocPages(mem, 0);
-      pfns.push(pfn);
-      kvecs.push([{ iov_base: pageAddress(mem, pfn), iov_len: BS }]);
-    }
-    free[nfree++] = i;
   }
-  const rng = new Uint32Array([0x9e3779b9]);
-  const plug = new BlkPlug();
-  const submitFree = (): void => {
-    blkStartPlug(plug);
+
+  complete(k: Kiocb, ret: number): void {
+    if (ret !== BS) this.bad = ret;
+    const slot = k.ki_data as number;
+    this.free[this.nfree++] = slot;
+    if (!this.measuring) return;
+    if (!this.stamped) {
+      this.clock[0] = performance.now();
+      this.stamped = true;
+    }
+    this.ios++;
+    this.hist.recordValue(Math.max(1, Math.round((this.clock[0] - this.start[slot]) * 1e6)));
+  }
+
+  /** Resubmit every free slot under one plug (one driver batch). */
+  submitFree(): void {
+    const { job, mm } = { job: this.job, mm: this.job.mm };
+    blkStartPlug(this.plug);
     const t = performance.now();
-    while (nfree > 0) {
-      const slot = free[--nfree];
-      let x = rng[0];
+    while (this.nfree > 0) {
+      const slot = this.free[--this.nfree];
+      let x = this.rng[0];
       x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-      rng[0] = x;
-      const k = kiocbs[slot];
-      k.ki_pos = (x % blocks) * BS;
-      const it = iters[slot];
-      if (job.strategy === 'list') iovIterKvec(it, ITER_DEST, mem, kvecs[slot], 1, BS);
-      else iovIterUbuf(it, ITER_DEST, mm, ubuf + slot * BS, BS);
-      start[slot] = t;
+      this.rng[0] = x;
+      const k = this.kiocbs[slot];
+      k.ki_pos = (x % this.blocks) * BS;
+      const it = this.iters[slot];
+      if (job.strategy === 'list') iovIterKvec(it, ITER_DEST, mm.mem, this.kvecs[slot], 1, BS);
+      else iovIterUbuf(it, ITER_DEST, mm, this.ubuf + slot * BS, BS);
+      this.start[slot] = t;
       const r = blkdevDirectIO(k, it);
       if (r !== EIOCBQUEUED) throw new Error(`blkdevDirectIO returned ${r}`);
     }
-    blkFinishPlug(plug);
-  };
-  let now = performance.now();
-  const t0 = now;
-  const measureFrom = t0 + job.rampMs;
-  const end = measureFrom + job.runtimeMs;
-  let cpu0 = process.cpuUsage();
-  let tm = t0;
-  submitFree();
-  for (;;) {
-    stamped = false;
-    if (job.blocking) blkMqWaitOnce(q);
-    else blkMqPoll(q);
-    stamped = false;
-    now = performance.now();
-    if (!measuring && tm === t0 && now >= measureFrom) {
-      measuring = true; cpu0 = process.cpuUsage(); tm = now; ios = 0; hist.reset();
-    }
-    if (now < end) submitFree();
-    else {
-      if (measuring) {
-        measuring = false;
-        tm = now - tm;
-        cpu0 = process.cpuUsage(cpu0);
-      }
-      if (nfree === qd) break;
-    }
+    blkFinishPlug(this.plug);
   }
-  if (bad !== 0) throw new Error(`an IO returned ${bad}`);
-  for (const pfn of pfns) putPage(mem, pfn);
-  if (ubuf !== 0) mm.munmap(ubuf, qd * BS);
-  const cpuUs = cpu0.user + cpu0.system;
-  return {
-    iops: (ios / tm) * 1000, p50us: hist.getValueAtPercentile(50) / 1e3, p99us: hist.getValueAtPercentile(99) / 1e3,
-    cpuUsPerIo: cpuUs / ios, ios,
-  };
+
+  run(): StackResult {
+    const { job } = this;
+    const q = job.bdev.bd_queue;
+    const t0 = performance.now();
+    const measureFrom = t0 + job.rampMs;
+    const end = measureFrom + job.runtimeMs;
+    let cpu = process.cpuUsage();
+    let tm = -1;
+    this.submitFree();
+    for (;;) {
+      this.stamped = false;
+      if (job.blocking) blkMqWaitOnce(q);
+      else blkMqPoll(q);
+      const now = performance.now();
+      if (tm < 0 && now >= measureFrom) {
+        this.measuring = true; cpu = process.cpuUsage(); tm = now; this.ios = 0; this.hist.reset();
+      }
+      if (now < end) this.submitFree();
+      else if (this.measuring) {
+        this.measuring = false;
+        tm = now - tm;
+        cpu = process.cpuUsage(cpu);
+      } else if (this.nfree === job.qd) break;
+    }
+    return this.result(tm, cpu.user + cpu.system);
+  }
+
+  result(ms: number, cpuUs: number): StackResult {
+    if (this.bad !== 0) throw new Error(`an IO returned ${this.bad}`);
+    for (const pfn of this.pfns) putPage(this.job.mm.mem, pfn);
+    if (this.ubuf !== 0) this.job.mm.munmap(this.ubuf, this.job.qd * BS);
+    const h = this.hist;
+    return {
+      iops: (this.ios / ms) * 1000, p50us: h.getValueAtPercentile(50) / 1e3, p99us: h.getValueAtPercentile(99) / 1e3,
+      cpuUsPerIo: cpuUs / this.ios, ios: this.ios,
+    };
+  }
+}
+
+export function runStack(job: StackJob): StackResult {
+  return new StackRunner(job).run();
 }

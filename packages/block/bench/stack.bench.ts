@@ -63,7 +63,8 @@ function partNull(): Record<string, unknown>[] {
     for (const s of STRATEGIES) {
       const iops = median(res[s].map((r) => r.iops));
       rows.push({
-        part: 'null', qd, strategy: s, IOPS: fmt(iops), 'vs list': +(iops / median(res.list.map((r) => r.iops))).toFixed(3),
+        part: 'null', qd, strategy: s, IOPS: fmt(iops), 'IOPS per CPU-s': fmt(1e6 / median(res[s].map((r) => r.cpuUsPerIo))),
+        'vs list': +(iops / median(res.list.map((r) => r.iops))).toFixed(3),
         'CPU µs/IO': median(res[s].map((r) => r.cpuUsPerIo)).toFixed(3), p50us: median(res[s].map((r) => r.p50us)).toFixed(1),
         p99us: median(res[s].map((r) => r.p99us)).toFixed(1), samples: res[s].map((r) => Math.round(r.iops)),
       });
