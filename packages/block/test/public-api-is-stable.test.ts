@@ -2,6 +2,9 @@
 // visible diff, and `__bioAddPage` (caller-guaranteed preconditions) is never exported.
 import { expect, it } from 'vitest';
 import * as block from '@biopath/block';
+import { useLeakGate } from '@biopath/testing';
+
+useLeakGate();
 
 it('exports exactly the documented API', () => {
   expect(Object.keys(block).sort()).toMatchSnapshot();
