@@ -58,16 +58,6 @@ export function blkMqTimeoutWork(q: RequestQueue, now: number = performance.now(
   return expired;
 }
 
-/** The earliest deadline among started requests, or Infinity. */
-function earliestDeadline(q: RequestQueue): number {
-  let t = Infinity;
-  for (const hctx of q.queue_hw_ctx) {
-    if (hctx.nr_active === 0) continue;
-    for (const rq of hctx.tags.static_rqs) if (rq.state === MQ_RQ_IN_FLIGHT && rq.deadline < t) t = rq.deadline;
-  }
-  return t;
-}
-
 function firstActive(q: RequestQueue): BlkMqHwCtx | null {
   for (const hctx of q.queue_hw_ctx) if (hctx.nr_active > 0) return hctx;
   return null;
@@ -75,7 +65,7 @@ function firstActive(q: RequestQueue): BlkMqHwCtx | null {
 
 /**
  * Make progress once: flush the plug, poll, and if nothing completed block in the driver until a
- * completion or the earliest request deadline (then run timeouts). Returns requests ended, or -1
+ * completion or one timeout period (then run timeouts). Returns requests ended, or -1
  * when nothing is in flight or waiting (a caller waiting for a bio then would wait forever).
  */
 export function blkMqWaitOnce(q: RequestQueue): number {
@@ -88,8 +78,9 @@ export function blkMqWaitOnce(q: RequestQueue): number {
     for (const h of q.queue_hw_ctx) if (h.dispatch !== null) pending = true;
     return pending ? 0 : -1;
   }
-  const timeout = Math.max(0, earliestDeadline(q) - performance.now());
-  const m = q.tag_set.ops.wait(hctx, 1, Number.isFinite(timeout) ? Math.ceil(timeout) : undefined);
+  // wake at least once per timeout period so expired requests are noticed (scanning for the earliest
+  // deadline on every wait would cost O(queue depth) per batch)
+  const m = q.tag_set.ops.wait(hctx, 1, q.tag_set.timeout_ms);
   blkMqDrainDone(q);
   blkMqRunPending(q);
   if (m === 0) blkMqTimeoutWork(q);
