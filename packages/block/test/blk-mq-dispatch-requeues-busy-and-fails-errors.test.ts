@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   BLK_STS_DEV_RESOURCE, BLK_STS_IOERR, BLK_STS_MEDIUM, BLK_STS_RESOURCE, BlkPlug, REQ_NOWAIT, REQ_OP_READ, RQF_TIMED_OUT,
-  bioAddPage, bioAlloc, bioPut, blkFinishPlug, blkMqDrain, blkMqInFlight, blkMqPoll, blkMqTimeoutWork, blkStartPlug,
+  bioAddPage, bioAlloc, bioPut, bdevCreate, blkFinishPlug, blkMqDestroyQueue, blkMqDrain, blkMqInFlight, blkMqInitQueue,
+  blkMqPoll, blkMqTimeoutWork, blkMqWaitAsync, blkStartPlug,
   submitBio, submitBioWait, type Bio,
 } from '@biopath/block';
 import { useLeakGate } from '@biopath/testing';
@@ -72,6 +73,38 @@ describe('dispatch', () => {
     for (let i = 0; i < 40; i++) submitBio(readBio(r, i * 8));
     expect(results.length).toBe(40);
     expect(blkMqInFlight(r.q)).toBe(0);
+  });
+});
+
+describe('hardware queues and async waiting', () => {
+  it('requests go to the submitting context\'s hardware queue, each with its own tags', () => {
+    results.length = 0;
+    const r = rig('merged', { queueDepth: 2 });
+    expect(r.q.nr_hw_queues).toBe(1);
+    const r2 = rig('merged', { queueDepth: 2 });
+    r2.drv.set.nr_hw_queues = 2;
+    const q2 = blkMqInitQueue(r2.drv.set, {}, r2.mem);
+    const bdev2 = bdevCreate(q2, r2.drv.sizeBytes);
+    q2.cur_hctx = 1;
+    const bio = readBio(r2, 0);
+    bio.bi_bdev = bdev2;
+    submitBio(bio);
+    expect(q2.queue_hw_ctx[1].queued).toBe(1);
+    expect(q2.queue_hw_ctx[0].queued).toBe(0);
+    blkMqDrain(q2);
+    expect(results).toEqual([0]);
+    blkMqDestroyQueue(q2);
+  });
+
+  it('blkMqWaitAsync resolves and completes what the driver finished', async () => {
+    results.length = 0;
+    const r = rig('merged');
+    submitBio(readBio(r, 0));
+    submitBio(readBio(r, 8 * 100));
+    let n = 0;
+    while (results.length < 2) n += await blkMqWaitAsync(r.q);
+    expect(n).toBe(2);
+    expect(results).toEqual([0, 0]);
   });
 });
 

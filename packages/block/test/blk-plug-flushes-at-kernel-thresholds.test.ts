@@ -3,7 +3,7 @@
 // (128 KiB); nested plugs keep the outer one; a blocking wait flushes (schedule()).
 import { describe, expect, it } from 'vitest';
 import {
-  BLK_MAX_REQUEST_COUNT, BlkPlug, REQ_OP_READ, bioAddPage, bioAlloc, bioPut, blkCurrentPlug, blkFinishPlug,
+  BLK_MAX_REQUEST_COUNT, BlkPlug, REQ_OP_READ, blkPlugMaxRqCount, bioAddPage, bioAlloc, bioPut, blkCurrentPlug, blkFinishPlug,
   blkMqDrain, blkStartPlug, submitBio, submitBioWait, type Bio,
 } from '@biopath/block';
 import { useLeakGate } from '@biopath/testing';
@@ -48,6 +48,22 @@ describe('blk plug', () => {
     expect(plug.rq_count).toBe(1);
     blkFinishPlug(plug);
     blkMqDrain(r.q);
+  });
+
+  it('a plug spanning two queues raises the threshold to 64 requests', () => {
+    const a = rig('merged', { queueDepth: 64 });
+    const b = rig('merged', { queueDepth: 64 });
+    const plug = new BlkPlug();
+    blkStartPlug(plug);
+    for (let i = 0; i < 2 * BLK_MAX_REQUEST_COUNT; i++) submitBio(readBio(i % 2 === 0 ? a : b, i * 1000, 1));
+    expect(plug.multiple_queues).toBe(true);
+    expect(blkPlugMaxRqCount(plug)).toBe(2 * BLK_MAX_REQUEST_COUNT);
+    expect(a.drv.stats.queued + b.drv.stats.queued).toBe(0);
+    submitBio(readBio(a, 100_000, 1));
+    expect(a.drv.stats.queued + b.drv.stats.queued).toBe(2 * BLK_MAX_REQUEST_COUNT);
+    blkFinishPlug(plug);
+    blkMqDrain(a.q);
+    blkMqDrain(b.q);
   });
 
   it('flushes before adding behind a request of 128 KiB or more', () => {

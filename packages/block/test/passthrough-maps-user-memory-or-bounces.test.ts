@@ -4,7 +4,8 @@
 // without an address space); KVEC is bounced; a BVEC array is borrowed when it fits, else bounced.
 import { describe, expect, it } from 'vitest';
 import {
-  BIO_BOUNCED, BLK_STS_OK, REQ_OP_DRV_IN, REQ_OP_DRV_OUT, RQF_COPY_USER, bioFlagged, blkExecuteRq, blkMqAllocRequest,
+  BIO_BOUNCED, BLK_STS_OK, REQ_OP_DRV_IN, REQ_OP_DRV_OUT, RQF_COPY_USER, bioFlagged, blkExecuteRq, blkExecuteRqNowait,
+  blkMqAllocRequest, blkMqDrain,
   blkMqFreeRequest, blkRqMapUserIov, blkRqUnmapUser,
 } from '@biopath/block';
 import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterBvec, iovIterKvec, iovIterUbuf } from '@biopath/iov-iter';
@@ -36,6 +37,18 @@ describe('direct mapping', () => {
     expect(blkRqUnmapUser(bio)).toBe(0);
     expect(r.mem.nrFollPinReleased).toBe(r.mem.nrFollPinAcquired);
     expect(pageDirty(r.mem, r.mm.followPage(a))).toBe(true);
+  });
+});
+
+describe('execution', () => {
+  it('blkExecuteRqNowait reports the status to its handler and frees the request', () => {
+    const r = rig('merged', { inject: () => 'fail', failStatus: 7 });
+    const rq = blkMqAllocRequest(r.q, REQ_OP_DRV_IN);
+    const seen: number[] = [];
+    blkExecuteRqNowait(rq, (_rq, sts) => { seen.push(sts); });
+    blkMqDrain(r.q);
+    expect(seen).toEqual([7]);
+    expect(r.q.queue_hw_ctx[0].tags.nr_free).toBe(r.q.queue_hw_ctx[0].tags.nr_tags);
   });
 });
 
