@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, expect } from 'vitest';
 import {
-  bdevCreate, blkFlushDeferredRelease, bioFlushDirtyWork, blkMqDestroyQueue, blkMqDrain, blkMqInitQueue, fsBioSet,
+  bdevCreate, blkCurrentPlug, blkFinishPlug, blkFlushDeferredRelease, bioFlushDirtyWork, blkMqDestroyQueue, blkMqDrain, blkMqInitQueue, fsBioSet,
   smallBioSet,
 } from '@biopath/block';
 import type { BlockDevice, QueueLimits, RequestQueue } from '@biopath/block';
@@ -61,7 +61,10 @@ export function useRigGate(): void {
     bios = fsBioSet.inUse + smallBioSet.inUse;
   });
   afterEach(() => {
+    const plug = blkCurrentPlug();
+    if (plug !== null) blkFinishPlug(plug);
     while (live.length > 0) teardown(live.pop()!);
+    expect(plug, 'a test left a plug started').toBe(null);
     expect(fsBioSet.inUse + smallBioSet.inUse).toBe(bios);
   });
 }
