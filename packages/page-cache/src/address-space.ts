@@ -12,6 +12,7 @@ import type { CacheIo, CacheIoReq } from './cache-io.ts';
 import { BiopathError } from './internal/native.ts';
 import type { MmapRun } from './mmap-run.ts';
 import type { UserMapping } from './mmap-user.ts';
+import type { FaultServerSpec } from './mmap-types.ts';
 import type { PageCache } from './page-cache.ts';
 import { fileRaStateInit, type FileRaState } from './readahead.ts';
 
@@ -65,12 +66,17 @@ export class AddressSpace {
   wb_err = 0;
   /** Live mmap runs over this mapping. */
   readonly runs: MmapRun[] = [];
-  /** Folios mapped into emulated processes (`mmapUser`). */
+  /** Folios mapped into emulated processes (`mmap` with `mm`). */
   readonly userMaps: UserMapping[] = [];
+  /** Folios GUP could reach (ever mapped into an emulated process) while they stay cached: their
+   * PG_dirty may be set by a DMA's dirty unpin without the mapping being told. */
+  readonly gupExposed = new Set<number>();
   readonly stats: AddressSpaceStats = {
     nr_read: 0, nr_read_reqs: 0, nr_ra_sync: 0, nr_ra_async: 0, nr_written: 0, nr_write_reqs: 0,
     nr_read_errors: 0, nr_write_errors: 0, nr_flushes: 0,
   };
+  /** How mmap's fault worker reaches the device (null: mmap unavailable). */
+  faultServer: FaultServerSpec | null = null;
   /** The read request being gathered (readahead batches consecutive folios into one). */
   readReq: CacheIoReq | null = null;
   /** The opener used when the caller passes none. */
@@ -155,6 +161,8 @@ export interface CreateAddressSpaceOpts {
   size?: number;
   /** Readahead window in KiB (default 128; 0 disables readahead). @kernel read_ahead_kb */
   readAheadKb?: number;
+  /** How `mmap`'s fault worker opens its own path to this device (needed for mmap only). */
+  faultServer?: FaultServerSpec;
 }
 
 /**
@@ -171,5 +179,7 @@ export function createAddressSpace(opts: CreateAddressSpaceOpts): AddressSpace {
   if (bdev.bd_queue.mem !== pc.mem) {
     throw new BiopathError('EINVAL', 'createAddressSpace(bdev): its queue names frames of another MemMap than the page cache');
   }
-  return __createAddressSpace({ ...opts, io: createBioCacheIo(bdev) });
+  const as = __createAddressSpace({ ...opts, io: createBioCacheIo(bdev) });
+  as.faultServer = opts.faultServer ?? null;
+  return as;
 }

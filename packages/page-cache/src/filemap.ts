@@ -63,6 +63,7 @@ export function filemapRemoveFolio(as: AddressSpace, pfn: number): void {
   if ((pc.mem.flags[pfn] & PG_dirty) !== 0) folioCancelDirty(as, pfn);
   as.nrpages--;
   pc.nr_file_pages--;
+  as.gupExposed.delete(pfn);
   pc.mapping[pfn] = 0;
   pc.flags[pfn] = 0;
   pc.mem.flags[pfn] &= ~(PG_uptodate | PG_locked | PG_dirty);

@@ -38,3 +38,8 @@ export type { WritebackResult } from './writeback.ts';
 export { invalidateRange, invalidateMappingPages } from './truncate.ts';
 export type { InvalidateResult } from './truncate.ts';
 export { kiocbWriteAndWait, kiocbInvalidatePages, kiocbInvalidatePostDirectWrite } from './direct-io.ts';
+
+// mmap
+export { mmap, msync, munmap } from './mmap.ts';
+export type { MmapOpts, FileMapping } from './mmap.ts';
+export type { FaultServerSpec, FaultDevice } from './mmap-types.ts';

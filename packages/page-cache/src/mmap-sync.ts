@@ -64,15 +64,12 @@ export function runMkclean(as: AddressSpace, pfn: number): void {
   }
 }
 
-/** Folios mapped into emulated processes that GUP's unpin path dirtied behind the cache's back. */
+/** Folios GUP could reach, dirtied by a DMA's unpin behind the cache's back. */
 function collectUserMapped(as: AddressSpace, first: number, last: number): void {
   const mem = as.pc.mem;
-  for (const um of as.userMaps) {
-    for (let k = 0; k < um.pfns.length; k++) {
-      const index = um.firstIndex + k;
-      const pfn = um.pfns[k]!;
-      if (index < first || index > last || as.pc.mapping[pfn] !== as.id) continue;
-      if ((mem.flags[pfn] & PG_dirty) !== 0) folioMarkDirty(as, pfn);
-    }
+  for (const pfn of as.gupExposed) {
+    const index = as.pc.index[pfn];
+    if (as.pc.mapping[pfn] !== as.id || index < first || index > last) continue;
+    if ((mem.flags[pfn] & PG_dirty) !== 0) folioMarkDirty(as, pfn);
   }
 }

@@ -1,0 +1,76 @@
+// mmap of a real device range: the JS thread's first touch of each page blocks in a userfaultfd
+// MINOR fault that the fault worker serves (reading the device through its own block queue);
+// mapped pages and cache pages are the same frames, so buffered IO and the mapping see each
+// other at once; writes through the mapping reach the device on msync; munmap cleans up.
+import { expect, it } from 'vitest';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { filemapRead, filemapWrite, mmap, msync, munmap, type FaultServerSpec } from '@biopath/page-cache';
+import { probe, useLeakGate } from '@biopath/testing';
+import { pattern, withCacheStack } from './helpers.ts';
+
+useLeakGate();
+const loop = probe.loop();
+const uffd = probe.userfaultfd();
+const why = !loop.ok ? loop.reason : !uffd.ok ? uffd.reason : '';
+if (why) console.log(`skipping: ${why}`);
+
+function readImage(image: string, pos: number, len: number): Buffer {
+  const fd = openSync(image, 'r');
+  try {
+    const b = Buffer.alloc(len);
+    readSync(fd, b, 0, len, pos);
+    return b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const faultServer = (dev: string): FaultServerSpec => ({ module: new URL('./fixtures/fault-device.ts', import.meta.url).href, options: { path: dev } });
+
+it.skipIf(why !== '')('reads fault pages in from the device; writes reach it on msync; buffered IO sees the same frames', async () => {
+  await withCacheStack(4 << 20, async (s) => {
+    const off = 64 * 1024;
+    const len = 128 * 1024;
+    const m = await mmap(s.as, off, len, { shared: true, faultServer: faultServer(s.dev) });
+    const img = readImage(s.image, off, len);
+    expect(m.buffer[5]).toBe(img[5]);
+    expect(m.buffer.subarray(40000, 50000).equals(img.subarray(40000, 50000))).toBe(true);
+    expect(m.run.uffd!.stats().deferred).toBeGreaterThan(0);
+    const data = pattern(9, 6000);
+    m.buffer.set(data, 10000);
+    const back = new Uint8Array(6000);
+    await filemapRead(s.as.file, off + 10000, back);
+    expect(Buffer.from(back).equals(Buffer.from(data))).toBe(true);
+    const viaCache = pattern(10, 4096);
+    await filemapWrite(s.as.file, off + 20 * 4096, viaCache);
+    expect(m.buffer.subarray(20 * 4096, 21 * 4096).equals(Buffer.from(viaCache))).toBe(true);
+    const w0 = s.as.stats.nr_written;
+    await msync(m);
+    expect(s.as.stats.nr_written - w0).toBe(3);
+    expect(readImage(s.image, off + 10000, 6000).equals(Buffer.from(data))).toBe(true);
+    expect(readImage(s.image, off + 20 * 4096, 4096).equals(Buffer.from(viaCache))).toBe(true);
+    m.buffer[100] = 0xcd;
+    const w1 = s.as.stats.nr_written;
+    await msync(m);
+    expect(s.as.stats.nr_written - w1).toBe(1);
+    expect(readImage(s.image, off + 100, 1)[0]).toBe(0xcd);
+    await msync(m);
+    expect(s.as.stats.nr_written - w1).toBe(1);
+    await munmap(m);
+    expect(s.as.runs.length).toBe(0);
+  });
+});
+
+it.skipIf(why !== '')('the JS thread may touch a page while its own buffered read of it is in flight', async () => {
+  await withCacheStack(4 << 20, async (s) => {
+    const m = await mmap(s.as, 0, 64 * 1024, { shared: true, faultServer: faultServer(s.dev) });
+    const img = readImage(s.image, 0, 64 * 1024);
+    const buf = new Uint8Array(4096);
+    const pending = filemapRead(s.as.file, 7 * 4096, buf);
+    expect(m.buffer[7 * 4096 + 9]).toBe(img[7 * 4096 + 9]);
+    expect(await pending).toBe(4096);
+    expect(Buffer.from(buf).equals(img.subarray(7 * 4096, 8 * 4096))).toBe(true);
+    expect(m.buffer.equals(img)).toBe(true);
+    await munmap(m);
+  });
+});
