@@ -74,3 +74,20 @@ it.skipIf(why !== '')('the JS thread may touch a page while its own buffered rea
     await munmap(m);
   });
 });
+
+it.skipIf(why !== '')('a private mapping reads the device through the cache but keeps its writes to itself', async () => {
+  await withCacheStack(4 << 20, async (s) => {
+    const m = await mmap(s.as, 0, 32 * 1024, { shared: false, faultServer: faultServer(s.dev) });
+    const img = readImage(s.image, 0, 32 * 1024);
+    expect(m.buffer.equals(img)).toBe(true);
+    m.buffer[4096] = img[4096]! ^ 0xff;
+    const one = new Uint8Array(1);
+    await filemapRead(s.as.file, 4096, one);
+    expect(one[0]).toBe(img[4096]);
+    const w0 = s.as.stats.nr_written;
+    await msync(m);
+    expect(s.as.stats.nr_written).toBe(w0);
+    expect(readImage(s.image, 4096, 1)[0]).toBe(img[4096]);
+    await munmap(m);
+  });
+});
