@@ -8,7 +8,7 @@ import {
   Kiocb, REQ_OP_DISCARD, REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, REQ_FUA, blkdevDirectIO,
 } from '@biopath/block';
 import { arenaCreate, arenaFree, closeFd, deviceInfo, errno, openDevice } from '@biopath/native';
-import { MmStruct, expectNoLeakedPins, snapshotPins } from '@biopath/mm';
+import { MmStruct, expectNoLeakedPins, pageToIova, snapshotPins } from '@biopath/mm';
 import { ITER_DEST, createIovIter, iovIterUbuf } from '@biopath/iov-iter';
 import {
   createNvmeDriver, nvmeCommandAlloc, nvmeIdentify, nvmePassthruSync, nvmeSetupRw, nvme_cmd_read, NVME_URING_CMD_IO,
@@ -34,7 +34,7 @@ function blockInfo(path: string) {
 }
 
 const withNvme = <T>(fn: (s: Stack<NvmeDriver>) => T | Promise<T>, sizeBytes?: number) =>
-  withStack((mem) => createNvmeDriver({ path: ng, mem, queueDepth: 16 }), fn, { sizeBytes });
+  withStack((mem) => createNvmeDriver({ path: ng, mem, queueDepth: 16, recordDptr: true }), fn, { sizeBytes });
 
 describe.skipIf(!nvme.ok)(`nvme driver on ${ng || 'no device'}`, () => {
   it('Identify at open: LBA format, size and MDTS match what the kernel reports for the namespace', async () => {
@@ -57,6 +57,14 @@ describe.skipIf(!nvme.ok)(`nvme driver on ${ng || 'no device'}`, () => {
       fillPieces(s.mem, w, 31);
       expect(io(s, REQ_OP_WRITE | REQ_FUA, 256, w)).toBe(0);
       expect(s.drv.stats.vectoredSqes).toBe(1);
+      // the modelled DPTR of that command (tag 0: the only request in flight): PRP1 = first page,
+      // PRP2 = the driver's list page holding the other three pages' IOVAs
+      const img = s.drv.dptrImage(0);
+      const sqe = Buffer.from(img.sqe);
+      const iova = (p: Piece) => pageToIova(s.mem, p.pfn) + p.off;
+      expect([sqe[0], Number(sqe.readBigUInt64LE(24)), Number(sqe.readBigUInt64LE(32))]).toEqual([0x01, iova(w[0]!), img.listIova]);
+      const list = Buffer.from(img.lists);
+      expect([0, 1, 2].map((i) => Number(list.readBigUInt64LE(i * 8)))).toEqual(w.slice(1).map(iova));
       const r: Piece[] = [{ pfn: contiguous(s.mem, 2), off: 0, len: 16384 }];
       expect(io(s, REQ_OP_READ, 256, r)).toBe(0);
       expect(readPieces(s.mem, r)).toEqual(expectedPattern(31, 16384));

@@ -125,14 +125,14 @@ export class NvmeQueue extends UringQueue {
     for (let k = 0; k < nchunks; k++) {
       const bytes = this.plan.bytes[k]!;
       nvmeSetupRw(this.cmd, op === REQ_OP_WRITE ? nvme_cmd_write : nvme_cmd_read, this.nsid, slba0 + done / this.lim.lbaSize, bytes / this.lim.lbaSize, control);
-      this.stageChunk(rq, pdu, k);
+      this.stageChunk(rq, pdu, k, flush === 1 && k < nchunks - 1);
       done += bytes;
     }
     return BLK_STS_OK;
   }
 
-  /** Gather chunk k's pieces, record the modelled DPTR if asked, and stage it. */
-  stageChunk(rq: Request, pdu: NvmePdu, k: number): void {
+  /** Gather chunk k's pieces, record the modelled DPTR if asked, and stage it (`link`: behind a PREFLUSH). */
+  stageChunk(rq: Request, pdu: NvmePdu, k: number, link: boolean): void {
     const p = this.plan;
     let n: number;
     if (p.bounce) {
@@ -143,10 +143,10 @@ export class NvmeQueue extends UringQueue {
       n = this.gather(k);
     }
     if (this.recordDptr && k === 0) this.record(rq, pdu, n);
-    if (n === 1) return this.stage(rq, NVME_URING_CMD_IO, this.pieceIova[0]!, this.pieceLen[0]!);
+    if (n === 1) return this.stage(rq, NVME_URING_CMD_IO, this.pieceIova[0]!, this.pieceLen[0]!, link);
     const base = pdu.iovByte + this.lay.iovUsed(pdu, n);
     for (let i = 0; i < n; i++) putIovec(this.lay.area.u32, (base >> 2) + i * 4, this.pieceIova[i]!, this.pieceLen[i]!);
-    this.stage(rq, NVME_URING_CMD_IO_VEC, this.lay.area.iova(base), n);
+    this.stage(rq, NVME_URING_CMD_IO_VEC, this.lay.area.iova(base), n, link);
     this.stats.vectoredSqes++;
   }
 

@@ -1,0 +1,230 @@
+/**
+ * The `bdev` driver's hardware queue. Requests become io_uring READ/WRITE (one segment),
+ * READV/WRITEV (several; the iovec array lives in arena memory this driver owns, one slice per
+ * tag) or READ_FIXED/WRITE_FIXED
+ * (`fixedBuffers`: the MemMap's frames are registered once) on an O_DIRECT fd of any block
+ * device or image file. FLUSH is an FSYNC; PREFLUSH links one before the write; FUA is RWF_DSYNC;
+ * WRITE_ZEROES writes from a zero page. One `io_uring_enter` per batch.
+ * @kernel drivers/block/loop.c lo_rw_aio() (the closest kernel twin: a request as a file IO)
+ */
+import {
+  BLK_STS_DEV_RESOURCE, BLK_STS_IOERR, BLK_STS_NOTSUPP, BLK_STS_OK, REQ_FUA, REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE,
+  REQ_OP_WRITE_ZEROES, REQ_PREFLUSH, SgTable, blkRqBytes, blkRqMapSg, blkRqPos, errnoToBlkStatus, reqOp,
+} from '@biopath/block';
+import type { Request } from '@biopath/block';
+import type { MemMap } from '@biopath/mm';
+import {
+  IORING_OP_READ, IORING_OP_READV, IORING_OP_READ_FIXED, IORING_OP_WRITE, IORING_OP_WRITEV, IORING_OP_WRITE_FIXED,
+  IOSQE_IO_LINK, SQE_BUF_INDEX, prepFsync, prepRw, putIovec, sqeSetData, sqeSetFlags, sqeSetOpFlags,
+} from '@biopath/uring';
+import { UringQueue, rqUserData } from '../internal/uring-queue.ts';
+import { DriverArea, IOVEC_BYTES } from '../internal/tag-area.ts';
+import { zeroFillRequestTail } from '../internal/rq-data.ts';
+
+/** RWF_DSYNC: the write is durable when it completes (REQ_FUA). */
+const RWF_DSYNC = 0x2;
+/** io_uring's largest registered buffer. */
+const MAX_FIXED_BUF = 1 << 30;
+export const PAGE = 4096;
+
+export interface BdevDriverOptions {
+  /** Block device or image file. Opened O_DIRECT. */
+  path: string;
+  /** The frames bios will name (registered as fixed buffers with `fixedBuffers`). */
+  mem: MemMap;
+  /** Tags (requests in flight). Default 64. */
+  queueDepth?: number;
+  /** READ_FIXED/WRITE_FIXED over the registered MemMap; multi-segment requests become one FIXED SQE per segment when every segment is whole logical blocks, READV/WRITEV otherwise. */
+  fixedBuffers?: boolean;
+  /** Always READV/WRITEV, even for one segment (default: READ/WRITE for one). */
+  alwaysVectored?: boolean;
+  /** Open read-only. */
+  readOnly?: boolean;
+  /** SQPOLL idle time (ms): the kernel polls the SQ; submits become free. */
+  sqpollIdleMs?: number;
+}
+
+/** Per-tag state (the request's PDU). */
+export class BdevPdu {
+  pending = 0;
+  status = 0;
+  done = 0;
+  expect = 0;
+  constructor(readonly iovByte: number) {}
+}
+
+export class BdevQueue extends UringQueue {
+  readonly sg: SgTable;
+  readonly area: DriverArea;
+  readonly zeroPageIova: number;
+  fixedBufs = 0;
+  constructor(
+    readonly fd: number, readonly mem: MemMap, readonly depth: number, readonly iovCap: number,
+    readonly lbs: number, readonly capacityBytes: number, readonly opts: BdevDriverOptions,
+  ) {
+    super({ entries: depth * 2, sqpollIdleMs: opts.sqpollIdleMs });
+    this.sg = new SgTable(iovCap);
+    this.area = new DriverArea(depth * iovCap * IOVEC_BYTES + PAGE);
+    this.zeroPageIova = this.area.iova(this.area.region.size - PAGE);
+  }
+
+  registerFixed(): void {
+    const base = this.mem.region.iova;
+    const bufs: { iova: number; len: number }[] = [];
+    for (let off = 0; off < this.mem.region.size; off += MAX_FIXED_BUF) {
+      bufs.push({ iova: base + off, len: Math.min(MAX_FIXED_BUF, this.mem.region.size - off) });
+    }
+    this.ring.registerBuffers(bufs);
+    this.fixedBufs = bufs.length;
+  }
+
+  /** Registered buffer holding [iova, iova+len), or -1. */
+  fixedIndex(iova: number, len: number): number {
+    if (this.fixedBufs === 0) return -1;
+    const off = iova - this.mem.region.iova;
+    const k = Math.floor(off / MAX_FIXED_BUF);
+    return k < this.fixedBufs && off + len <= (k + 1) * MAX_FIXED_BUF ? k : -1;
+  }
+
+  queueRq(rq: Request, last: boolean): number {
+    const op = reqOp(rq.cmd_flags);
+    let st: number;
+    if (op === REQ_OP_READ || op === REQ_OP_WRITE) st = this.queueRw(rq, op);
+    else if (op === REQ_OP_FLUSH) st = this.queueFlush(rq);
+    else if (op === REQ_OP_WRITE_ZEROES) st = this.queueZeroes(rq);
+    else st = BLK_STS_NOTSUPP;
+    if (st === BLK_STS_DEV_RESOURCE) this.stats.busy++;
+    if (last || st !== BLK_STS_OK) this.kick();
+    return st;
+  }
+
+  /** Stage the linked FSYNC that implements REQ_PREFLUSH. */
+  preflush(rq: Request): void {
+    const s = this.ring.getSqe();
+    prepFsync(this.ring, s, this.fd, 0);
+    sqeSetFlags(this.ring, s, IOSQE_IO_LINK);
+    sqeSetData(this.ring, s, rqUserData(rq));
+  }
+
+  begin(rq: Request, sqes: number, expect: number): BdevPdu {
+    const pdu = rq.driver_data as BdevPdu;
+    pdu.pending = sqes;
+    pdu.status = BLK_STS_OK;
+    pdu.done = 0;
+    pdu.expect = expect;
+    this.accepted(sqes);
+    return pdu;
+  }
+
+  queueRw(rq: Request, op: number): number {
+    const n = blkRqMapSg(rq, this.sg);
+    if (n <= 0) return BLK_STS_IOERR;
+    const flush = op === REQ_OP_WRITE && (rq.cmd_flags & REQ_PREFLUSH) !== 0 ? 1 : 0;
+    const perSeg = n > 1 && this.fixedBufs > 0 && this.segsFixable(n);
+    const sqes = flush + (perSeg ? n : 1);
+    if (!this.reserve(sqes)) return BLK_STS_DEV_RESOURCE;
+    const pdu = this.begin(rq, sqes, blkRqBytes(rq));
+    if (flush) this.preflush(rq);
+    const rwFlags = op === REQ_OP_WRITE && (rq.cmd_flags & REQ_FUA) !== 0 ? RWF_DSYNC : 0;
+    const pos = blkRqPos(rq) * 512;
+    if (perSeg) this.prepPerSegment(rq, op, pos, rwFlags, flush === 1);
+    else this.prepOne(rq, op, pos, rwFlags, pdu);
+    return BLK_STS_OK;
+  }
+
+  segsFixable(n: number): boolean {
+    for (let i = 0; i < n; i++) {
+      if (this.sg.len[i]! % this.lbs !== 0 || this.fixedIndex(this.sg.iova[i]!, this.sg.len[i]!) < 0) return false;
+    }
+    return true;
+  }
+
+  prepOne(rq: Request, op: number, pos: number, rwFlags: number, pdu: BdevPdu): void {
+    const r = this.ring;
+    const s = r.getSqe();
+    const sg = this.sg;
+    const write = op === REQ_OP_WRITE;
+    const buf = sg.nents === 1 ? this.fixedIndex(sg.iova[0]!, sg.len[0]!) : -1;
+    if (sg.nents === 1 && buf >= 0) {
+      prepRw(r, s, write ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED, this.fd, sg.iova[0]!, sg.len[0]!, pos);
+      r.sqU16[(s * r.sqeSize + SQE_BUF_INDEX) >> 1] = buf;
+      this.stats.fixedSqes++;
+    } else if (sg.nents === 1 && !this.opts.alwaysVectored) {
+      prepRw(r, s, write ? IORING_OP_WRITE : IORING_OP_READ, this.fd, sg.iova[0]!, sg.len[0]!, pos);
+    } else {
+      const w = pdu.iovByte >> 2;
+      for (let i = 0; i < sg.nents; i++) putIovec(this.area.u32, w + i * 4, sg.iova[i]!, sg.len[i]!);
+      prepRw(r, s, write ? IORING_OP_WRITEV : IORING_OP_READV, this.fd, this.area.iova(pdu.iovByte), sg.nents, pos);
+      this.stats.vectoredSqes++;
+    }
+    if (rwFlags) sqeSetOpFlags(r, s, rwFlags);
+    sqeSetData(r, s, rqUserData(rq));
+  }
+
+  /** One FIXED SQE per segment; after a PREFLUSH they are all linked behind the FSYNC. */
+  prepPerSegment(rq: Request, op: number, pos: number, rwFlags: number, linked: boolean): void {
+    const r = this.ring;
+    const sg = this.sg;
+    const opc = op === REQ_OP_WRITE ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED;
+    for (let i = 0; i < sg.nents; i++) {
+      const s = r.getSqe();
+      prepRw(r, s, opc, this.fd, sg.iova[i]!, sg.len[i]!, pos);
+      r.sqU16[(s * r.sqeSize + SQE_BUF_INDEX) >> 1] = this.fixedIndex(sg.iova[i]!, sg.len[i]!);
+      this.stats.fixedSqes++;
+      if (rwFlags) sqeSetOpFlags(r, s, rwFlags);
+      if (linked && i < sg.nents - 1) sqeSetFlags(r, s, IOSQE_IO_LINK);
+      sqeSetData(r, s, rqUserData(rq));
+      pos += sg.len[i]!;
+    }
+  }
+
+  queueFlush(rq: Request): number {
+    if (!this.reserve(1)) return BLK_STS_DEV_RESOURCE;
+    this.begin(rq, 1, 0);
+    const s = this.ring.getSqe();
+    prepFsync(this.ring, s, this.fd, 0);
+    sqeSetData(this.ring, s, rqUserData(rq));
+    return BLK_STS_OK;
+  }
+
+  /** WRITE_ZEROES as WRITEV of the zero page (the kernel's __blkdev_issue_zero_pages()). */
+  queueZeroes(rq: Request): number {
+    const bytes = blkRqBytes(rq);
+    const nvec = Math.ceil(bytes / PAGE);
+    if (nvec > this.iovCap) return BLK_STS_IOERR;
+    if (!this.reserve(1)) return BLK_STS_DEV_RESOURCE;
+    const pdu = this.begin(rq, 1, bytes);
+    const w = pdu.iovByte >> 2;
+    for (let i = 0; i < nvec; i++) putIovec(this.area.u32, w + i * 4, this.zeroPageIova, Math.min(PAGE, bytes - i * PAGE));
+    const s = this.ring.getSqe();
+    prepRw(this.ring, s, IORING_OP_WRITEV, this.fd, this.area.iova(pdu.iovByte), nvec, blkRqPos(rq) * 512);
+    sqeSetData(this.ring, s, rqUserData(rq));
+    this.stats.vectoredSqes++;
+    return BLK_STS_OK;
+  }
+
+  protected complete(rq: Request, res: number): number {
+    const pdu = rq.driver_data as BdevPdu;
+    if (res < 0) {
+      if (pdu.status === BLK_STS_OK) pdu.status = errnoToBlkStatus(res);
+    } else {
+      pdu.done += res;
+    }
+    if (--pdu.pending > 0) return 0;
+    let status = pdu.status;
+    if (status === BLK_STS_OK && pdu.done < pdu.expect) status = this.shortCompletion(rq, pdu.done);
+    this.end(rq, status);
+    return 1;
+  }
+
+  /** A short transfer: a read that ran past the end of the device reads zeroes there (as loop does); anything else is an I/O error. */
+  shortCompletion(rq: Request, done: number): number {
+    const end = blkRqPos(rq) * 512 + blkRqBytes(rq);
+    if (reqOp(rq.cmd_flags) === REQ_OP_READ && end > this.capacityBytes) {
+      zeroFillRequestTail(rq, this.sg, done);
+      return BLK_STS_OK;
+    }
+    return BLK_STS_IOERR;
+  }
+}
+
