@@ -7,7 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachLoop, detachLoop, probe } from '@biopath/testing';
+import { main } from '../src/main.ts';
 import { biobench, expectNoStackTrace, leftoverImages, scratch, sha256 } from './helpers.ts';
+import type { CliResult } from './helpers.ts';
 
 const s = scratch();
 const img = join(s.dir, 'data.img');
@@ -49,9 +51,21 @@ const cases: [string, string[], RegExp][] = [
   ['compare without fio', ['compare', '--fio', '/nonexistent/fio'], /fio is not available \(tried '\/nonexistent\/fio'/],
 ];
 
+/** main() in this process with captured output: the same path as the CLI, without a process start. */
+async function inProcess(args: string[]): Promise<CliResult> {
+  let stdout = '', stderr = '';
+  const io = { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t.endsWith('\n') ? t : `${t}\n`), argv: args };
+  process.env.BIOBENCH_TMPDIR = s.dir;
+  try {
+    return { code: await main(args, io), stdout, stderr };
+  } finally {
+    delete process.env.BIOBENCH_TMPDIR;
+  }
+}
+
 describe('bad input', () => {
   it.each(cases)('%s: exit 2 and a clear message', async (_name, args, message) => {
-    const r = await biobench(args, { tmp: s.dir });
+    const r = await inProcess(args);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^biobench: /m);
     expect(r.stderr).toMatch(message);
@@ -60,6 +74,16 @@ describe('bad input', () => {
     expect(sha256(img)).toBe(imgHash);
     expect(leftoverImages(s.dir)).toEqual([]);
   });
+
+  it.each(cases.filter(([n]) => ['unknown option', 'bad size suffix', 'missing target', 'write without --allow-destructive'].includes(n)))(
+    '%s, through the real launcher: exit 2, the same message, no stack trace', async (_name, args, message) => {
+      const r = await biobench(args, { tmp: s.dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expectNoStackTrace(r.stderr);
+      expect(r.stdout).toBe('');
+      expect(sha256(img)).toBe(imgHash);
+    });
 
   it('a target that is not writable: exit 2, nothing written', async (ctx) => {
     if (!chattrOk) return ctx.skip('chattr +i is not available on this filesystem');

@@ -39,7 +39,7 @@ export async function cmdAb(aText: string, bText: string, values: AbValues, expl
   const runs: { A: JobResult[]; B: JobResult[] } = { A: [], B: [] };
   const before = cpuTimes(), load = load1();
   try {
-    if (values.output_format === 'normal') io.err(`biobench ab: ${values.pairs} pairs, A B A B ..., on ${target.temporary ? 'a temporary image' : target.path}\n  A: ${aText}\n  B: ${bText}`);
+    if (values.output_format === 'normal') io.err(`biobench ab: ${values.pairs} pairs, A B A B ..., ${a.engine.name} engine, on ${target.temporary ? 'a temporary image' : target.path}`);
     for (let i = 0; i < values.pairs; i++) {
       runs.A.push(...runPlan(a, target, `A ${i + 1}/${values.pairs}`));
       runs.B.push(...runPlan(b, target, `B ${i + 1}/${values.pairs}`));

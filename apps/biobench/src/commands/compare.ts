@@ -82,13 +82,14 @@ function compareJob(job: JobOptions, plan: Plan, target: Target, v: CompareValue
 }
 
 export function compareTable(rows: CompareRow[], axes: string[], markdown: boolean): string {
-  const header = [...axes, 'strategy', 'biobench / fio IOPS', 'biobench IOPS', 'fio IOPS', 'p50 µs (b/f)', 'p99 µs (b/f)', 'CPU µs/IO (b/f)', 'CPU ratio'];
+  const strat = axes.includes('strategy') ? [] : ['strategy'];
+  const header = [...axes, ...strat, 'biobench / fio IOPS', 'biobench IOPS', 'fio IOPS', 'p50 µs (b/f)', 'p99 µs (b/f)', 'CPU µs/IO (b/f)', 'CPU ratio'];
   const body = rows.map((r) => {
     const b = r.biobench, f = r.fio;
     const echo: Record<string, string> = { bs: r.job.bs.min === r.job.bs.max ? String(r.job.bs.min) : `${r.job.bs.min}-${r.job.bs.max}`, iodepth: String(r.job.iodepth) };
     const cell = (k: keyof JobMetrics, d = 0): string => `${fixed(med(b, k), d)} / ${fixed(med(f, k), d)}`;
     return [
-      ...axes.map((a) => echo[a] ?? String((r.job as Record<string, unknown>)[a] ?? '')), r.strategy,
+      ...axes.map((a) => echo[a] ?? String((r.job as Record<string, unknown>)[a] ?? '')), ...strat.map(() => r.strategy),
       fixed(med(b, 'iops') / med(f, 'iops'), 3), kilo(med(b, 'iops')), kilo(med(f, 'iops')),
       cell('clat_p50_us'), cell('clat_p99_us'), cell('cpu_us_per_io', 2), fixed(med(b, 'cpu_us_per_io') / med(f, 'cpu_us_per_io'), 2),
     ];

@@ -18,7 +18,7 @@ export function bytesIec(n: number): string {
     n /= 1024;
     i++;
   }
-  return `${n >= 100 || i === 0 ? Math.round(n) : n.toFixed(1)}${units[i]}`;
+  return `${n >= 100 || i === 0 || Number.isInteger(n) ? Math.round(n) : n.toFixed(1)}${units[i]}`;
 }
 
 /** Bytes with a decimal unit: `95.5MB`. */

@@ -9,15 +9,15 @@ import { FIO_PERCENTILES } from '../stats/plat-histogram.ts';
 import { jobOptionsEcho } from './fio-json.ts';
 import { bytesIec, bytesSi, fixed, kilo, latUnit, renderTable } from './format.ts';
 
-function latLine(label: string, s: DirStats['clat'], unitMax: number): string {
-  const u = latUnit(unitMax);
+function latLine(label: string, s: DirStats['clat'], unitOf: number): string {
+  const u = latUnit(unitOf);
   const v = (x: number): string => (x / u.div >= 1000 ? kilo(Math.round(x / u.div)) : fixed(x / u.div, x / u.div < 100 ? 2 : 0));
   return `    ${label} (${u.name}): min=${v(s.min)}, max=${v(s.max)}, avg=${v(s.mean)}, stdev=${v(s.stddev())}`;
 }
 
 function percentileLines(s: DirStats): string[] {
   const vals = s.clatHist.percentiles();
-  const u = latUnit(s.clatHist.percentiles([50])[0]! * 100); // the median reads as a 3-4 digit number
+  const u = latUnit(s.clatHist.percentiles([50])[0]!); // the median reads as 2-4 digits
   const cells = FIO_PERCENTILES.map((p, i) => `${p.toFixed(2).padStart(6)}th=[${String(Math.round(vals[i]! / u.div)).padStart(5)}]`);
   const out = [`    clat percentiles (${u.name}):`];
   for (let i = 0; i < cells.length; i += 4) out.push(`     | ${cells.slice(i, i + 4).join(', ')}${i + 4 < cells.length ? ',' : ''}`);
@@ -28,7 +28,7 @@ function dirBlock(name: string, s: DirStats, ms: number): string[] {
   if (s.ios === 0) return [];
   const bw = s.bytes / (ms / 1000);
   const out = [`  ${name}: IOPS=${kilo(s.ios / (ms / 1000))}, BW=${bytesIec(bw)}/s (${bytesSi(bw)}/s)(${bytesIec(s.bytes)}/${Math.round(ms)}msec)`];
-  out.push(latLine('slat', s.slat, s.slat.max), latLine('clat', s.clat, s.clat.max), latLine(' lat', s.lat, s.lat.max));
+  out.push(latLine('slat', s.slat, s.slat.mean), latLine('clat', s.clat, s.clat.mean), latLine(' lat', s.lat, s.lat.mean));
   return [...out, ...percentileLines(s)];
 }
 
