@@ -7,7 +7,7 @@
  */
 import {
   BIO_MAX_VECS, BLK_FEAT_WRITE_CACHE, REQ_FUA, REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SIZE, bdevNrBytes,
-  bioAddPage, bioAlloc, bioPut, blkMqWaitAsync, blkStatusToErrno, submitBio, type Bio, type BlockDevice,
+  bioAddPage, bioAlloc, bioPut, blkMqPoll, blkMqWaitAsync, blkStatusToErrno, submitBio, type Bio, type BlockDevice,
 } from '@biopath/block';
 import { PAGE_SIZE } from '@biopath/mm';
 import { CACHE_IO_FLUSH, CACHE_IO_READ, type CacheIo, type CacheIoReq } from './cache-io.ts';
@@ -38,21 +38,41 @@ function submitDeferred(io: BioCacheIo): void {
   io.deferred.length = 0;
 }
 
+/** Poll rounds (one macrotask each) without a completion before the pump sleeps in the driver. */
+const SPIN_ROUNDS = 16;
+
+const yieldMacrotask = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Sleep in the driver until completions may be ready. While that wait is pending no bio is
+ * submitted to its ring (the ring's native handle is borrowed for the wait): they are held in
+ * `deferred` and go out as soon as it returns. */
+async function sleepInDriver(io: BioCacheIo): Promise<void> {
+  io.waiting = true;
+  try {
+    await blkMqWaitAsync(io.bdev.bd_queue);
+  } finally {
+    io.waiting = false;
+  }
+}
+
 /**
- * Wait on the queue until nothing this IO submitted is in flight. While the driver's async wait is
- * pending no bio is submitted to its ring (the ring's native handle is borrowed for that wait);
- * they go out as soon as it returns, right after the completions it found.
+ * Reap completions until nothing this IO submitted is in flight: poll for a few event-loop turns
+ * (a stream of readahead keeps completions coming, and submissions stay possible), then sleep in
+ * the driver. The hybrid of io_uring's polled and interrupt-driven completion.
  */
 async function pump(io: BioCacheIo): Promise<void> {
   io.pumping = true;
+  let idle = 0;
   try {
     while (io.inflight > 0) {
       submitDeferred(io);
-      io.waiting = true;
-      try {
-        await blkMqWaitAsync(io.bdev.bd_queue);
-      } finally {
-        io.waiting = false;
+      if (blkMqPoll(io.bdev.bd_queue) > 0) idle = 0;
+      else idle++;
+      if (io.inflight === 0) break;
+      if (idle < SPIN_ROUNDS) await yieldMacrotask();
+      else {
+        await sleepInDriver(io);
+        idle = 0;
       }
     }
   } finally {

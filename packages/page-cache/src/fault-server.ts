@@ -19,8 +19,6 @@ import {
 import { RUN_DIRTY, RUN_ERROR, RUN_NONE, RUN_READING, RUN_STATE_MASK, RUN_UPTODATE } from './mmap-run.ts';
 import type { FaultDevice, FaultServerInit } from './mmap-types.ts';
 
-const CLUSTER = 16;
-
 class FaultServer {
   readonly bounce: number;
   readonly zero: number;
@@ -28,7 +26,7 @@ class FaultServer {
   reads = 0;
 
   constructor(readonly init: FaultServerInit, readonly mem: MemMap, readonly dev: FaultDevice, readonly peer: UserfaultfdPeer) {
-    this.bounce = allocPages(mem, 4);
+    this.bounce = allocPages(mem, Math.ceil(Math.log2(init.clusterPages)));
     this.zero = allocPages(mem, 0, { zero: true });
   }
 
@@ -58,7 +56,7 @@ class FaultServer {
   claim(k: number): number {
     const st = this.init.state;
     let n = 0;
-    while (n < CLUSTER && k + n < this.init.nrPages) {
+    while (n < this.init.clusterPages && k + n < this.init.nrPages) {
       const s = Atomics.load(st, k + n);
       if ((s & RUN_STATE_MASK) !== RUN_NONE) break;
       if (Atomics.compareExchange(st, k + n, s, (s & ~RUN_STATE_MASK) | RUN_READING) !== s) break;
@@ -109,7 +107,7 @@ class FaultServer {
 
 async function main(): Promise<void> {
   const init = workerData as FaultServerInit;
-  const mem = createMemMap({ nrPages: 64 });
+  const mem = createMemMap({ nrPages: 2 * init.clusterPages + 8 });
   const mod = (await import(init.module)) as { openFaultDevice: (mem: MemMap, options: unknown) => FaultDevice | Promise<FaultDevice> };
   const dev = await mod.openFaultDevice(mem, init.options);
   const peer = new UserfaultfdPeer(init.uffdId);

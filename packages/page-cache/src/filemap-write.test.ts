@@ -52,3 +52,12 @@ it('writes at or past the end are refused with ENOSPC; a write across it is shor
   await expect(filemapWrite(s.as.file, s.as.i_size, new Uint8Array(1))).rejects.toMatchObject({ code: 'ENOSPC' });
   expect(await filemapWrite(s.as.file, s.as.i_size - 10, new Uint8Array(100))).toBe(10);
 });
+
+it('writers are throttled into writeback when the cache holds too much dirty data', async () => {
+  s = ramStack({ capacity: 64 });
+  s.pc.dirty_thresh = 8;
+  await filemapWrite(s.as.file, 0, new Uint8Array(40 * PAGE_SIZE).fill(9));
+  expect(s.pc.stats.nr_dirty_throttled).toBeGreaterThan(0);
+  expect(s.pc.nr_dirty).toBeLessThanOrEqual(8);
+  expect(s.io.disk[20 * PAGE_SIZE]).toBe(9);
+});

@@ -36,4 +36,6 @@ export interface FaultServerInit {
   shared: boolean;
   /** Pages may be mapped write-protected (write faults are tracked). */
   wp: boolean;
+  /** Largest read one fault starts (fault-around), a power of two. @kernel file_ra_state.ra_pages */
+  clusterPages: number;
 }

@@ -110,12 +110,19 @@ function setupView(as: AddressSpace, run: MmapRun, wp: boolean): void {
   run.lostEvents = run.shared && !wp;
 }
 
+/** Pages one fault reads at most: the readahead window (rounded down to a power of two, 1..256). */
+function faultAroundPages(as: AddressSpace): number {
+  let n = 1;
+  while (n * 2 <= Math.min(256, Math.max(1, as.ra_pages), as.io.maxPages)) n *= 2;
+  return n;
+}
+
 /** Start the fault worker and wait until it is attached. */
 async function startWorker(as: AddressSpace, run: MmapRun, spec: FaultServerSpec, wp: boolean): Promise<void> {
   const init: FaultServerInit = {
     module: spec.module, options: spec.options ?? null, uffdId: run.uffd!.id, viewIova: run.view!.iova,
     framesIova: as.pc.mem.region.iova + run.firstPfn * PAGE_SIZE, devPos: as.start + run.firstIndex * PAGE_SIZE,
-    nrPages: run.nrPages, state: run.state, shared: run.shared, wp,
+    nrPages: run.nrPages, state: run.state, shared: run.shared, wp, clusterPages: faultAroundPages(as),
   };
   const w = new Worker(faultWorkerUrl, { workerData: init });
   const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
