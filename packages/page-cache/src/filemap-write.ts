@@ -5,7 +5,7 @@
  * @kernel mm/filemap.c generic_perform_write(); block/fops.c blkdev_write_begin()/blkdev_write_end();
  *   mm/page-writeback.c balance_dirty_pages()
  */
-import { copyFromIter, type IovIter } from '@biopath/iov-iter';
+import { copyFromIter, iovIterRevert, type IovIter } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
 import { checkLive, type AddressSpace, type CacheFile } from './address-space.ts';
 import {
@@ -83,8 +83,16 @@ function copyIn(pc: PageCache, pfn: number, off: number, len: number, src: Write
 function writeEnd(as: AddressSpace, pfn: number, off: number, len: number, src: WriteSrc, srcOff: number): boolean {
   const pc = as.pc;
   if ((pc.flags[pfn] & PG_mmap_run) !== 0 && !folioTestUptodate(pc, pfn)) {
+    // Gather the data first: if `src` is this very page of the view, touching it now faults and the
+    // worker fills the frame, whereas touching it while the frame is COPYING would deadlock.
+    const scratch = pc.scratch;
+    if (src instanceof Uint8Array) scratch.set(src.subarray(srcOff, srcOff + len));
+    else copyFromIter(scratch.subarray(0, len), len, src);
     const run = findRun(pc, pfn)!;
-    if (!runFillFrame(pc, run, pfn, (p) => copyIn(pc, p, off, len, src, srcOff))) return false;
+    if (!runFillFrame(pc, run, pfn, (p) => frameView(pc, p).set(scratch.subarray(0, len), off))) {
+      if (!(src instanceof Uint8Array)) iovIterRevert(src, len);
+      return false;
+    }
   } else {
     copyIn(pc, pfn, off, len, src, srcOff);
     folioMarkUptodate(pc, pfn);

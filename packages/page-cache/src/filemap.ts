@@ -11,7 +11,7 @@ import { errno, warnOnOnce } from './internal/native.ts';
 import { folioAddLru, folioDelLru } from './lru.ts';
 import { runFolioUptodate } from './mmap-run.ts';
 import type { PageCache } from './page-cache.ts';
-import { PG_error, PG_mmap_run, PG_readahead, PG_referenced, PG_workingset, PG_writeback } from './page-flags.ts';
+import { PG_error, PG_mmap_run, PG_readahead, PG_writeback } from './page-flags.ts';
 import { shrinkPageCache } from './vmscan.ts';
 
 /** Largest reclaim batch when the cache is at capacity. @kernel SWAP_CLUSTER_MAX */
@@ -150,14 +150,4 @@ export function folioEndWriteback(as: AddressSpace, pfn: number, error: boolean)
   xaClearMark(as.i_pages, pc.index[pfn], PAGECACHE_TAG_WRITEBACK);
   pc.nr_writeback--;
   folioWake(pc, pfn);
-}
-
-/** Whether a folio was brought back soon after eviction (kept for stats, never set by reclaim here). */
-export function folioTestWorkingset(pc: PageCache, pfn: number): boolean {
-  return (pc.flags[pfn] & PG_workingset) !== 0;
-}
-
-/** @kernel include/linux/page-flags.h folio_test_referenced() */
-export function folioTestReferenced(pc: PageCache, pfn: number): boolean {
-  return (pc.flags[pfn] & PG_referenced) !== 0;
 }

@@ -95,9 +95,8 @@ export async function runWaitFilled(pc: PageCache, pfn: number): Promise<void> {
 }
 
 /**
- * Put `data` (a frame's worth, `bytes` of `src` from `srcOff`) into run frame `pfn` if it holds
- * nothing yet: NONE -> COPYING -> UPTODATE, all synchronous. Returns false if the worker got there
- * first (READING or UPTODATE).
+ * Fill run frame `pfn` with `fill` if it holds nothing yet: NONE -> COPYING -> UPTODATE, all
+ * synchronous (`fill` must not touch the view). Returns false if the worker got there first.
  */
 export function runFillFrame(pc: PageCache, run: MmapRun, pfn: number, fill: (pfn: number) => void): boolean {
   const i = pfn - run.firstPfn;

@@ -69,6 +69,8 @@ export class PageCache {
   readonly spaces: (AddressSpace | null)[] = [null];
   /** Waiters per pfn on PG_locked / PG_writeback (the kernel's hashed folio wait queues). */
   readonly waiters = new Map<number, Array<() => void>>();
+  /** One page of scratch memory (staging a write into an mmap-run frame). */
+  readonly scratch = new Uint8Array(PAGE_SIZE);
   /** Cached 4096-byte views of frames, so copies never allocate. */
   readonly views: (Uint8Array | undefined)[];
   readonly stats: PageCacheStats = { nr_added: 0, pgsteal: 0, pgscan: 0, nr_alloc_fail: 0, nr_dirty_throttled: 0 };

@@ -22,10 +22,8 @@ export const PG_error = 1 << 5;
  * with the fault worker ({@link MmapRun}) and it is unevictable until munmap (biopath-specific).
  */
 export const PG_mmap_run = 1 << 6;
-/** Folio was evicted recently and came back (for stats only). */
-export const PG_workingset = 1 << 7;
 
 /** Names for diagnostics, bit order. */
 export const PC_FLAG_NAMES: readonly string[] = [
-  'writeback', 'lru', 'active', 'referenced', 'readahead', 'error', 'mmap_run', 'workingset',
+  'writeback', 'lru', 'active', 'referenced', 'readahead', 'error', 'mmap_run',
 ];

@@ -4,7 +4,12 @@
 // other at once; writes through the mapping reach the device on msync; munmap cleans up.
 import { expect, it } from 'vitest';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { filemapRead, filemapWrite, mmap, msync, munmap, type FaultServerSpec } from '@biopath/page-cache';
+import { Kiocb, blkdevDirectIO } from '@biopath/block';
+import { ITER_SOURCE, createIovIter, iovIterUbuf } from '@biopath/iov-iter';
+import { MmStruct } from '@biopath/mm';
+import {
+  filemapRead, filemapWrite, kiocbInvalidatePostDirectWrite, mmap, msync, munmap, type FaultServerSpec,
+} from '@biopath/page-cache';
 import { probe, useLeakGate } from '@biopath/testing';
 import { pattern, withCacheStack } from './helpers.ts';
 
@@ -88,6 +93,30 @@ it.skipIf(why !== '')('a private mapping reads the device through the cache but 
     await msync(m);
     expect(s.as.stats.nr_written).toBe(w0);
     expect(readImage(s.image, 4096, 1)[0]).toBe(img[4096]);
+    await munmap(m);
+  });
+});
+
+it.skipIf(why !== '')('a page written from its own mapping does not deadlock; a direct write under a mapping shows after invalidation', async () => {
+  await withCacheStack(4 << 20, async (s) => {
+    const m = await mmap(s.as, 0, 64 * 1024, { shared: true, faultServer: faultServer(s.dev) });
+    const img = readImage(s.image, 0, 64 * 1024);
+    expect(await filemapWrite(s.as.file, 3 * 4096, m.buffer.subarray(3 * 4096, 4 * 4096))).toBe(4096);
+    expect(m.buffer.subarray(3 * 4096, 4 * 4096).equals(img.subarray(3 * 4096, 4 * 4096))).toBe(true);
+
+    expect(m.buffer[5 * 4096]).toBe(img[5 * 4096]);
+    const mm = new MmStruct(s.mem);
+    const ubuf = mm.mmap(4096);
+    const fresh = pattern(11, 4096);
+    mm.write(ubuf, fresh);
+    const iocb = new Kiocb();
+    iocb.ki_bdev = s.bdev;
+    iocb.ki_pos = 5 * 4096;
+    expect(blkdevDirectIO(iocb, iovIterUbuf(createIovIter(), ITER_SOURCE, mm, ubuf, 4096))).toBe(4096);
+    mm.exit();
+    expect(m.buffer[5 * 4096]).toBe(img[5 * 4096]);
+    expect((await kiocbInvalidatePostDirectWrite(s.as, 5 * 4096, 4096)).nr_forgotten).toBe(1);
+    expect(m.buffer.subarray(5 * 4096, 6 * 4096).equals(Buffer.from(fresh))).toBe(true);
     await munmap(m);
   });
 });
