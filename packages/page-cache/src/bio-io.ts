@@ -81,6 +81,10 @@ async function pump(io: BioCacheIo): Promise<void> {
   }
 }
 
+function pumpFailed(e: unknown): void {
+  warnOnOnce(true, `page-cache: the completion pump failed: ${(e as Error).message}`);
+}
+
 function opfOf(req: CacheIoReq): number {
   if (req.op === CACHE_IO_READ) return REQ_OP_READ;
   if (req.op === CACHE_IO_FLUSH) return REQ_OP_FLUSH;
@@ -98,7 +102,7 @@ function submit(io: BioCacheIo, req: CacheIoReq): void {
   io.inflight++;
   if (io.waiting) io.deferred.push(bio);
   else submitBio(bio);
-  if (!io.pumping && io.inflight > 0) void pump(io);
+  if (!io.pumping && io.inflight > 0) pump(io).catch(pumpFailed);
 }
 
 /** @internal The block-backed CacheIo of `bdev`. */

@@ -34,15 +34,25 @@ class FaultServer {
     return this.init.framesIova + k * PAGE_SIZE;
   }
 
-  /** Read frames [k, k + n) from the device into bounce frames and copy them into the run. */
-  fill(k: number, n: number): void {
+  /** Read device pages of frames [k, k + n) into the bounce frames; 0 or a negative errno. */
+  readDevice(k: number, n: number): number {
     const bdev: BlockDevice = this.dev.bdev;
     const bio = bioAlloc(bdev, n, REQ_OP_READ);
     bio.bi_iter.bi_sector = (this.init.devPos + k * PAGE_SIZE) / SECTOR_SIZE;
     for (let j = 0; j < n; j++) bioAddPage(bio, this.bounce + j, PAGE_SIZE, 0);
-    const err = submitBioWait(bio);
-    bioPut(bio);
-    this.reads++;
+    try {
+      return submitBioWait(bio);
+    } catch {
+      return -5;
+    } finally {
+      bioPut(bio);
+      this.reads++;
+    }
+  }
+
+  /** Fill claimed frames [k, k + n); a failed read leaves them zeroed and flagged RUN_ERROR. */
+  fill(k: number, n: number): void {
+    const err = this.readDevice(k, n);
     const st = this.init.state;
     for (let j = 0; j < n; j++) {
       const src = err === 0 ? this.bounce + j : this.zero;
@@ -96,11 +106,22 @@ class FaultServer {
     }
   }
 
+  /** Serve one fault. Whatever fails, the faulting thread is released (never left blocked). */
   serve(ev: UffdEvent): void {
     const k = Math.floor((ev.iova - this.init.viewIova) / PAGE_SIZE);
     if (k < 0 || k >= this.init.nrPages) return;
-    this.ensure(k);
-    this.map(k, (ev.flags & UFFD_PAGEFAULT_FLAG_WRITE) !== 0);
+    const write = (ev.flags & UFFD_PAGEFAULT_FLAG_WRITE) !== 0;
+    try {
+      this.ensure(k);
+    } catch {
+      Atomics.store(this.init.state, k, RUN_UPTODATE | RUN_ERROR);
+      arenaCopy(this.frameIova(k), pageToIova(this.mem, this.zero), PAGE_SIZE);
+    }
+    try {
+      this.map(k, write);
+    } catch {
+      this.peer.wake(this.init.viewIova + k * PAGE_SIZE, PAGE_SIZE);
+    }
     this.served++;
   }
 }

@@ -179,6 +179,7 @@ export async function mmap(as: AddressSpace, offset: number, length: number, opt
 async function releaseRun(as: AddressSpace, run: MmapRun): Promise<void> {
   await run.stopWorker?.();
   run.stopWorker = null;
+  run.uffd?.close();
   if (run.view !== null) arenaFree(run.view.id);
   run.view = null;
   run.uffd = null;
