@@ -86,6 +86,29 @@ function fio(dev: string, qd: number): FioSample {
   return { iops: r.iops, p50us: r.clat_ns.percentile['50.000000'] / 1e3, p99us: r.clat_ns.percentile['99.000000'] / 1e3, cpuUsPerIo: cpuUs / r.total_ios };
 }
 
+/**
+ * `REPS` adjacent pairs (fio, biopath) for one strategy and depth, alternating who goes first; the
+ * ratio reported is the median of the per-pair ratios, so drift of the shared machine hits both sides.
+ */
+function loopPairs(s: Strategy, qd: number, mk: () => Driver, dev: string): Record<string, unknown> {
+  const ours: StackResult[] = [];
+  const f: FioSample[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    if (rep % 2 === 0) f.push(fio(dev, qd));
+    ours.push(stackRun(s, qd, mk, true, 1000));
+    if (rep % 2 === 1) f.push(fio(dev, qd));
+  }
+  const ratio = median(ours.map((r, i) => r.iops / f[i].iops));
+  return {
+    part: 'loop', qd, strategy: s, IOPS: fmt(median(ours.map((r) => r.iops))), 'fio IOPS': fmt(median(f.map((x) => x.iops))),
+    'vs fio': +ratio.toFixed(3),
+    'CPU µs/IO (b/f)': `${median(ours.map((r) => r.cpuUsPerIo)).toFixed(2)}/${median(f.map((x) => x.cpuUsPerIo)).toFixed(2)}`,
+    'p50 µs (b/f)': `${median(ours.map((r) => r.p50us)).toFixed(0)}/${median(f.map((x) => x.p50us)).toFixed(0)}`,
+    'p99 µs (b/f)': `${median(ours.map((r) => r.p99us)).toFixed(0)}/${median(f.map((x) => x.p99us)).toFixed(0)}`,
+    samples: { biopath: ours.map((r) => Math.round(r.iops)), fio: f.map((x) => Math.round(x.iops)) },
+  };
+}
+
 function partLoop(): Record<string, unknown>[] {
   const img = createImage(Number(o['size-mib']) << 20);
   const dev = attachLoop(img);
@@ -94,24 +117,7 @@ function partLoop(): Record<string, unknown>[] {
     console.log(`${execFileSync('/usr/bin/fio', ['--version'], { encoding: 'utf8' }).trim()} vs biopath block on ${dev}`);
     const mk = (qd: number) => (): Driver => createTestUringDriver(dev, qd, { singleIssuer: true, deferTaskrun: true });
     for (const qd of QDS) {
-      const res: Record<Strategy, StackResult[]> = { pin: [], get: [], list: [] };
-      const f: FioSample[] = [];
-      for (let rep = 0; rep < REPS; rep++) {
-        if (rep % 2 === 1) f.push(fio(dev, qd));
-        for (const s of STRATEGIES) res[s].push(stackRun(s, qd, mk(qd), true, 1000));
-        if (rep % 2 === 0) f.push(fio(dev, qd));
-      }
-      const fioIops = median(f.map((x) => x.iops));
-      for (const s of STRATEGIES) {
-        const iops = median(res[s].map((r) => r.iops));
-        rows.push({
-          part: 'loop', qd, strategy: s, IOPS: fmt(iops), 'fio IOPS': fmt(fioIops), 'vs fio': +(iops / fioIops).toFixed(3),
-          'CPU µs/IO (b/f)': `${median(res[s].map((r) => r.cpuUsPerIo)).toFixed(2)}/${median(f.map((x) => x.cpuUsPerIo)).toFixed(2)}`,
-          'p50 µs (b/f)': `${median(res[s].map((r) => r.p50us)).toFixed(0)}/${median(f.map((x) => x.p50us)).toFixed(0)}`,
-          'p99 µs (b/f)': `${median(res[s].map((r) => r.p99us)).toFixed(0)}/${median(f.map((x) => x.p99us)).toFixed(0)}`,
-          samples: { biopath: res[s].map((r) => Math.round(r.iops)), fio: f.map((x) => Math.round(x.iops)) },
-        });
-      }
+      for (const s of STRATEGIES) rows.push(loopPairs(s, qd, mk(qd), dev));
     }
   } finally {
     detachLoop(dev);
