@@ -7,9 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachLoop, detachLoop, probe } from '@biopath/testing';
-import { main } from '../src/main.ts';
-import { biobench, expectNoStackTrace, leftoverImages, scratch, sha256 } from './helpers.ts';
-import type { CliResult } from './helpers.ts';
+import { biobench, expectNoStackTrace, inProcess, leftoverImages, scratch, sha256 } from './helpers.ts';
 
 const s = scratch();
 const img = join(s.dir, 'data.img');
@@ -51,21 +49,9 @@ const cases: [string, string[], RegExp][] = [
   ['compare without fio', ['compare', '--fio', '/nonexistent/fio'], /fio is not available \(tried '\/nonexistent\/fio'/],
 ];
 
-/** main() in this process with captured output: the same path as the CLI, without a process start. */
-async function inProcess(args: string[]): Promise<CliResult> {
-  let stdout = '', stderr = '';
-  const io = { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t.endsWith('\n') ? t : `${t}\n`), argv: args };
-  process.env.BIOBENCH_TMPDIR = s.dir;
-  try {
-    return { code: await main(args, io), stdout, stderr };
-  } finally {
-    delete process.env.BIOBENCH_TMPDIR;
-  }
-}
-
 describe('bad input', () => {
   it.each(cases)('%s: exit 2 and a clear message', async (_name, args, message) => {
-    const r = await inProcess(args);
+    const r = await inProcess(args, s.dir);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^biobench: /m);
     expect(r.stderr).toMatch(message);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { main } from '../src/main.ts';
 
 export const BIN = fileURLToPath(new URL('../bin/biobench.mjs', import.meta.url));
 
@@ -51,4 +52,16 @@ export function sha256(path: string): string {
 /** Temporary images biobench left behind in `dir`. */
 export function leftoverImages(dir: string): string[] {
   return readdirSync(dir).filter((e) => e.startsWith('biobench-') && !e.startsWith('biobench-test-'));
+}
+
+/** main() in this process with captured output: the CLI's own path minus the process start. */
+export async function inProcess(args: string[], tmp: string): Promise<CliResult> {
+  let stdout = '', stderr = '';
+  const io = { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t.endsWith('\n') ? t : `${t}\n`), argv: args };
+  process.env.BIOBENCH_TMPDIR = tmp;
+  try {
+    return { code: await main(args, io), stdout, stderr };
+  } finally {
+    delete process.env.BIOBENCH_TMPDIR;
+  }
 }

@@ -14,8 +14,8 @@ import { defaultsOf } from '../src/options/parse.ts';
 import { expandSweep } from '../src/options/sweep.ts';
 import { JOB_OPTIONS } from '../src/options/table.ts';
 import { jobJson } from '../src/output/fio-json.ts';
-import { resolveTarget } from '../src/target/target.ts';
-import { liveTempImages } from '../src/target/temp-image.ts';
+import { resolveTarget } from '../src/job-target/target.ts';
+import { liveTempImages } from '../src/job-target/temp-image.ts';
 import { scratch } from './helpers.ts';
 
 const avail = await stackAvailability();

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackAvailability } from '../src/engine/registry.ts';
-import { biobench, expectNoStackTrace, leftoverImages, scratch } from './helpers.ts';
+import { biobench, expectNoStackTrace, inProcess, leftoverImages, scratch } from './helpers.ts';
 
 const s = scratch();
 afterAll(() => s.cleanup());
@@ -53,7 +53,7 @@ describe.skipIf(!avail.ok)(`stack engine${avail.ok ? '' : ` (skipped: ${avail.re
     [['--strategy', 'list', '--release', 'unpin'], /--release unpin cannot give back .* nothing \(pages just listed\); use one of auto, none/],
     [['--driver', 'nvme'], /--driver nvme needs --target \/dev\/ngXnY/],
   ])('refuses %j before running', async (args, message) => {
-    const r = await biobench(['run', '--size', '2m', ...args], { tmp: s.dir });
+    const r = await inProcess(['run', '--size', '2m', ...args], s.dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expectNoStackTrace(r.stderr);

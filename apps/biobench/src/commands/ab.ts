@@ -17,6 +17,7 @@ import type { JobSweep } from '../options/table.ts';
 import { fioDocument, jobJson } from '../output/fio-json.ts';
 import { AB_METRICS, jobMetrics } from '../output/metrics.ts';
 import { fixed, kilo, renderTable } from '../output/format.ts';
+import { describeTarget } from '../job-target/target.ts';
 import { emit } from './run.ts';
 import { failureOf, openTarget, planJobs, runPlan } from './jobs.ts';
 import type { Plan } from './jobs.ts';
@@ -35,11 +36,11 @@ export async function cmdAb(aText: string, bText: string, values: AbValues, expl
   const a = await side(aText, values, explicit, 'A'), b = await side(bText, values, explicit, 'B');
   const ja = a.jobs[0]!, jb = b.jobs[0]!;
   if (ja.target !== jb.target) throw new UsageError('A and B must run on the same target: set --target outside the configurations');
-  const target = openTarget([ja, jb]);
+  const target = openTarget([ja, jb], a.engine);
   const runs: { A: JobResult[]; B: JobResult[] } = { A: [], B: [] };
   const before = cpuTimes(), load = load1();
   try {
-    if (values.output_format === 'normal') io.err(`biobench ab: ${values.pairs} pairs, A B A B ..., ${a.engine.name} engine, on ${target.temporary ? 'a temporary image' : target.path}`);
+    if (values.output_format === 'normal') io.err(`biobench ab: ${values.pairs} pairs, A B A B ..., ${a.engine.name} engine, on ${describeTarget(target)}`);
     for (let i = 0; i < values.pairs; i++) {
       runs.A.push(...runPlan(a, target, `A ${i + 1}/${values.pairs}`));
       runs.B.push(...runPlan(b, target, `B ${i + 1}/${values.pairs}`));

@@ -13,7 +13,8 @@ import { fioDocument, jobJson, jobOptionsEcho } from '../output/fio-json.ts';
 import { fixed, kilo, renderTable } from '../output/format.ts';
 import { jobMetrics } from '../output/metrics.ts';
 import type { JobMetrics } from '../output/metrics.ts';
-import type { Target } from '../target/target.ts';
+import { describeTarget } from '../job-target/target.ts';
+import type { Target } from '../job-target/target.ts';
 import { failureOf, openTarget, planJobs, runPlan } from './jobs.ts';
 import type { Plan } from './jobs.ts';
 import { emit } from './run.ts';
@@ -37,11 +38,12 @@ export async function cmdCompare(values: CompareValues, explicit: Set<string>, i
   if (values.verify !== 'none') throw new UsageError('compare runs performance jobs only: leave out --verify');
   const version = fioVersion(values.fio);
   const plan = await planJobs(values, explicit);
-  const target = openTarget(plan.jobs);
+  if (plan.engine.name === 'stack' && plan.jobs.some((j) => j.driver === 'null')) throw new UsageError('compare needs a device fio can run on too: --driver null has no fio peer');
+  const target = openTarget(plan.jobs, plan.engine);
   const rows: CompareRow[] = [];
   const ours: JobResult[] = [];
   try {
-    io.err(`biobench compare: ${version} (io_uring engine) vs biobench (${plan.engine.name} engine) on ${target.temporary ? `a temporary image (${target.path})` : target.path}, ${values.reps} rep(s) each, alternating`);
+    io.err(`biobench compare: ${version} (io_uring engine) vs biobench (${plan.engine.name} engine) on ${describeTarget(target)}, ${values.reps} rep(s) each, alternating`);
     for (const job of plan.jobs) rows.push(compareJob(job, plan, target, values, ours));
   } finally {
     target.release();

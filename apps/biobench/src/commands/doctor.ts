@@ -11,7 +11,7 @@ import { stackCheck, targetChecks } from '../doctor/target-check.ts';
 import type { SweepOf } from '../options/def.ts';
 import type { OPTION_TABLE } from '../options/table.ts';
 import { BIOBENCH_VERSION } from '../output/fio-json.ts';
-import { resolveTarget } from '../target/target.ts';
+import { resolveTarget } from '../job-target/target.ts';
 import { emit } from './run.ts';
 
 const MARK: Record<Check['status'], string> = { ok: 'ok', missing: 'NO', limited: 'limited', info: '·' };

@@ -12,8 +12,8 @@ import type { JobResult } from '../job/run-job.ts';
 import { readPercent } from '../job/workload.ts';
 import { expandSweep, sweptAxes } from '../options/sweep.ts';
 import type { JobOptions, JobSweep } from '../options/table.ts';
-import { DEFAULT_TEMP_SIZE, regionOf, resolveTarget } from '../target/target.ts';
-import type { Target } from '../target/target.ts';
+import { DEFAULT_TEMP_SIZE, nullTarget, regionOf, resolveTarget } from '../job-target/target.ts';
+import type { Target } from '../job-target/target.ts';
 
 export interface Plan {
   jobs: JobOptions[];
@@ -52,11 +52,12 @@ export function jobsWrite(jobs: JobOptions[]): { write: boolean; reason: string 
 }
 
 /** Check and (for the default) create the target all jobs share, and every job's region on it. */
-export function openTarget(jobs: JobOptions[]): Target {
+export function openTarget(jobs: JobOptions[], engine: IoEngine<unknown> | null = null): Target {
   const j0 = jobs[0]!;
   const w = jobsWrite(jobs);
   const tempSize = Math.max(...jobs.map((j) => j.offset + (j.size ?? DEFAULT_TEMP_SIZE)));
-  const t = resolveTarget({
+  const noDevice = engine?.name === 'stack' && j0.target === null && jobs.every((j) => j.driver === 'null');
+  const t = noDevice ? nullTarget(tempSize) : resolveTarget({
     path: j0.target, tempSize, write: w.write, writeReason: w.reason, direct: jobs.some((j) => j.direct), allowDestructive: j0.allow_destructive,
   });
   try {

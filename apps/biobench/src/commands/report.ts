@@ -20,7 +20,7 @@ type ReportValues = SweepOf<typeof OPTION_TABLE.report>;
 
 async function runForReport(v: ReportValues, explicit: Set<string>, io: CmdIo): Promise<Record<string, any>> {
   const plan = await planJobs(v, explicit);
-  const target = openTarget(plan.jobs);
+  const target = openTarget(plan.jobs, plan.engine);
   try {
     for (const n of plan.notes) io.err(`note: ${n}`);
     const results = runPlan(plan, target);

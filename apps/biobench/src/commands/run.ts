@@ -9,15 +9,16 @@ import { fioDocument } from '../output/fio-json.ts';
 import { jobText, summaryTable } from '../output/normal.ts';
 import type { JobSweep } from '../options/table.ts';
 import type { JobResult } from '../job/run-job.ts';
+import { describeTarget } from '../job-target/target.ts';
 import { failureOf, openTarget, planJobs, runPlan } from './jobs.ts';
 import type { Plan } from './jobs.ts';
 
 export async function cmdRun(sweep: JobSweep, explicit: Set<string>, io: CmdIo): Promise<number> {
   const plan = await planJobs(sweep, explicit);
-  const target = openTarget(plan.jobs);
+  const target = openTarget(plan.jobs, plan.engine);
   let results: JobResult[];
   try {
-    if (sweep.output_format === 'normal') io.err(header(plan, target.path, target.temporary));
+    if (sweep.output_format === 'normal') io.err(header(plan, describeTarget(target)));
     results = runPlan(plan, target);
   } finally {
     target.release();
@@ -28,9 +29,9 @@ export async function cmdRun(sweep: JobSweep, explicit: Set<string>, io: CmdIo):
   return 0;
 }
 
-function header(plan: Plan, path: string, temporary: boolean): string {
+function header(plan: Plan, where: string): string {
   const lines = plan.notes.map((n) => `note: ${n}`);
-  lines.push(`biobench run: ${plan.jobs.length} job(s) on ${temporary ? `a temporary image (${path}, removed afterwards)` : path}, engine ${plan.engine.name}`);
+  lines.push(`biobench run: ${plan.jobs.length} job(s) on ${where}, engine ${plan.engine.name}`);
   return lines.join('\n');
 }
 

@@ -6,7 +6,7 @@
  * (job/run-loop.ts) drives any engine the same way; an engine holds its state in `D`.
  */
 import type { JobOptions } from '../options/table.ts';
-import type { Target } from '../target/target.ts';
+import type { Target } from '../job-target/target.ts';
 import type { IoU } from './io-unit.ts';
 
 export interface EngineSetup {

@@ -6,6 +6,7 @@
 import type { JobResult } from '../job/run-job.ts';
 import type { DirStats } from '../stats/io-stats.ts';
 import { FIO_PERCENTILES } from '../stats/plat-histogram.ts';
+import { describeTarget } from '../job-target/target.ts';
 import { jobOptionsEcho } from './fio-json.ts';
 import { bytesIec, bytesSi, fixed, kilo, latUnit, renderTable } from './format.ts';
 
@@ -39,7 +40,7 @@ export function jobText(r: JobResult): string {
   const lines = [
     `${r.job.name}: (engine=${e.engine}, strategy=${e.strategy}, release=${e.release}, buffers=${e.buffers}, driver=${e.driver}${e.profile ? `, profile=${e.profile}` : ''}): err=${r.error ? ` ${r.error.res}` : ' 0'}`,
     `  job: rw=${echo.rw}${echo.rw?.includes('rw') || echo.rw === 'readwrite' ? ` rwmixread=${echo.rwmixread}` : ''} bs=${echo.bs} iodepth=${echo.iodepth} direct=${echo.direct} runtime=${echo.runtime}${r.job.ramp_time ? ` ramp_time=${echo.ramp_time}` : ''}`,
-    `  target: ${r.target.path} (${r.target.temporary ? 'temporary image' : r.target.kind}, ${bytesIec(r.region.size)} region at ${r.region.start})`,
+    `  target: ${describeTarget(r.target)} (${bytesIec(r.region.size)} region at ${r.region.start})`,
     ...dirBlock('read', r.dirs[0], r.elapsedMs),
     ...dirBlock('write', r.dirs[1], r.elapsedMs),
     `  cpu          : usr=${fixed(pct(r.cpu.userUs, r.elapsedMs))}%, sys=${fixed(pct(r.cpu.systemUs, r.elapsedMs))}%, ctx=${r.ctx}, majf=${r.majf}, minf=${r.minf}, ${fixed(ios ? (r.cpu.userUs + r.cpu.systemUs) / ios : 0)} µs/IO`,
