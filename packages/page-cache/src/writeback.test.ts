@@ -6,6 +6,9 @@ import { fsync, writebackRange } from './writeback.ts';
 import { openCacheFile } from './address-space.ts';
 import { CACHE_IO_FLUSH } from './cache-io.ts';
 import { filemapGetFolio, folioTestDirty } from './filemap.ts';
+import { useLeakGate } from '@biopath/testing';
+
+useLeakGate();
 
 let s: RamStack;
 afterEach(async () => s.teardown());
@@ -49,4 +52,15 @@ it('a write during writeback leaves the folio dirty for the next pass', async ()
   s.io.mode = 'auto';
   await fsync(s.as.file);
   expect(s.io.disk[0]).toBe(5);
+});
+
+it('writeback with fua marks every write request FUA; a plain one none', async () => {
+  s = ramStack();
+  await filemapWrite(s.as.file, 0, new Uint8Array(PAGE_SIZE));
+  await writebackRange(s.as, 0, s.as.i_size - 1);
+  expect(s.io.nrFua).toBe(0);
+  await filemapWrite(s.as.file, 0, new Uint8Array(PAGE_SIZE));
+  await filemapWrite(s.as.file, 9 * PAGE_SIZE, new Uint8Array(PAGE_SIZE));
+  await writebackRange(s.as, 0, s.as.i_size - 1, { fua: true });
+  expect(s.io.nrFua).toBe(2);
 });

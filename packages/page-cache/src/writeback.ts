@@ -24,6 +24,8 @@ export const WB_SYNC_ALL = 1;
 
 /** One writeback call's IO: requests in flight, folios written, the first error. */
 interface WbBatch {
+  /** Write with REQ_FUA (durable on completion, no flush needed). */
+  fua: boolean;
   inflight: number;
   err: number;
   written: number;
@@ -75,6 +77,7 @@ function writeOne(as: AddressSpace, pfn: number, index: number, cur: CacheIoReq 
     cur.index = index;
     cur.pos = as.start + index * PAGE_SIZE;
     cur.end = endWrite;
+    cur.fua = b.fua;
     cur.private_ = b;
   }
   cur.pfns[cur.nr++] = pfn;
@@ -149,14 +152,17 @@ export interface WritebackResult {
 /**
  * Write the dirty folios of bytes [start, end] (inclusive) to the device. With `sync` (default)
  * waits for locked folios and for the IO to finish; without, starts what it can and returns.
+ * `fua` writes with REQ_FUA: durable when they complete (O_DSYNC-style, no flush needed).
  * Folios dirtied through a live mmap are found first. Errors are also recorded for `fsync`.
  * @kernel mm/filemap.c __filemap_fdatawrite_range(), filemap_write_and_wait_range()
  */
-export async function writebackRange(as: AddressSpace, start: number, end: number, opts: { sync?: boolean } = {}): Promise<WritebackResult> {
+export async function writebackRange(
+  as: AddressSpace, start: number, end: number, opts: { sync?: boolean; fua?: boolean } = {},
+): Promise<WritebackResult> {
   checkLive('writebackRange', as);
   const sync = opts.sync ?? true;
   const [first, last] = byteRange(as, start, end);
-  const b: WbBatch = { inflight: 0, err: 0, written: 0, done: null };
+  const b: WbBatch = { fua: opts.fua ?? false, inflight: 0, err: 0, written: 0, done: null };
   if (first > last) return { written: 0, error: 0 };
   runCollectDirty(as, first, last);
   await writeCachePages(as, first, last, sync ? WB_SYNC_ALL : WB_SYNC_NONE, b);

@@ -9,6 +9,8 @@ export interface RamIo extends CacheIo {
   readonly disk: Uint8Array;
   /** [op, pos, nr] per submitted request. */
   readonly log: Array<[number, number, number]>;
+  /** Requests submitted with `fua`. */
+  nrFua: number;
   failReads: boolean;
   failWrites: boolean;
   /** 'auto': complete on the next macrotask; 'manual': only when `complete()` is called. */
@@ -24,9 +26,10 @@ export function createRamIo(mem: MemMap, sizeBytes: number, opts: { maxPages?: n
   let scheduled = false;
   const io: RamIo = {
     sizeBytes, logicalBlockSize: 512, maxPages: opts.maxPages ?? 32, writeCache: opts.writeCache ?? true,
-    freeReqs: null, disk, log: [], failReads: false, failWrites: false, mode: 'auto', queue: [],
+    freeReqs: null, disk, log: [], nrFua: 0, failReads: false, failWrites: false, mode: 'auto', queue: [],
     submit(req) {
       io.log.push([req.op, req.pos, req.nr]);
+      if (req.fua) io.nrFua++;
       io.queue.push(req);
     },
     unplug() {
