@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { biobench, expectNoStackTrace, leftoverImages, scratch } from './helpers.ts';
+import { biobench, expectNoStackTrace, inProcess, leftoverImages, scratch } from './helpers.ts';
 
 const s = scratch();
 afterAll(() => s.cleanup());
-const common = ['--size', '8m', '--runtime', '0.15', '--ramp-time', '0', '--pairs', '3', '--resamples', '500'];
+const common = ['--size', '8m', '--runtime', '0.1', '--ramp-time', '0', '--pairs', '5', '--resamples', '500'];
 
 describe('biobench ab', () => {
   it('runs A B A B ... and prints each metric with an interval and a verdict', async () => {
     const r = await biobench(['ab', 'iodepth=1', 'iodepth=16', ...common], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^A: iodepth=1\nB: iodepth=16\n3 pairs, interleaved A B A B/);
+    expect(r.stdout).toMatch(/^A: iodepth=1\nB: iodepth=16\n5 pairs, interleaved A B A B/);
     expect(r.stdout).toMatch(/metric\s+A mean\s+B mean\s+A vs B\s+CI\s+verdict/);
     for (const m of ['IOPS', 'clat p50', 'clat p99', 'CPU per IO']) expect(r.stdout).toContain(m);
     expect(r.stdout).toMatch(/^verdict: (A|B) is faster by [\d.]+% ± [\d.]+%$|^verdict: no difference detected/m);
@@ -20,18 +20,24 @@ describe('biobench ab', () => {
     expect(leftoverImages(s.dir)).toEqual([]);
   });
 
+  it('refuses fewer than 5 pairs', async () => {
+    const r = await inProcess(['ab', 'iodepth=1', 'iodepth=2', '--pairs', '3'], s.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--pairs <n>' argument '3' is invalid\. bad number '3': expected a whole number from 5 to 1000/);
+  });
+
   it('writes every run as a fio job and the comparison in biobench.ab (JSON)', async () => {
     const out = join(s.dir, 'ab.json');
     const r = await biobench(['ab', 'bs=4k', 'bs=8k', ...common, '--output-format', 'json', '--output', out], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
-    expect(doc.jobs.map((j: any) => j.jobname)).toEqual(['A', 'A', 'A', 'B', 'B', 'B']);
+    expect(doc.jobs.map((j: any) => j.jobname)).toEqual(['A', 'A', 'A', 'A', 'A', 'B', 'B', 'B', 'B', 'B']);
     expect(doc.jobs[0]['job options'].bs).toBe('4k');
-    expect(doc.jobs[3]['job options'].bs).toBe('8k');
+    expect(doc.jobs[5]['job options'].bs).toBe('8k');
     const ab = doc.biobench.ab;
-    expect(ab).toMatchObject({ a: 'bs=4k', b: 'bs=8k', pairs: 3, order: 'ABAB', confidence: 0.95 });
+    expect(ab).toMatchObject({ a: 'bs=4k', b: 'bs=8k', pairs: 5, order: 'ABAB', confidence: 0.95 });
     const bw = ab.metrics.find((m: any) => m.label === 'bandwidth');
-    expect(bw.a.samples).toHaveLength(3);
+    expect(bw.a.samples).toHaveLength(5);
     expect(bw.ci_pct[0]).toBeLessThanOrEqual(bw.change_pct);
     expect(bw.ci_pct[1]).toBeGreaterThanOrEqual(bw.change_pct);
     expect(typeof ab.noise.noisy).toBe('boolean');

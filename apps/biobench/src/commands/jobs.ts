@@ -10,7 +10,7 @@ import type { IoEngine } from '../engine/engine.ts';
 import { runJob } from '../job/run-job.ts';
 import type { JobResult } from '../job/run-job.ts';
 import { readPercent } from '../job/workload.ts';
-import { expandSweep, sweptAxes } from '../options/sweep.ts';
+import { expandSweep, jobLabel, sweptAxes } from '../options/sweep.ts';
 import type { JobOptions, JobSweep } from '../options/table.ts';
 import { DEFAULT_TEMP_SIZE, nullTarget, regionOf, resolveTarget } from '../job-target/target.ts';
 import type { Target } from '../job-target/target.ts';
@@ -73,7 +73,7 @@ export function openTarget(jobs: JobOptions[], engine: IoEngine<unknown> | null 
 export function runPlan(plan: Plan, target: Target, label = ''): JobResult[] {
   const out: JobResult[] = [];
   for (const job of plan.jobs) {
-    const p = createProgress(job.progress, job.output_format, label || job.name);
+    const p = createProgress(job.progress, job.output_format, label || jobLabel(job, plan.axes) || job.name);
     try {
       out.push(runJob(job, target, plan.engine, p ?? undefined));
     } finally {

@@ -110,8 +110,14 @@ function cleanup(d: UringData): void {
   closeFd(d.fd);
 }
 
+/** The uring engine reads and writes block devices and files; an NVMe generic char device needs passthrough. */
+function check(job: { target: string | null }): string {
+  return /\/dev\/ng\d+n\d+$/.test(job.target ?? '') ? `--engine uring cannot do IO on ${job.target} (an NVMe generic char device): use --engine stack --driver nvme, or the block device /dev/nvmeXnY` : '';
+}
+
 export const uringEngine: IoEngine<UringData> = {
   name: 'uring',
+  check,
   init,
   queue,
   commit: deferCommit,

@@ -39,3 +39,11 @@ function checkCombination(s: JobSweep, explicit: ReadonlySet<string>): void {
 export function sweptAxes(sweep: JobSweep): string[] {
   return JOB_OPTIONS.filter((d) => d.list && (sweep[d.name] as readonly unknown[]).length > 1).map((d) => d.name);
 }
+
+/** `strategy=pin iodepth=32`: a job's values on the swept axes (for progress lines and tables). */
+export function jobLabel(job: JobOptions, axes: readonly string[]): string {
+  return axes.map((a) => {
+    const d = JOB_OPTIONS.find((x) => x.name === a)!;
+    return `${a}=${(d.kind.show as (v: unknown) => string)((job as Record<string, unknown>)[a])}`;
+  }).join(' ');
+}

@@ -57,7 +57,7 @@ export const JOB_OPTIONS = [
 ] as const;
 
 export const AB_OPTIONS = [
-  opt('pairs', int(2, 1000), { default: 5, help: 'A/B pairs to run, interleaved A B A B ...', group: 'A/B', fio: '—' }),
+  opt('pairs', int(5, 1000), { default: 5, help: 'A/B pairs to run, interleaved A B A B ... (at least 5: fewer cannot tell noise from a difference)', group: 'A/B', fio: '—' }),
   opt('confidence', real(0.5, 0.999), { default: 0.95, help: 'Confidence level of the intervals.', group: 'A/B', fio: '—' }),
   opt('resamples', int(100, 1_000_000), { default: 10_000, help: 'Bootstrap resamples.', group: 'A/B', fio: '—' }),
   opt('noise_threshold', real(0, 100), { default: 5, help: 'Flag the machine as noisy when a configuration\'s IOPS vary more than this (coefficient of variation, %) between its runs.', group: 'A/B', fio: '—' }),
