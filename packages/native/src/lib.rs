@@ -245,15 +245,6 @@ impl NativeRing {
         Ok((0..=255u8).filter(|&op| p.is_supported(op)).map(u32::from).collect())
     }
 
-    /// Wait on a libuv worker until the ring has completions or `timeoutMs` passes; resolves to
-    /// true if completions are ready. Never touches the ring itself, so it is SINGLE_ISSUER-safe.
-    #[napi]
-    pub fn wait_readable(&self, timeout_ms: i32) -> Result<AsyncTask<PollTask>> {
-        let r = self.inner.as_ref().ok_or_else(closed)?;
-        let fd = with_core!(r, c => std::os::fd::AsRawFd::as_raw_fd(&c.ring));
-        Ok(AsyncTask::new(PollTask { fd, timeout_ms }))
-    }
-
     /// Close the ring: pending IO is cancelled by the kernel, regions it held are released.
     #[napi]
     pub fn close(&mut self) {
@@ -261,6 +252,14 @@ impl NativeRing {
             with_core!(&mut r, c => c.release_regions());
         }
     }
+}
+
+/// Wait on a libuv worker until `fd` (a ring's fd) is readable — the ring has completions — or
+/// `timeoutMs` passes; resolves to true if it became readable. It never touches the ring and holds
+/// no borrow of it, so the JS thread may keep submitting while it waits (SINGLE_ISSUER-safe).
+#[napi(ts_return_type = "Promise<boolean>")]
+pub fn poll_readable(fd: i32, timeout_ms: i32) -> AsyncTask<PollTask> {
+    AsyncTask::new(PollTask { fd, timeout_ms })
 }
 
 pub struct PollTask {

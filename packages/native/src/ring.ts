@@ -93,13 +93,14 @@ export class NativeRingHandle {
     return callNative(() => this.#raw.probe());
   }
 
-  /** Resolve once completions are ready (true) or after `timeoutMs` (false), off the JS thread. */
-  async waitReadable(timeoutMs: number): Promise<boolean> {
-    try {
-      return await callNative(() => this.#raw.waitReadable(timeoutMs));
-    } catch (e) {
+  /**
+   * Resolve once completions are ready (true) or after `timeoutMs` (false), waiting off the JS
+   * thread. The ring stays usable meanwhile: submitting while this is pending is fine.
+   */
+  waitReadable(timeoutMs: number): Promise<boolean> {
+    return binding.pollReadable(this.buffers.fd, timeoutMs).catch((e: unknown) => {
       throw nativeError(e);
-    }
+    });
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 // Every way of waiting works on every ring flavour we set up: blocking wait, busy polling, and
 // the async wait embedders use; plain, SINGLE_ISSUER+DEFER_TASKRUN, COOP_TASKRUN, SQPOLL.
 import { describe, expect, it } from 'vitest';
-import { prepRead, sqeSetData } from '@biopath/uring';
+import { IoUring as Ring, prepNop, prepRead, sqeSetData } from '@biopath/uring';
 import type { IoUring, RingSetup } from '@biopath/uring';
 import { useLeakGate, withLoopDevice } from '@biopath/testing';
 import { readWitness, withRig } from './helpers.ts';
@@ -68,4 +68,22 @@ describe.each(Object.keys(flavours))('ring %s', (flavour) => {
       });
     });
   });
+});
+
+it('the ring keeps accepting submissions while an async wait is pending', async () => {
+  const ring = new Ring({ entries: 8, singleIssuer: true, deferTaskrun: true });
+  try {
+    const waiting = ring.native.waitReadable(2000);
+    const s = ring.getSqeOrThrow();
+    prepNop(ring, s);
+    sqeSetData(ring, s, 9);
+    expect(ring.submit()).toBe(1);
+    await waiting;
+    ring.poll();
+    expect(ring.cqReady()).toBe(1);
+    expect(ring.cqeUserData(0)).toBe(9);
+    ring.cqAdvance(1);
+  } finally {
+    ring.close();
+  }
 });
