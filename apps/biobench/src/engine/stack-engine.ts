@@ -110,8 +110,10 @@ function getevents(d: StackData, min: number): number {
   blkMqPoll(d.p.q);
   while (d.nPend < min) if (blkMqWaitOnce(d.p.q) < 0) break;
   const n = d.nPend;
-  d.evSlot.set(d.pendSlot.subarray(0, n));
-  d.evRes.set(d.pendRes.subarray(0, n));
+  for (let i = 0; i < n; i++) {
+    d.evSlot[i] = d.pendSlot[i]!;
+    d.evRes[i] = d.pendRes[i]!;
+  }
   d.nPend = 0;
   return n;
 }
