@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The one test command: lint (module boundaries, cargo fmt/clippy) and every vitest project,
+// The one test command: lint (module boundaries, cargo fmt/clippy), the TypeScript typecheck, and
+// every vitest project,
 // then a closing line "N passed, N failed, N skipped". Exits non-zero on any failure.
 // Lint failures count as one failed check each. The NVMe passthrough tests (skipped on a host
 // without NVMe) then run again inside the QEMU NVMe guest (tools/qemu-nvme/run-tests.sh) and their
@@ -18,6 +19,7 @@ function run(cmd, args, extraEnv = {}) {
 }
 
 if (run('npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static', '--skipNxCache']) !== 0) lintFailed++;
+if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) lintFailed++;
 
 const report = `${out}/vitest.json`;
 const vitestStatus = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
@@ -33,7 +35,7 @@ if (existsSync(report)) {
   failed = 1;
 }
 failed += lintFailed;
-if (lintFailed) console.log('lint failed (counted as a failed check)');
+if (lintFailed) console.log(`lint/typecheck: ${lintFailed} check(s) failed (each counted as a failed test)`);
 
 // NVMe guest: expected when BIOPATH_NVME_VM=1 (.ci/run sets it); otherwise run only if the guest is
 // already prepared (qemu + tools/qemu-nvme/setup.sh's kernel), and say why not when it is not.
