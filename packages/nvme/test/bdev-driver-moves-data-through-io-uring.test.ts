@@ -136,6 +136,18 @@ describe.skipIf(!loop.ok)('bdev driver: other ops and errors', () => {
     });
   });
 
+  it('FIXED with more segments than ring slots falls back to one WRITEV instead of waiting for room', async () => {
+    await withLoopDevice(MiB, async (dev) => {
+      await withStack((mem) => createBdevDriver({ path: dev, mem, queueDepth: 1, fixedBuffers: true }), (s) => {
+        const w = frames(s.mem, 5).map((pfn) => ({ pfn, off: 0, len: 4096 }));
+        fillPieces(s.mem, w, 77);
+        expect(io(s, REQ_OP_WRITE, 0, w)).toBe(0);
+        expect(s.drv.stats).toMatchObject({ vectoredSqes: 1, fixedSqes: 0 });
+        expect(witness(dev, 0, 5 * 4096)).toEqual(expectedPattern(77, 5 * 4096));
+      });
+    });
+  });
+
   it('DISCARD is refused with EOPNOTSUPP', async () => {
     await withLoopDevice(MiB, async (dev) => {
       await withStack((mem) => createBdevDriver({ path: dev, mem }), (s) => {

@@ -120,7 +120,8 @@ export class BdevQueue extends UringQueue {
     const n = blkRqMapSg(rq, this.sg);
     if (n <= 0) return BLK_STS_IOERR;
     const flush = op === REQ_OP_WRITE && (rq.cmd_flags & REQ_PREFLUSH) !== 0 ? 1 : 0;
-    const perSeg = n > 1 && this.fixedBufs > 0 && this.segsFixable(n);
+    // one FIXED SQE per segment only when they fit the ring at once (else reserve() could never succeed)
+    const perSeg = n > 1 && this.fixedBufs > 0 && n + flush <= this.ring.sqEntries && this.segsFixable(n);
     const sqes = flush + (perSeg ? n : 1);
     if (!this.reserve(sqes)) return BLK_STS_DEV_RESOURCE;
     const pdu = this.begin(rq, sqes, blkRqBytes(rq));
