@@ -44,9 +44,11 @@ class StackRunner {
   nfree = 0;
   readonly start: Float64Array;
   /** Doubles live in typed arrays: a double in a closure or field written per IO is a heap box. */
-  readonly clock = new Float64Array(1);
+  readonly clock = new Float64Array(2); // [0] completion stamp, [1] start of the current run
   readonly rng = new Uint32Array([0x9e3779b9]);
   stamped = false;
+  /** Completions of one submit batch share a start time: record them with one histogram call. */
+  runCount = 0;
   measuring = false;
   ios = 0;
   bad = 0;
@@ -84,11 +86,21 @@ class StackRunner {
     this.free[this.nfree++] = slot;
     if (!this.measuring) return;
     if (!this.stamped) {
+      this.flushRun();
       this.clock[0] = performance.now();
       this.stamped = true;
     }
     this.ios++;
-    this.hist.recordValue(Math.max(1, Math.round((this.clock[0] - this.start[slot]) * 1e6)));
+    if (this.runCount > 0 && this.start[slot] !== this.clock[1]) this.flushRun();
+    this.clock[1] = this.start[slot];
+    this.runCount++;
+  }
+
+  /** Record the pending run of completions that share a start time. */
+  flushRun(): void {
+    if (this.runCount === 0) return;
+    this.hist.recordValueWithCount(Math.max(1, Math.round((this.clock[0] - this.clock[1]) * 1e6)), this.runCount);
+    this.runCount = 0;
   }
 
   /** Resubmit every free slot under one plug (one driver batch). */
@@ -127,6 +139,7 @@ class StackRunner {
       if (job.blocking) blkMqWaitOnce(q);
       else blkMqPoll(q);
       const now = performance.now();
+      this.flushRun();
       if (tm < 0 && now >= measureFrom) {
         this.measuring = true; cpu = process.cpuUsage(); tm = now; this.ios = 0; this.hist.reset();
       }

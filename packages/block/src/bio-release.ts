@@ -4,7 +4,7 @@
  * the pages carry, so a mismatch is refused up front instead of leaking.
  * @kernel block/bio.c bio_release_page(), __bio_release_pages(); include/linux/bio.h bio_release_pages()
  */
-import { type MemMap, putPage, setPageDirty, unpinUserPage, unpinUserPageRangeDirtyLock } from '@biopath/mm';
+import { type MemMap, putPage, setPageDirty, unpinUserPage, unpinUserPagesDirtyLock } from '@biopath/mm';
 import { BiopathError, warnOnOnce } from '@biopath/native';
 import {
   type Bio, type ReleaseModeName, RELEASE_AUTO, RELEASE_DEFERRED, RELEASE_NONE, RELEASE_PUT, RELEASE_UNPIN,
@@ -100,15 +100,28 @@ function releasePerPage(bio: Bio, mem: MemMap, markDirty: boolean, pin: boolean)
   }
 }
 
-/** Current: per bvec, folio by folio, dirtying folios (compound ones too). */
+/**
+ * Folio-grouped: the bio's pages are gathered (in the bio's scratch page array, a chunk at a time)
+ * and handed to `unpinUserPagesDirtyLock`, which releases consecutive pages of one folio in one step
+ * and dirties folios (compound ones too), as current kernels do.
+ */
 function releaseBatched(bio: Bio, mem: MemMap, markDirty: boolean): void {
   const vecs = bio.bi_io_vec;
+  const pages = bio.bi_pages;
+  let n = 0;
   for (let i = 0; i < bio.bi_vcnt; i++) {
     const bv = vecs[i];
     const first = bv.bv_page + (bv.bv_offset >>> 12);
-    const n = ((bv.bv_offset + bv.bv_len - 1) >>> 12) - (bv.bv_offset >>> 12) + 1;
-    unpinUserPageRangeDirtyLock(mem, first, n, markDirty);
+    const last = bv.bv_page + ((bv.bv_offset + bv.bv_len - 1) >>> 12);
+    for (let p = first; p <= last; p++) {
+      if (n === pages.length) {
+        unpinUserPagesDirtyLock(mem, pages, n, markDirty);
+        n = 0;
+      }
+      pages[n++] = p;
+    }
   }
+  if (n > 0) unpinUserPagesDirtyLock(mem, pages, n, markDirty);
 }
 
 /**
