@@ -29,7 +29,10 @@ if mount -t 9p -o $O,ro,cache=loose hostroot /host && mount -t 9p -o $O,cache=no
 	mount -t sysfs sys /host/sys
 	mount -t devtmpfs dev /host/dev
 	mount -t tmpfs tmp /host/tmp
-	mount -o bind /mnt "/host$SHARE"
+	# the share may live under a directory the guest just covered (a checkout in /tmp sits under
+	# the fresh tmpfs): make its mount point there first
+	mkdir -p "/host$SHARE" 2>/dev/null
+	mount -o bind /mnt "/host$SHARE" || echo "GUEST: cannot bind the share at $SHARE"
 	# no pipes here: the chroot's sh may be dash (no pipefail), and the exit code must survive
 	chroot /host /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp CI=true BIOPATH_IN_GUEST=1 \
 		TERM=dumb NO_COLOR=1 /bin/sh -c "cd '${CWD:-$SHARE}' && /bin/sh '$RUN/cmd.sh' > '$RUN/output.log' 2>&1"
