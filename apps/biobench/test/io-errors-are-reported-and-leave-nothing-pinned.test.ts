@@ -37,7 +37,7 @@ describe.skipIf(!avail.ok)('IO errors', () => {
     const job = expandSweep({ ...defaultsOf(JOB_OPTIONS), rw: 'randwrite', size: 2 << 20, runtime: 0, ramp_time: 0, iodepth: [8], strategy: [strategy] }, new Set())[0]!;
     const target = resolveTarget({ path: null, tempSize: 2 << 20, write: true, writeReason: '', direct: true, allowDestructive: false });
     try {
-      const r = runJob(job, target, engine as never);
+      const r = await runJob(job, target, engine as never);
       expect(r.error).toMatchObject({ ddir: 1, len: 4096, res: -5 });
       expect(r.dirs[1].ios).toBeLessThan(512); // it stopped
       expect(r.counters.pins_acquired).toBe(r.counters.pins_released);

@@ -42,8 +42,8 @@ export async function cmdAb(aText: string, bText: string, values: AbValues, expl
   try {
     if (values.output_format === 'normal') io.err(`biobench ab: ${values.pairs} pairs, A B A B ..., ${a.engine.name} engine, on ${describeTarget(target)}`);
     for (let i = 0; i < values.pairs; i++) {
-      runs.A.push(...runPlan(a, target, `A ${i + 1}/${values.pairs}`));
-      runs.B.push(...runPlan(b, target, `B ${i + 1}/${values.pairs}`));
+      runs.A.push(...await runPlan(a, target, `A ${i + 1}/${values.pairs}`));
+      runs.B.push(...await runPlan(b, target, `B ${i + 1}/${values.pairs}`));
     }
   } finally {
     target.release();

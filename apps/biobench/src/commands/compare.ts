@@ -44,7 +44,7 @@ export async function cmdCompare(values: CompareValues, explicit: Set<string>, i
   const ours: JobResult[] = [];
   try {
     io.err(`biobench compare: ${version} (io_uring engine) vs biobench (${plan.engine.name} engine) on ${describeTarget(target)}, ${values.reps} rep(s) each, alternating`);
-    for (const job of plan.jobs) rows.push(compareJob(job, plan, target, values, ours));
+    for (const job of plan.jobs) rows.push(await compareJob(job, plan, target, values, ours));
   } finally {
     target.release();
   }
@@ -57,14 +57,14 @@ export async function cmdCompare(values: CompareValues, explicit: Set<string>, i
   return 0;
 }
 
-function compareJob(job: JobOptions, plan: Plan, target: Target, v: CompareValues, ours: JobResult[]): CompareRow {
+async function compareJob(job: JobOptions, plan: Plan, target: Target, v: CompareValues, ours: JobResult[]): Promise<CompareRow> {
   const one: Plan = { ...plan, jobs: [job] };
   const region = job.size ?? target.size - job.offset;
   const args = fioArgs(job, target.path, region);
   const row: CompareRow = { job, strategy: '', biobench: [], fio: [] };
   for (let rep = 0; rep < v.reps; rep++) {
-    const bb = (): void => {
-      const r = runPlan(one, target, `biobench ${rep + 1}/${v.reps}`)[0]!;
+    const bb = async (): Promise<void> => {
+      const r = (await runPlan(one, target, `biobench ${rep + 1}/${v.reps}`))[0]!;
       ours.push(r);
       row.strategy = r.engine.strategy;
       row.biobench.push(jobMetrics(jobJson(r, false)));
@@ -73,11 +73,11 @@ function compareJob(job: JobOptions, plan: Plan, target: Target, v: CompareValue
       row.fio.push(jobMetrics(runFio(v.fio, args)));
     };
     if (rep % 2 === 0) {
-      bb();
+      await bb();
       fio();
     } else {
       fio();
-      bb();
+      await bb();
     }
   }
   return row;

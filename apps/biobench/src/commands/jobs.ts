@@ -6,7 +6,7 @@ import { errnoName } from '@biopath/native';
 import { RunError, UsageError } from '../cli/errors.ts';
 import { createProgress } from '../cli/progress.ts';
 import { selectEngine } from '../engine/registry.ts';
-import type { IoEngine } from '../engine/engine.ts';
+import type { AnyIoEngine } from '../engine/engine.ts';
 import { runJob } from '../job/run-job.ts';
 import type { JobResult } from '../job/run-job.ts';
 import { readPercent } from '../job/workload.ts';
@@ -18,21 +18,35 @@ import type { Target } from '../job-target/target.ts';
 export interface Plan {
   jobs: JobOptions[];
   axes: string[];
-  engine: IoEngine<unknown>;
+  engine: AnyIoEngine;
   notes: string[];
 }
 
 const STACK_ONLY = ['strategy', 'release', 'driver', 'profile'] as const;
+const DIRECT_ONLY = ['strategy', 'release'] as const;
+const CACHE_ONLY = ['cache_size', 'readahead'] as const;
 
-/** Jobs of a sweep for the chosen engine; stack-only axes collapse (with a note) on uring. */
+/**
+ * Jobs of a sweep for the chosen engine; stack-only axes collapse (with a note) on uring, and
+ * strategy/release (how direct IO takes pages) collapse on the stack engine's buffered mode.
+ */
 export async function planJobs(sweep: JobSweep, explicit: ReadonlySet<string>): Promise<Plan> {
-  const { engine, note } = await selectEngine(sweep.engine);
+  const direct = sweep.direct && !sweep.buffered;
+  const { engine, note } = await selectEngine(sweep.engine, direct);
   const notes = note ? [note] : [];
   let s = sweep;
+  const flags = (ks: readonly string[]): string => ks.map((k) => `--${k.replace(/_/g, '-')}`).join(', ');
   if (engine.name === 'uring') {
-    const ignored = STACK_ONLY.filter((k) => explicit.has(k));
-    if (ignored.length) notes.push(`${ignored.map((k) => `--${k}`).join(', ')} apply to the stack engine only; the uring engine ran once per remaining combination (strategy: raw)`);
+    const ignored = [...STACK_ONLY, ...CACHE_ONLY].filter((k) => explicit.has(k));
+    if (ignored.length) notes.push(`${flags(ignored)} apply to the stack engine only; the uring engine ran once per remaining combination (strategy: raw)`);
     s = { ...sweep, strategy: [sweep.strategy[0]!], release: [sweep.release[0]!], driver: [sweep.driver[0]!], profile: [sweep.profile[0]!] };
+  } else if (!direct) {
+    const ignored = DIRECT_ONLY.filter((k) => explicit.has(k));
+    if (ignored.length) notes.push(`${flags(ignored)} apply to direct IO only; buffered IO copies through biopath's page cache (strategy: cache)`);
+    s = { ...sweep, strategy: [sweep.strategy[0]!], release: ['auto'] };
+  } else {
+    const ignored = CACHE_ONLY.filter((k) => explicit.has(k));
+    if (ignored.length) notes.push(`${flags(ignored)} apply to buffered jobs (--direct 0) only`);
   }
   const jobs = expandSweep(s, explicit);
   for (const j of jobs) {
@@ -52,13 +66,14 @@ export function jobsWrite(jobs: JobOptions[]): { write: boolean; reason: string 
 }
 
 /** Check and (for the default) create the target all jobs share, and every job's region on it. */
-export function openTarget(jobs: JobOptions[], engine: IoEngine<unknown> | null = null): Target {
+export function openTarget(jobs: JobOptions[], engine: AnyIoEngine | null = null): Target {
   const j0 = jobs[0]!;
   const w = jobsWrite(jobs);
   const tempSize = Math.max(...jobs.map((j) => j.offset + (j.size ?? DEFAULT_TEMP_SIZE)));
   const noDevice = engine?.name === 'stack' && j0.target === null && jobs.every((j) => j.driver === 'null');
   const t = noDevice ? nullTarget(tempSize) : resolveTarget({
-    path: j0.target, tempSize, write: w.write, writeReason: w.reason, direct: jobs.some((j) => j.direct), allowDestructive: j0.allow_destructive,
+    // the stack engine's bdev driver opens O_DIRECT even for buffered jobs: biopath's cache sits above it
+    path: j0.target, tempSize, write: w.write, writeReason: w.reason, direct: jobs.some((j) => j.direct || (engine?.name === 'stack' && j.driver === 'bdev')), allowDestructive: j0.allow_destructive,
   });
   try {
     for (const j of jobs) regionOf(t, j.offset, j.size, j.bs.min, j.bs.max, j.direct);
@@ -70,12 +85,12 @@ export function openTarget(jobs: JobOptions[], engine: IoEngine<unknown> | null 
 }
 
 /** Run every job of the plan on `target`, one after another. */
-export function runPlan(plan: Plan, target: Target, label = ''): JobResult[] {
+export async function runPlan(plan: Plan, target: Target, label = ''): Promise<JobResult[]> {
   const out: JobResult[] = [];
   for (const job of plan.jobs) {
     const p = createProgress(job.progress, job.output_format, label || jobLabel(job, plan.axes) || job.name);
     try {
-      out.push(runJob(job, target, plan.engine, p ?? undefined));
+      out.push(await runJob(job, target, plan.engine, p ?? undefined));
     } finally {
       p?.stop();
     }

@@ -23,7 +23,7 @@ async function runForReport(v: ReportValues, explicit: Set<string>, io: CmdIo): 
   const target = openTarget(plan.jobs, plan.engine);
   try {
     for (const n of plan.notes) io.err(`note: ${n}`);
-    const results = runPlan(plan, target);
+    const results = await runPlan(plan, target);
     const f = failureOf(results);
     if (f) throw f;
     return fioDocument(results, false, { command: 'report', argv: io.argv, notes: plan.notes });

@@ -19,7 +19,7 @@ export async function cmdRun(sweep: JobSweep, explicit: Set<string>, io: CmdIo):
   let results: JobResult[];
   try {
     if (sweep.output_format === 'normal') io.err(header(plan, describeTarget(target)));
-    results = runPlan(plan, target);
+    results = await runPlan(plan, target);
   } finally {
     target.release();
   }

@@ -19,6 +19,7 @@ export function fioArgs(job: JobOptions, path: string, size: number): string[] {
   if (job.ramp_time > 0) a.push(`--ramp_time=${Math.round(job.ramp_time)}ms`);
   if (job.buffers === 'registered') a.push('--fixedbufs=1');
   if (job.sqthread_poll) a.push('--sqthread_poll=1');
+  if (job.end_fsync && !job.direct) a.push('--end_fsync=1');
   return a;
 }
 

@@ -4,11 +4,11 @@
  * drives, so biobench keeps working while those packages are being built.
  */
 import { UsageError } from '../cli/errors.ts';
-import type { IoEngine } from './engine.ts';
+import type { AnyIoEngine, IoEngine } from './engine.ts';
 import { uringEngine } from './uring-engine.ts';
 
 export interface EngineChoice {
-  engine: IoEngine<unknown>;
+  engine: AnyIoEngine;
   /** Why this engine ran when the user asked for `auto`, or ''. */
   note: string;
 }
@@ -17,6 +17,8 @@ export interface StackAvailability {
   ok: boolean;
   reason: string;
   engine: IoEngine<unknown> | null;
+  /** The stack engine's buffered mode (biopath's page cache). */
+  buffered: AnyIoEngine | null;
 }
 
 let cached: StackAvailability | null = null;
@@ -25,21 +27,24 @@ let cached: StackAvailability | null = null;
 export async function stackAvailability(): Promise<StackAvailability> {
   if (cached) return cached;
   try {
-    const mod = await import('./stack-engine.ts');
-    cached = { ok: true, reason: '', engine: mod.stackEngine as IoEngine<unknown> };
+    const [mod, cache] = await Promise.all([import('./stack-engine.ts'), import('./cache-engine.ts')]);
+    cached = { ok: true, reason: '', engine: mod.stackEngine as IoEngine<unknown>, buffered: cache.cacheEngine as AnyIoEngine };
   } catch (e) {
-    cached = { ok: false, reason: `the stack engine could not load @biopath/block / @biopath/nvme: ${firstLine(e)}`, engine: null };
+    cached = { ok: false, reason: `the stack engine could not load @biopath/block / @biopath/nvme / @biopath/page-cache: ${firstLine(e)}`, engine: null, buffered: null };
   }
   return cached;
 }
 
 const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0]!;
 
-/** The engine for `--engine`; `auto` = stack when it is available, else uring (with a note). */
-export async function selectEngine(requested: 'auto' | 'uring' | 'stack'): Promise<EngineChoice> {
+/**
+ * The engine for `--engine`; `auto` = stack when it is available, else uring (with a note).
+ * Buffered jobs (`direct` false) on the stack engine go through biopath's page cache.
+ */
+export async function selectEngine(requested: 'auto' | 'uring' | 'stack', direct = true): Promise<EngineChoice> {
   if (requested === 'uring') return { engine: uringEngine as IoEngine<unknown>, note: '' };
   const s = await stackAvailability();
-  if (s.ok) return { engine: s.engine!, note: '' };
+  if (s.ok) return { engine: direct ? s.engine! : s.buffered!, note: '' };
   if (requested === 'stack') throw new UsageError(`--engine stack is not available: ${s.reason}. Use --engine uring`);
   return { engine: uringEngine as IoEngine<unknown>, note: `engine: uring (raw io_uring; strategy reported as raw). ${s.reason}` };
 }

@@ -5,6 +5,7 @@
  * kernel buffer (KVEC) carries nothing from v8 on and a reference under legacy.
  */
 import type { JobOptions } from '../options/table.ts';
+import { cacheJobProblem } from './cache-rules.ts';
 
 export type Carry = 'pinned' | 'reffed' | 'none';
 export type ResolvedProfile = 'legacy' | 'v8' | 'merged' | 'current';
@@ -49,7 +50,10 @@ export function stackJobProblem(job: JobOptions): string {
     const what = carry === 'none' ? 'nothing (pages just listed)' : carry === 'pinned' ? 'pins' : 'page references';
     return `--release ${job.release} cannot give back what strategy ${job.strategy} takes under profile ${profile}: ${what}; use one of ${FITS[carry].join(', ')}`;
   }
-  if (!job.direct) return '--direct 0 on the stack engine needs the page cache (@biopath/page-cache), not wired into biobench yet; use --engine uring for buffered IO';
+  if (!job.direct) {
+    const why = cacheJobProblem(job);
+    if (why) return why;
+  }
   if (job.driver === 'nvme' && !/\/dev\/(ng|nvme)\d+n\d+$/.test(job.target ?? '')) {
     return '--driver nvme needs --target /dev/ngXnY (or /dev/nvmeXnY): an NVMe namespace';
   }

@@ -75,12 +75,16 @@ function buffers(parts: Pick<StackParts, 'mem' | 'mm' | 'stride'>, strategy: str
   return { ubuf: 0, pfns };
 }
 
-export function stackSetup(s: EngineSetup, wrap?: WrapDriver): StackParts {
+/**
+ * The bio path for one job. `cachePages` > 0 (buffered jobs): the MemMap also has room for a
+ * page cache of that many frames, and no per-slot buffers are made (the IO copies from plain ones).
+ */
+export function stackSetup(s: EngineSetup, wrap?: WrapDriver, cachePages = 0): StackParts {
   const { job, units } = s;
   const stride = Math.max(PAGE, 2 ** Math.ceil(Math.log2(Math.ceil(s.maxBs / PAGE))) * PAGE);
   if (stride * units.length > MAX_BUFFER_BYTES) throw new RangeError(`stack engine: iodepth × bs = ${stride * units.length} bytes of buffers is over 1 GiB`);
   const profile = resolveProfile(job);
-  const mem = createMemMap({ nrPages: ((stride * units.length * 2) / PAGE) + 1024, profile });
+  const mem = createMemMap({ nrPages: ((stride * units.length * 2) / PAGE) + 1024 + cachePages, profile });
   const notes: string[] = [];
   const mm = new MmStruct(mem);
   let driver: BlkDriver | null = null;
@@ -89,7 +93,7 @@ export function stackSetup(s: EngineSetup, wrap?: WrapDriver): StackParts {
     driver = wrap ? wrap(d.driver) : d.driver;
     const q = blkMqInitQueue(driver.set, driver.limits, mem);
     const bdev = bdevCreate(q, driver.sizeBytes, job.driver, !s.write);
-    const b = buffers({ mem, mm, stride }, job.strategy, units.length);
+    const b = cachePages > 0 ? { ubuf: 0, pfns: new Int32Array(0) } : buffers({ mem, mm, stride }, job.strategy, units.length);
     return { mem, mm, driver, q, bdev, profile, carry: carryOf(job.strategy, profile), stride, notes, fixed: d.fixed, ...b };
   } catch (e) {
     driver?.close();

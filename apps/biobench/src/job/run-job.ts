@@ -2,14 +2,18 @@
  * One job from start to result: engine init, the verify layout (read jobs with --verify), the
  * measured phase (ramp, runtime, time series, CPU, page counters), the verify read-back, cleanup.
  * Failures during IO do not throw: they come back in the result, which the command reports.
+ * Engines with a page cache (AsyncIoEngine) also fsync and drop their cache after the layout and
+ * before the read-back (so verify reads the device, not the cache), fsync at the end of the
+ * measured phase with --end-fsync, and write back and drop everything before the final page
+ * counters, so a folio still referenced shows as unbalanced.
  */
-import type { EngineInfo, IoEngine, PageCounters } from '../engine/engine.ts';
+import type { AnyIoEngine, CacheStats, EngineInfo, PageCounters } from '../engine/engine.ts';
 import { IoU } from '../engine/io-unit.ts';
 import type { JobOptions } from '../options/table.ts';
 import { DirStats, TimeSeries } from '../stats/io-stats.ts';
 import type { Target } from '../job-target/target.ts';
 import { regionOf } from '../job-target/target.ts';
-import { runPhase } from './run-loop.ts';
+import { runPhase, runPhaseAsync } from './run-loop.ts';
 import type { IoFailure, LoopCtx, PhaseSink } from './run-loop.ts';
 import { VerifyState } from './verify-state.ts';
 import type { Mismatch } from './verify.ts';
@@ -38,6 +42,8 @@ export interface JobResult {
   majf: number;
   minf: number;
   counters: PageCounters;
+  /** Buffered jobs on the stack engine: what biopath's page cache did (whole job); else null. */
+  cache: CacheStats | null;
   verify: VerifyReport | null;
   error: IoFailure | null;
   startedAt: number;
@@ -48,7 +54,7 @@ export interface ProgressSink {
   update(elapsedMs: number, totalMs: number, dirs: [DirStats, DirStats], ramping: boolean): void;
 }
 
-export function runJob(job: JobOptions, target: Target, engine: IoEngine<unknown>, progress?: ProgressSink): JobResult {
+export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngine, progress?: ProgressSink): Promise<JobResult> {
   const region = regionOf(target, job.offset, job.size, job.bs.min, job.bs.max, job.direct);
   const units = Array.from({ length: job.iodepth }, (_, i) => new IoU(i));
   const writes = readPercent(job.rw, job.rwmixread) < 100;
@@ -57,23 +63,39 @@ export function runJob(job: JobOptions, target: Target, engine: IoEngine<unknown
     const pc0 = engine.counters(d);
     const verify = job.verify === 'none' ? null : new VerifyState(job.bs.min, region.start, region.size, job.seed, units);
     const ctx: LoopCtx = { engine, d, units, verify, checkAll: false, failure: null };
+    const phase = engine.async ? runPhaseAsync : runPhase;
     const base: WorkloadSpec = { rw: job.rw, rwmixread: job.rwmixread, bsMin: job.bs.min, bsMax: job.bs.max, start: region.start, size: region.size, sizeBased: job.runtime === 0, seed: job.seed };
-    if (verify && !job.verify_only && !writes) runPhase(ctx, new Workload({ ...base, rw: 'write', bsMax: job.bs.min, sizeBased: true }), quietSink());
+    if (verify && !job.verify_only && !writes) {
+      await phase(ctx, new Workload({ ...base, rw: 'write', bsMax: job.bs.min, sizeBased: true }), quietSink());
+      await settle(ctx, true);
+    }
     const readBack: WorkloadSpec = { ...base, rw: 'read', bsMin: job.bs.min, bsMax: job.bs.min, sizeBased: true };
     ctx.checkAll = job.verify_only;
     // verify_only: the read-back is the measured workload
-    const m = measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0 } : job, job.verify_only ? readBack : base, progress);
-    if (verify && writes && !job.verify_only && !ctx.failure) runPhase(ctx, new Workload(readBack), quietSink());
+    const m = await measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0 } : job, job.verify_only ? readBack : base, writes && job.end_fsync, progress);
+    if (verify && writes && !job.verify_only && !ctx.failure) {
+      await settle(ctx, true);
+      if (!ctx.failure) await phase(ctx, new Workload(readBack), quietSink());
+    }
+    await settle(ctx, true);
+    const cache = engine.async ? { ...engine.cacheStats(d), end_fsync_ms: m.endFsyncMs } : null;
     return {
-      job, target, region, engine: engine.describe(d), ...m, counters: pagesSince(pc0, engine.counters(d)), error: ctx.failure, startedAt: Date.now() - m.elapsedMs,
+      job, target, region, engine: engine.describe(d), ...m, counters: pagesSince(pc0, engine.counters(d)), cache, error: ctx.failure, startedAt: Date.now() - m.elapsedMs,
       verify: verify && { units_written: verify.unitsWritten, units_verified: verify.unitsVerified, mismatches: verify.mismatchCount, first_mismatches: verify.mismatches },
     };
   } finally {
-    engine.cleanup(d);
+    await engine.cleanup(d);
   }
 }
 
-type Measure = Pick<JobResult, 'dirs' | 'series' | 'depth' | 'elapsedMs' | 'cpu' | 'ctx' | 'majf' | 'minf'>;
+/** Page-cache engines: fsync (and drop the cache); a failure becomes the job's error. Others: nothing. */
+async function settle(ctx: LoopCtx, dropCaches: boolean): Promise<void> {
+  if (!ctx.engine.async) return;
+  const err = await ctx.engine.fsync(ctx.d, dropCaches);
+  if (err < 0 && !ctx.failure) ctx.failure = { ddir: 1, offset: 0, len: 0, res: err };
+}
+
+type Measure = Pick<JobResult, 'dirs' | 'series' | 'depth' | 'elapsedMs' | 'cpu' | 'ctx' | 'majf' | 'minf'> & { endFsyncMs: number };
 
 /** Pages taken and given back over the whole job (ramp, layout and verify too), so a leak shows. */
 function pagesSince(a: PageCounters, b: PageCounters): PageCounters {
@@ -88,8 +110,11 @@ function quietSink(): PhaseSink {
   return { dirs: null, series: null, from: 0, until: Number.POSITIVE_INFINITY, depth: new Float64Array(7), tick: () => true };
 }
 
-/** The measured phase: stats count from the end of the ramp to the end of the runtime. */
-function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, progress?: ProgressSink): Measure {
+/**
+ * The measured phase: stats count from the end of the ramp to the end of the runtime. With
+ * `endFsync` (fio's end_fsync) the fsync after the last write is part of the measured time.
+ */
+async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFsync: boolean, progress?: ProgressSink): Promise<Measure> {
   const dirs: [DirStats, DirStats] = [new DirStats(), new DirStats()];
   const interval = job.log_avg_msec;
   const series = new TimeSeries(interval, Math.ceil((job.runtime || 3_600_000) / interval) + 2);
@@ -115,10 +140,18 @@ function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, progress?: 
       return true;
     },
   };
-  runPhase(ctx, new Workload(spec), sink);
-  const end = Math.min(until, Math.max(last, performance.now()));
+  if (ctx.engine.async) await runPhaseAsync(ctx, new Workload(spec), sink);
+  else runPhase(ctx, new Workload(spec), sink);
+  let end = Math.min(until, Math.max(last, performance.now()));
+  let endFsyncMs = 0;
+  if (endFsync && ctx.engine.async && !ctx.failure) {
+    const t = performance.now();
+    await settle(ctx, false);
+    endFsyncMs = performance.now() - t;
+    end += endFsyncMs;
+  }
   if (series.length === 0 || end - from - series.tMs[series.length - 1]! > interval / 10) series.sample(end - from, dirs[0], dirs[1]);
-  return { dirs, series, depth: sink.depth, elapsedMs: Math.max(0.001, end - from), ...b.since() };
+  return { dirs, series, depth: sink.depth, elapsedMs: Math.max(0.001, end - from), endFsyncMs, ...b.since() };
 }
 
 /** CPU, context switches and faults at the start of measurement. */

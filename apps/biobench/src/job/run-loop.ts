@@ -2,8 +2,9 @@
  * fio's do_io() for one phase of a job: keep every free io_u queued, commit the batch, reap at
  * least one completion, account it, repeat until the phase's end time (or, size based, until the
  * workload is done), then drain what is still in flight. Nothing here allocates per IO.
+ * `runPhaseAsync` is the same loop for engines that reap by awaiting (AsyncIoEngine).
  */
-import type { IoEngine } from '../engine/engine.ts';
+import type { AnyIoEngine, AsyncIoEngine, IoEngine } from '../engine/engine.ts';
 import { FIO_Q_BUSY, FIO_Q_COMPLETED } from '../engine/io-unit.ts';
 import type { IoU } from '../engine/io-unit.ts';
 import type { DirStats, TimeSeries } from '../stats/io-stats.ts';
@@ -31,7 +32,7 @@ export interface PhaseSink {
 }
 
 export interface LoopCtx {
-  engine: IoEngine<unknown>;
+  engine: AnyIoEngine;
   d: unknown;
   units: IoU[];
   verify: VerifyState | null;
@@ -42,35 +43,57 @@ export interface LoopCtx {
 
 /** Run one phase; returns the IOs completed. Stops early on the first IO error (ctx.failure). */
 export function runPhase(ctx: LoopCtx, wl: Workload, sink: PhaseSink): number {
-  const { engine, d, units } = ctx;
-  const q: Queue = { free: new Int32Array(units.length), nFree: units.length, batch: new Int32Array(units.length), nb: 0, inflight: 0, done: 0, issuing: true, retry: null };
-  for (let i = 0; i < units.length; i++) q.free[i] = units.length - 1 - i;
-  for (;;) {
-    fill(ctx, wl, sink, q);
-    if (!q.issuing && q.retry) {
-      ctx.verify?.complete(q.retry, false, false); // never reached the engine: undo its in-flight marks
-      q.free[q.nFree++] = q.retry.index;
-      q.retry = null;
-    }
-    if (q.nb > 0) {
-      engine.commit(d);
-      const t = performance.now();
-      for (let i = 0; i < q.nb; i++) units[q.batch[i]!]!.tCommit = t;
-      q.nb = 0;
-    }
-    if (q.inflight === 0 && q.retry === null) break;
-    const n = engine.getevents(d, 1);
-    const now = performance.now();
-    for (let i = 0; i < n; i++) {
-      const io = engine.event(d, i);
-      q.inflight--;
-      q.done += complete(ctx, sink, io, now);
-      q.free[q.nFree++] = io.index;
-    }
-    if (q.issuing && (!sink.tick(now) || now >= sink.until || ctx.failure)) q.issuing = false;
-  }
+  const engine = ctx.engine as IoEngine<unknown>;
+  const q = newQueue(ctx.units.length);
+  while (submit(ctx, wl, sink, q)) reap(ctx, sink, q, engine.getevents(ctx.d, q.inflight > 0 ? 1 : 0));
   return q.done;
 }
+
+/** {@link runPhase} for an engine that reaps by awaiting; the event loop runs while it waits. */
+export async function runPhaseAsync(ctx: LoopCtx, wl: Workload, sink: PhaseSink): Promise<number> {
+  const engine = ctx.engine as AsyncIoEngine<unknown>;
+  const q = newQueue(ctx.units.length);
+  while (submit(ctx, wl, sink, q)) reap(ctx, sink, q, await engine.getevents(ctx.d, q.inflight > 0 ? 1 : 0));
+  return q.done;
+}
+
+function newQueue(n: number): Queue {
+  const q: Queue = { free: new Int32Array(n), nFree: n, batch: new Int32Array(n), nb: 0, inflight: 0, done: 0, issuing: true, retry: null, capped: false };
+  for (let i = 0; i < n; i++) q.free[i] = n - 1 - i;
+  return q;
+}
+
+/** Fill and commit a batch; false when nothing is in flight any more (the phase is over). */
+function submit(ctx: LoopCtx, wl: Workload, sink: PhaseSink, q: Queue): boolean {
+  const { engine, d, units } = ctx;
+  fill(ctx, wl, sink, q);
+  if (!q.issuing && q.retry) {
+    ctx.verify?.complete(q.retry, false, false); // never reached the engine: undo its in-flight marks
+    q.free[q.nFree++] = q.retry.index;
+    q.retry = null;
+  }
+  if (q.nb > 0) {
+    engine.commit(d);
+    const t = performance.now();
+    for (let i = 0; i < q.nb; i++) units[q.batch[i]!]!.tCommit = t;
+    q.nb = 0;
+  }
+  return q.inflight > 0 || q.retry !== null || q.capped;
+}
+
+/** Account the `n` completions getevents returned; stop issuing at the end of the phase. */
+function reap(ctx: LoopCtx, sink: PhaseSink, q: Queue, n: number): void {
+  const now = performance.now();
+  for (let i = 0; i < n; i++) {
+    const io = ctx.engine.event(ctx.d, i);
+    q.inflight--;
+    q.done += complete(ctx, sink, io, now);
+    q.free[q.nFree++] = io.index;
+  }
+  if (q.issuing && phaseOver(ctx, sink, now)) q.issuing = false;
+}
+
+const phaseOver = (ctx: LoopCtx, sink: PhaseSink, now: number): boolean => !sink.tick(now) || now >= sink.until || ctx.failure !== null;
 
 interface Queue {
   free: Int32Array;
@@ -82,11 +105,23 @@ interface Queue {
   issuing: boolean;
   /** An io_u the engine answered busy for: queued again first. */
   retry: IoU | null;
+  /** The last fill stopped at its budget (an engine completing inline): reap, then fill again. */
+  capped: boolean;
 }
 
-/** Queue IOs until every io_u is in flight, the engine is busy, or the workload pauses or ends. */
+/**
+ * Queue IOs until every io_u is in flight, the engine is busy, or the workload pauses or ends;
+ * at most `iodepth` queue calls, so an engine that completes inline still gets to reap (and the
+ * event loop to run) between batches, like fio's iodepth_batch.
+ */
 function fill(ctx: LoopCtx, wl: Workload, sink: PhaseSink, q: Queue): void {
+  let budget = ctx.units.length;
+  q.capped = false;
   while (q.issuing && (q.nFree > 0 || q.retry)) {
+    if (budget-- === 0) {
+      q.capped = true;
+      return;
+    }
     let io = q.retry;
     if (!io) {
       io = ctx.units[q.free[q.nFree - 1]!]!;
@@ -104,8 +139,10 @@ function fill(ctx: LoopCtx, wl: Workload, sink: PhaseSink, q: Queue): void {
     }
     if (r === FIO_Q_COMPLETED) {
       io.tCommit = io.tQueue;
-      q.done += complete(ctx, sink, io, performance.now());
+      const now = performance.now();
+      q.done += complete(ctx, sink, io, now);
       q.free[q.nFree++] = io.index;
+      if (phaseOver(ctx, sink, now)) q.issuing = false; // an engine that completes inline may never reap
       continue;
     }
     q.batch[q.nb++] = io.index;

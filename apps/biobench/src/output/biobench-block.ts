@@ -1,6 +1,7 @@
 /**
  * The per-job `biobench` block of the JSON: what fio has no field for. Engine and strategy as
- * run, the target and region, CPU per IO, pages pinned/referenced and released, verify results,
+ * run, the target and region, CPU per IO, pages pinned/referenced and released, what biopath's
+ * page cache did (buffered stack jobs; null otherwise), verify results,
  * the time series and a compact latency histogram (for `biobench report`).
  */
 import { errnoName } from '@biopath/native';
@@ -64,6 +65,7 @@ export function biobenchJobBlock(r: JobResult, lat: PlatHistogram): Json {
     },
     cpu_us_per_io: ios ? (r.cpu.userUs + r.cpu.systemUs) / ios : 0,
     pages: { ...c, balanced: c.pins_acquired === c.pins_released && c.refs_taken === c.refs_released },
+    cache: r.cache,
     verify: r.verify,
     error: r.error && {
       ddir: r.error.ddir ? 'write' : 'read', offset: r.error.offset, len: r.error.len, res: r.error.res,

@@ -45,6 +45,7 @@ export function jobText(r: JobResult): string {
     ...dirBlock('write', r.dirs[1], r.elapsedMs),
     `  cpu          : usr=${fixed(pct(r.cpu.userUs, r.elapsedMs))}%, sys=${fixed(pct(r.cpu.systemUs, r.elapsedMs))}%, ctx=${r.ctx}, majf=${r.majf}, minf=${r.minf}, ${fixed(ios ? (r.cpu.userUs + r.cpu.systemUs) / ios : 0)} µs/IO`,
     pagesLine(r),
+    ...cacheLines(r),
   ];
   if (r.verify) lines.push(`  verify       : crc32c, ${r.verify.units_written} blocks written, ${r.verify.units_verified} checked, ${r.verify.mismatches} bad`);
   for (const n of e.notes) lines.push(`  note: ${n}`);
@@ -58,6 +59,20 @@ function pagesLine(r: JobResult): string {
   if (!c.applicable) return '  pages        : taken by the kernel (raw io_uring): no biopath pins or refs';
   const ok = c.pins_acquired === c.pins_released && c.refs_taken === c.refs_released;
   return `  pages        : pins ${c.pins_acquired} acquired / ${c.pins_released} released, refs ${c.refs_taken} taken / ${c.refs_released} released${ok ? ' (balanced)' : ' (NOT balanced)'}`;
+}
+
+/** Buffered stack jobs: what biopath's page cache did. */
+function cacheLines(r: JobResult): string[] {
+  const c = r.cache;
+  if (!c) return [];
+  const pages = c.hits + c.misses;
+  const k = c.reclaim_skipped;
+  return [
+    `  page cache   : ${bytesIec(c.capacity_bytes)}, readahead ${c.readahead_kb ? `${c.readahead_kb} KiB` : 'off'}; hits=${c.hits}, misses=${c.misses} (${fixed(pages ? (100 * c.hits) / pages : 0)}% hit), ${c.ios_inline} reads served inline`,
+    `    read       : ${c.pages_read} pages from the device, ${c.readahead_pages} read ahead (windows: ${c.readahead_sync} sync, ${c.readahead_async} async)`,
+    `    writeback  : ${c.writeback_pages} pages in ${c.writeback_reqs} requests, ${c.flushes} flushes, ${c.fsyncs} fsyncs${c.end_fsync_ms ? ` (end fsync ${fixed(c.end_fsync_ms)} ms)` : ''}, ${c.dirty_throttled} writers throttled`,
+    `    reclaim    : ${c.reclaimed} of ${c.reclaim_scanned} scanned freed; kept pinned=${k.pinned}, locked=${k.locked}, writeback=${k.writeback}, dirty=${k.dirty}, mapped=${k.mapped}, busy=${k.busy}; direct scans=${c.direct_reclaim_scanned}, alloc failures=${c.alloc_failures}`,
+  ];
 }
 
 /** Header and rows comparing jobs of a sweep (or one job), for text or Markdown. */
