@@ -5,7 +5,7 @@
 //  (b) a loop device through io_uring, alternating with fio's io_uring engine on the same device in
 //      the same run (target ≥ 0.9× fio's IOPS). Medians of the repetitions.
 // Usage: npx tsx packages/block/bench/stack.bench.ts [--part null|loop|both] [--runtime 3] [--reps 3]
-//        [--qd 1,32,128] [--size-mib 1024] [--json out.json]
+//        [--qd 1,32,128] [--size-mib 1024] [--json out.json] [--defer-doorbell]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,12 +20,15 @@ const { values: o } = parseArgs({
   options: {
     part: { type: 'string', default: 'both' }, runtime: { type: 'string', default: '3' }, reps: { type: 'string', default: '3' },
     qd: { type: 'string', default: '1,32,128' }, 'size-mib': { type: 'string', default: '1024' }, json: { type: 'string' },
+    'defer-doorbell': { type: 'boolean', default: false },
   },
 });
 const RT = Number(o.runtime) * 1000;
 const REPS = Number(o.reps);
 const QDS = o.qd!.split(',').map(Number);
 const STRATEGIES: Strategy[] = ['pin', 'get', 'list'];
+/** Loop driver rings the io_uring doorbell at the next wait (submit + wait in one io_uring_enter). */
+const DEFER = o['defer-doorbell'] === true;
 const PROFILE: Record<Strategy, Profile> = { pin: 'merged', get: 'legacy', list: 'merged' };
 
 interface Driver { set: BlkMqTagSet; limits?: Partial<QueueLimits>; sizeBytes: number; close?(): void }
@@ -115,7 +118,7 @@ function partLoop(): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   try {
     console.log(`${execFileSync('/usr/bin/fio', ['--version'], { encoding: 'utf8' }).trim()} vs biopath block on ${dev}`);
-    const mk = (qd: number) => (): Driver => createTestUringDriver(dev, qd, { singleIssuer: true, deferTaskrun: true });
+    const mk = (qd: number) => (): Driver => createTestUringDriver(dev, qd, { singleIssuer: true, deferTaskrun: true }, DEFER);
     for (const qd of QDS) {
       for (const s of STRATEGIES) rows.push(loopPairs(s, qd, mk(qd), dev));
     }

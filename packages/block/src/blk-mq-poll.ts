@@ -64,23 +64,25 @@ function firstActive(q: RequestQueue): BlkMqHwCtx | null {
 }
 
 /**
- * Make progress once: flush the plug, poll, and if nothing completed block in the driver until a
- * completion or one timeout period (then run timeouts). Returns requests ended, or -1
- * when nothing is in flight or waiting (a caller waiting for a bio then would wait forever).
+ * Make progress once: flush the plug, then block in the driver of the first busy hardware queue
+ * until a completion or one timeout period (the driver reaps what is already there first, so no
+ * separate poll — on io_uring that would be one more system call per batch), poll the others, and
+ * run timeouts if nothing completed. Returns requests ended, or -1 when nothing is in flight or
+ * waiting (a caller waiting for a bio then would wait forever).
  */
 export function blkMqWaitOnce(q: RequestQueue): number {
   blkFlushPlug();
-  const n = blkMqPoll(q);
-  if (n > 0) return n;
   const hctx = firstActive(q);
   if (hctx === null) {
+    blkMqPoll(q);
     let pending = q.backlog !== null;
-    for (const h of q.queue_hw_ctx) if (h.dispatch !== null) pending = true;
+    for (const h of q.queue_hw_ctx) if (h.dispatch !== null || h.nr_active > 0) pending = true;
     return pending ? 0 : -1;
   }
-  // wake at least once per timeout period so expired requests are noticed (scanning for the earliest
-  // deadline on every wait would cost O(queue depth) per batch)
-  const m = q.tag_set.ops.wait(hctx, 1, q.tag_set.timeout_ms);
+  const ops = q.tag_set.ops;
+  let m = ops.wait(hctx, 1, q.tag_set.timeout_ms);
+  const hctxs = q.queue_hw_ctx;
+  for (let i = 0; i < hctxs.length; i++) if (hctxs[i] !== hctx && hctxs[i].nr_active > 0) m += ops.poll(hctxs[i]);
   blkMqDrainDone(q);
   blkMqRunPending(q);
   if (m === 0) blkMqTimeoutWork(q);

@@ -14,6 +14,8 @@ import type { TestDriver } from './null-driver.ts';
 
 export function createTestUringDriver(
   path: string, queueDepth = 32, ringFlags: { singleIssuer?: boolean; deferTaskrun?: boolean } = {},
+  /** Ring the doorbell at the next poll/wait instead of at `last` (one io_uring_enter per batch). */
+  deferDoorbell = false,
 ): TestDriver & { info: ReturnType<typeof deviceInfo> } {
   const fd = openDevice(path, { write: true, direct: true });
   const info = deviceInfo(fd);
@@ -65,7 +67,7 @@ export function createTestUringDriver(
       status[rq.tag] = 0;
       inFlight++;
       stats.queued++;
-      if (last) ring.submit();
+      if (last && !deferDoorbell) ring.submit();
       return BLK_STS_OK;
     },
     commitRqs() {
@@ -73,7 +75,8 @@ export function createTestUringDriver(
       ring.submit();
     },
     poll: () => {
-      ring.poll();
+      if (ring.sqReady() > 0) ring.submit();
+      else ring.poll();
       return reap();
     },
     wait(_h, min) {
