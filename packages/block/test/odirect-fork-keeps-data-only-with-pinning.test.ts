@@ -7,12 +7,14 @@
 // The read-only variants (O_DIRECT write, §4.1 last paragraph, §4.2 test1): the child's writes never
 // reach the device; a write by the parent after the pin reaches the device only with pinning.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BlkPlug, EIOCBQUEUED, Kiocb, blkFinishPlug, blkMqDrain, blkStartPlug, blkdevDirectIO } from '@biopath/block';
 import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterUbuf } from '@biopath/iov-iter';
-import type { MmStruct, Profile } from '@biopath/mm';
+import type { MemMap, MmStruct, Profile } from '@biopath/mm';
 import { useLeakGate, withLoopDevice } from '@biopath/testing';
+import { createBdevDriver } from '@biopath/nvme';
 import { createTestUringDriver } from './drivers/uring-loop-driver.ts';
+import type { TestDriver } from './drivers/null-driver.ts';
 import { rig, teardown, type Rig } from './helpers.ts';
 
 useLeakGate();
@@ -20,9 +22,17 @@ useLeakGate();
 const DEV_SIZE = 1 << 20;
 const PINS: Record<Profile, boolean> = { legacy: false, v8: true, merged: true, current: true };
 
+/** The drivers axis: @biopath/nvme's bdev driver (io_uring on an O_DIRECT fd) and block's own test driver. */
+type DriverName = 'nvme-bdev' | 'block-test-uring';
+const DRIVERS: Record<DriverName, (dev: string) => (mem: MemMap) => TestDriver> = {
+  'nvme-bdev': (dev) => (mem) => createBdevDriver({ path: dev, mem, queueDepth: 8 }) as unknown as TestDriver,
+  'block-test-uring': (dev) => () => createTestUringDriver(dev, 8),
+};
+let driverName: DriverName = 'nvme-bdev';
+
 function onLoop(profile: Profile, fn: (r: Rig, image: string) => void): Promise<void> {
   return withLoopDevice(DEV_SIZE, (dev, image) => {
-    const r = rig(profile, { driver: () => createTestUringDriver(dev, 8) });
+    const r = rig(profile, { driver: DRIVERS[driverName](dev) });
     try {
       fn(r, image);
     } finally {
@@ -53,7 +63,12 @@ function finish(r: Rig, plug: BlkPlug, out: { ret: number }, len: number): void 
 
 const byte = (mm: MmStruct, addr: number): number => mm.read(addr, 1)[0]!;
 
-describe.each((['legacy', 'v8', 'merged', 'current'] as const).map((p) => [p]))('profile %s', (profile) => {
+const AXES = (['nvme-bdev', 'block-test-uring'] as const).flatMap((d) =>
+  (['legacy', 'v8', 'merged', 'current'] as const).map((p) => [d, p] as const));
+
+describe.each(AXES)('driver %s, profile %s', (drv, profile) => {
+  beforeEach(() => { driverName = drv; });
+
   it('O_DIRECT read + fork + parent write: the parent keeps the read data only with pinning', () =>
     onLoop(profile, (r, image) => {
       const onDisk = readFileSync(image).subarray(0, 512);
