@@ -5,22 +5,23 @@
 //  (b) a loop device through io_uring, alternating with fio's io_uring engine on the same device in
 //      the same run (target ≥ 0.9× fio's IOPS). Medians of the repetitions.
 // Usage: npx tsx packages/block/bench/stack.bench.ts [--part null|loop|both] [--runtime 3] [--reps 3]
-//        [--qd 1,32,128] [--size-mib 1024] [--json out.json] [--defer-doorbell]
+//        [--qd 1,32,128] [--size-mib 1024] [--json out.json] [--defer-doorbell] [--driver test|nvme-bdev]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bdevCreate, blkMqDestroyQueue, blkMqInitQueue, type BlkMqTagSet, type QueueLimits } from '@biopath/block';
-import { MmStruct, createMemMap, destroyMemMap, expectNoLeakedPins, snapshotPins, type Profile } from '@biopath/mm';
+import { MmStruct, createMemMap, destroyMemMap, expectNoLeakedPins, snapshotPins, type MemMap, type Profile } from '@biopath/mm';
 import { attachLoop, createImage, detachLoop, removeImage } from '@biopath/testing';
 import { createLeanNullDriver } from './lean-null-driver.ts';
 import { runStack, type StackResult, type Strategy } from './stack-loop.ts';
+import { createBdevDriver } from '@biopath/nvme';
 import { createTestUringDriver } from '../test/drivers/uring-loop-driver.ts';
 
 const { values: o } = parseArgs({
   options: {
     part: { type: 'string', default: 'both' }, runtime: { type: 'string', default: '3' }, reps: { type: 'string', default: '3' },
     qd: { type: 'string', default: '1,32,128' }, 'size-mib': { type: 'string', default: '1024' }, json: { type: 'string' },
-    'defer-doorbell': { type: 'boolean', default: false },
+    'defer-doorbell': { type: 'boolean', default: false }, driver: { type: 'string', default: 'test' },
   },
 });
 const RT = Number(o.runtime) * 1000;
@@ -33,10 +34,10 @@ const PROFILE: Record<Strategy, Profile> = { pin: 'merged', get: 'legacy', list:
 
 interface Driver { set: BlkMqTagSet; limits?: Partial<QueueLimits>; sizeBytes: number; close?(): void }
 
-function stackRun(strategy: Strategy, qd: number, mkDriver: () => Driver, blocking: boolean, rampMs: number): StackResult {
+function stackRun(strategy: Strategy, qd: number, mkDriver: (mem: MemMap) => Driver, blocking: boolean, rampMs: number): StackResult {
   const mem = createMemMap({ nrPages: Math.max(4096, qd * 4 + 1024), profile: PROFILE[strategy] });
   const base = snapshotPins(mem);
-  const drv = mkDriver();
+  const drv = mkDriver(mem);
   const q = blkMqInitQueue(drv.set, drv.limits ?? {}, mem);
   const bdev = bdevCreate(q, drv.sizeBytes, 'bench');
   const mm = new MmStruct(mem);
@@ -93,7 +94,7 @@ function fio(dev: string, qd: number): FioSample {
  * `REPS` adjacent pairs (fio, biopath) for one strategy and depth, alternating who goes first; the
  * ratio reported is the median of the per-pair ratios, so drift of the shared machine hits both sides.
  */
-function loopPairs(s: Strategy, qd: number, mk: () => Driver, dev: string): Record<string, unknown> {
+function loopPairs(s: Strategy, qd: number, mk: (mem: MemMap) => Driver, dev: string): Record<string, unknown> {
   const ours: StackResult[] = [];
   const f: FioSample[] = [];
   for (let rep = 0; rep < REPS; rep++) {
@@ -118,7 +119,9 @@ function partLoop(): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   try {
     console.log(`${execFileSync('/usr/bin/fio', ['--version'], { encoding: 'utf8' }).trim()} vs biopath block on ${dev}`);
-    const mk = (qd: number) => (): Driver => createTestUringDriver(dev, qd, { singleIssuer: true, deferTaskrun: true }, DEFER);
+    const mk = (qd: number) => (mem: MemMap): Driver => (o.driver === 'nvme-bdev'
+      ? createBdevDriver({ path: dev, mem, queueDepth: qd })
+      : createTestUringDriver(dev, qd, { singleIssuer: true, deferTaskrun: true }, DEFER));
     for (const qd of QDS) {
       for (const s of STRATEGIES) rows.push(loopPairs(s, qd, mk(qd), dev));
     }
