@@ -3,8 +3,11 @@
 import { bdevCreate, blkMqDestroyQueue, blkMqDrain, blkMqInitQueue, type BlockDevice, type RequestQueue } from '@biopath/block';
 import { createMemMap, destroyMemMap, type MemMap } from '@biopath/mm';
 import { createBdevDriver, createFaultyDriver, type BlkDriver, type FaultyOptions } from '@biopath/nvme';
-import { withLoopDevice } from '@biopath/testing';
-import { createAddressSpace, createPageCache, destroyAddressSpace, type AddressSpace, type PageCache } from '@biopath/page-cache';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { probe, withLoopDevice } from '@biopath/testing';
+import {
+  createAddressSpace, createPageCache, destroyAddressSpace, type AddressSpace, type FaultServerSpec, type PageCache,
+} from '@biopath/page-cache';
 
 export interface CacheStack {
   dev: string;
@@ -58,3 +61,26 @@ export function pattern(seed: number, len: number): Uint8Array {
   for (let i = 0; i < len; i++) b[i] = (Math.imul(i + 1, 2654435761) ^ Math.imul(seed + 7, 40503)) >>> 24;
   return b;
 }
+
+/** Why the mmap tests cannot run here ('' when they can): they need loop devices and userfaultfd. */
+export function mmapSkipReason(): string {
+  const loop = probe.loop();
+  const uffd = probe.userfaultfd();
+  return !loop.ok ? loop.reason : !uffd.ok ? uffd.reason : '';
+}
+
+/** Read `len` bytes at `pos` of an image file with plain buffered IO (an independent witness). */
+export function readImage(image: string, pos: number, len: number): Buffer {
+  const fd = openSync(image, 'r');
+  try {
+    const b = Buffer.alloc(len);
+    readSync(fd, b, 0, len, pos);
+    return b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The fault worker spec for a mapping of device `dev` (fixtures/fault-device.ts opens its own driver). */
+export const faultServer = (dev: string): FaultServerSpec =>
+  ({ module: new URL('./fixtures/fault-device.ts', import.meta.url).href, options: { path: dev } });

@@ -3,34 +3,18 @@
 // mapped pages and cache pages are the same frames, so buffered IO and the mapping see each
 // other at once; writes through the mapping reach the device on msync; munmap cleans up.
 import { expect, it } from 'vitest';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { Kiocb, blkdevDirectIO } from '@biopath/block';
 import { ITER_SOURCE, createIovIter, iovIterUbuf } from '@biopath/iov-iter';
 import { MmStruct } from '@biopath/mm';
 import {
-  filemapRead, filemapWrite, kiocbInvalidatePostDirectWrite, mmap, msync, munmap, type FaultServerSpec,
+  filemapRead, filemapWrite, kiocbInvalidatePostDirectWrite, mmap, msync, munmap,
 } from '@biopath/page-cache';
-import { probe, useLeakGate } from '@biopath/testing';
-import { pattern, withCacheStack } from './helpers.ts';
+import { useLeakGate } from '@biopath/testing';
+import { faultServer, mmapSkipReason, pattern, readImage, withCacheStack } from './helpers.ts';
 
 useLeakGate();
-const loop = probe.loop();
-const uffd = probe.userfaultfd();
-const why = !loop.ok ? loop.reason : !uffd.ok ? uffd.reason : '';
+const why = mmapSkipReason();
 if (why) console.log(`skipping: ${why}`);
-
-function readImage(image: string, pos: number, len: number): Buffer {
-  const fd = openSync(image, 'r');
-  try {
-    const b = Buffer.alloc(len);
-    readSync(fd, b, 0, len, pos);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const faultServer = (dev: string): FaultServerSpec => ({ module: new URL('./fixtures/fault-device.ts', import.meta.url).href, options: { path: dev } });
 
 it.skipIf(why !== '')('reads fault pages in from the device; writes reach it on msync; buffered IO sees the same frames', async () => {
   await withCacheStack(4 << 20, async (s) => {

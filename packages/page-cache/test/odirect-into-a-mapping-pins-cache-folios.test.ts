@@ -3,34 +3,18 @@
 // folios themselves, and pins taken through it (iov_iter_extract_pages) keep those folios in the
 // cache under reclaim pressure, even after munmap, until they are unpinned. Reclaim says why.
 import { expect, it } from 'vitest';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { Kiocb, blkdevDirectIO } from '@biopath/block';
 import { ITER_DEST, createIovIter, iovIterExtractPages, iovIterUbuf } from '@biopath/iov-iter';
 import { MmStruct, expectNoLeakedPins, folioMaybeDmaPinned, snapshotPins, unpinUserPages } from '@biopath/mm';
 import {
-  destroyAddressSpace, filemapGetFolio, filemapRead, mmap, msync, munmap, shrinkPageCache, type FaultServerSpec,
+  destroyAddressSpace, filemapGetFolio, filemapRead, mmap, msync, munmap, shrinkPageCache,
 } from '@biopath/page-cache';
-import { probe, useLeakGate } from '@biopath/testing';
-import { withCacheStack } from './helpers.ts';
+import { useLeakGate } from '@biopath/testing';
+import { faultServer, mmapSkipReason, readImage, withCacheStack } from './helpers.ts';
 
 useLeakGate();
-const loop = probe.loop();
-const uffd = probe.userfaultfd();
-const why = !loop.ok ? loop.reason : !uffd.ok ? uffd.reason : '';
+const why = mmapSkipReason();
 if (why) console.log(`skipping: ${why}`);
-
-function readImage(image: string, pos: number, len: number): Buffer {
-  const fd = openSync(image, 'r');
-  try {
-    const b = Buffer.alloc(len);
-    readSync(fd, b, 0, len, pos);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const faultServer = (dev: string): FaultServerSpec => ({ module: new URL('./fixtures/fault-device.ts', import.meta.url).href, options: { path: dev } });
 const N = 16;
 const SRC = 1 << 20;
 
