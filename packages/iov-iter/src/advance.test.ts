@@ -1,4 +1,5 @@
-import { createMemMap, destroyMemMap, MmStruct, PAGE_SIZE, type MemMap } from '@biopath/mm';
+import { PAGE_SIZE, type MemMap, type MmStruct } from '@biopath/mm';
+import { closeMemMaps, openMemMaps } from './__fixtures__/mem-maps.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { iovIterAdvance } from './advance.ts';
 import { ITER_DEST, ITER_SOURCE } from './constants.ts';
@@ -13,15 +14,8 @@ import { createXArray } from './xarray.ts';
 let mem: MemMap;
 let cur: MemMap;
 let mm: MmStruct;
-beforeAll(() => {
-  mem = createMemMap({ nrPages: 2 });
-  cur = createMemMap({ nrPages: 2, profile: 'current' });
-  mm = new MmStruct(mem);
-});
-afterAll(() => {
-  destroyMemMap(mem);
-  destroyMemMap(cur);
-});
+beforeAll(() => ({ mem, cur, mm } = openMemMaps()));
+afterAll(() => closeMemMaps({ mem, cur, mm }));
 
 /** Segment lengths shared by the vector types: an empty segment in the middle and one at the end. */
 const LENS = [100, 4096, 0, 50, 0];

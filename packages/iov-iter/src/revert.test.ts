@@ -1,5 +1,6 @@
 import { warnOnOnceCount, warnOnOnceReset } from '@biopath/native';
-import { createMemMap, destroyMemMap, MmStruct, PAGE_SIZE, type MemMap } from '@biopath/mm';
+import { PAGE_SIZE, type MemMap, type MmStruct } from '@biopath/mm';
+import { closeMemMaps, openMemMaps } from './__fixtures__/mem-maps.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fakeFolioq } from './__fixtures__/folioq.ts';
 import { iovIterAdvance } from './advance.ts';
@@ -15,15 +16,8 @@ import { createXArray } from './xarray.ts';
 let mem: MemMap;
 let cur: MemMap;
 let mm: MmStruct;
-beforeAll(() => {
-  mem = createMemMap({ nrPages: 2 });
-  cur = createMemMap({ nrPages: 2, profile: 'current' });
-  mm = new MmStruct(mem);
-});
-afterAll(() => {
-  destroyMemMap(mem);
-  destroyMemMap(cur);
-});
+beforeAll(() => ({ mem, cur, mm } = openMemMaps()));
+afterAll(() => closeMemMaps({ mem, cur, mm }));
 
 const LENS = [3, 0, 5, 1, 0, 4];
 const TOTAL = 13;
