@@ -2,8 +2,8 @@
 // it is on the device, data on the device comes back through it, in every SQE form (READ/WRITE,
 // READV/WRITEV from its own iovec area, READ_FIXED/WRITE_FIXED over the registered MemMap).
 import { describe, expect, it } from 'vitest';
-import { openSync, readSync, closeSync, writeSync, fsyncSync } from 'node:fs';
-import { probe, useLeakGate, withLoopDevice } from '@biopath/testing';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { probe, useLeakGate, withLoopDevice, readImage } from '@biopath/testing';
 import { REQ_FUA, REQ_OP_DISCARD, REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, REQ_PREFLUSH } from '@biopath/block';
 import { errno } from '@biopath/native';
 import { createBdevDriver } from '@biopath/nvme';
@@ -19,16 +19,7 @@ const loop = probe.loop();
 if (!loop.ok) console.log(`skip bdev driver tests: ${loop.reason}`);
 const MiB = 1 << 20;
 
-function witness(path: string, off: number, len: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(len);
-    readSync(fd, b, 0, len, off);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-}
+const witness = readImage;
 
 /** Three 4 KiB pieces from three separate frames (three segments), or one 12 KiB contiguous run. */
 function layout(mem: MemMap, kind: 'one-segment' | 'three-segments'): Piece[] {

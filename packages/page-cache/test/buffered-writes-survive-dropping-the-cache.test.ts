@@ -1,25 +1,13 @@
 // Data written through the page cache reaches a real loop device on fsync and reads back after the
 // cache was dropped, both through the cache and straight from the image file.
 import { expect, it } from 'vitest';
-import { openSync, readSync, closeSync } from 'node:fs';
 import { filemapRead, filemapWrite, fsync, invalidateMappingPages } from '@biopath/page-cache';
 import { probe, useLeakGate } from '@biopath/testing';
-import { pattern, withCacheStack } from './helpers.ts';
+import { pattern, readImage, withCacheStack } from './helpers.ts';
 
 useLeakGate();
 const loop = probe.loop();
 if (!loop.ok) console.log(`skipping: ${loop.reason}`);
-
-function readImage(image: string, pos: number, len: number): Buffer {
-  const fd = openSync(image, 'r');
-  try {
-    const b = Buffer.alloc(len);
-    readSync(fd, b, 0, len, pos);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 it.skipIf(!loop.ok)('unaligned buffered writes reach the device on fsync and read back after dropping the cache', async () => {
   await withCacheStack(8 << 20, async (s) => {

@@ -2,25 +2,13 @@
 // per opener), data an earlier fsync acknowledged is on the device after the cache is thrown away
 // without writeback, and the failed region still holds its old contents.
 import { expect, it } from 'vitest';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { destroyAddressSpace, filemapWrite, fsync } from '@biopath/page-cache';
 import { probe, useLeakGate } from '@biopath/testing';
-import { pattern, withCacheStack } from './helpers.ts';
+import { pattern, readImage, withCacheStack } from './helpers.ts';
 
 useLeakGate();
 const loop = probe.loop();
 if (!loop.ok) console.log(`skipping: ${loop.reason}`);
-
-function readImage(image: string, pos: number, len: number): Buffer {
-  const fd = openSync(image, 'r');
-  try {
-    const b = Buffer.alloc(len);
-    readSync(fd, b, 0, len, pos);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const BAD_PAGE = 256;
 

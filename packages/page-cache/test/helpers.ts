@@ -3,7 +3,6 @@
 import { bdevCreate, blkMqDestroyQueue, blkMqDrain, blkMqInitQueue, type BlockDevice, type RequestQueue } from '@biopath/block';
 import { createMemMap, destroyMemMap, type MemMap } from '@biopath/mm';
 import { createBdevDriver, createFaultyDriver, type BlkDriver, type FaultyOptions } from '@biopath/nvme';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { probe, withLoopDevice } from '@biopath/testing';
 import {
   createAddressSpace, createPageCache, destroyAddressSpace, type AddressSpace, type FaultServerSpec, type PageCache,
@@ -69,17 +68,7 @@ export function mmapSkipReason(): string {
   return !loop.ok ? loop.reason : !uffd.ok ? uffd.reason : '';
 }
 
-/** Read `len` bytes at `pos` of an image file with plain buffered IO (an independent witness). */
-export function readImage(image: string, pos: number, len: number): Buffer {
-  const fd = openSync(image, 'r');
-  try {
-    const b = Buffer.alloc(len);
-    readSync(fd, b, 0, len, pos);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-}
+export { readImage } from '@biopath/testing';
 
 /** The fault worker spec for a mapping of device `dev` (fixtures/fault-device.ts opens its own driver). */
 export const faultServer = (dev: string): FaultServerSpec =>

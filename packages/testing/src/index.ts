@@ -4,7 +4,7 @@
 export { probe } from './probe.ts';
 export type { ProbeResult } from './probe.ts';
 export {
-  withLoopDevice, attachLoop, detachLoop, createImage, removeImage, attachedLoopDevices, liveImages,
+  withLoopDevice, attachLoop, detachLoop, createImage, removeImage, readImage, attachedLoopDevices, liveImages,
 } from './loop.ts';
 export type { ImageOptions } from './loop.ts';
 export { leakSnapshot, expectNoLeaks, biopathFds } from './leak-gate.ts';

@@ -3,7 +3,7 @@
  * name, in a `finally`: never `losetup -D`, never a device the test did not attach.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, closeSync, ftruncateSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync, openSync, closeSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomFillSync } from 'node:crypto';
@@ -87,5 +87,17 @@ export async function withLoopDevice<T>(
   } finally {
     if (dev) detachLoop(dev);
     removeImage(image);
+  }
+}
+
+/** Read `len` bytes at `pos` of an image file with plain buffered IO: an independent witness of what a device holds. */
+export function readImage(image: string, pos: number, len: number): Buffer {
+  const fd = openSync(image, 'r');
+  try {
+    const b = Buffer.alloc(len);
+    readSync(fd, b, 0, len, pos);
+    return b;
+  } finally {
+    closeSync(fd);
   }
 }

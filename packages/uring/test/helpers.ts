@@ -1,5 +1,4 @@
 // Shared by this package's tests: a ring + arena + open device bundle that always cleans up.
-import { openSync, readSync, closeSync } from 'node:fs';
 import { arenaCreate, arenaFree, openDevice, closeFd } from '@biopath/native';
 import type { ArenaRegion } from '@biopath/native';
 import { IoUring } from '@biopath/uring';
@@ -28,17 +27,8 @@ export async function withRig<T>(path: string, arenaBytes: number, setup: RingSe
   }
 }
 
-/** Read `len` bytes at `offset` of a file with plain buffered IO (an independent witness). */
-export function readWitness(path: string, offset: number, len: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(len);
-    readSync(fd, b, 0, len, offset);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-}
+/** Plain buffered read of the backing file: an independent witness (from @biopath/testing). */
+export { readImage as readWitness } from '@biopath/testing';
 
 /** Drain `want` completions (blocking), returning user_data -> res. */
 export function collect(ring: IoUring, want: number): Map<number, number> {
