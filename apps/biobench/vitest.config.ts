@@ -1,5 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { biopathProject } from '../../vitest.project.ts';
 
-export default defineProject({
-  test: { name: 'biobench', testTimeout: 60_000, hookTimeout: 60_000, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
-});
+export default biopathProject('biobench');

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFaultyDriver } from '@biopath/nvme';
 import type { BlkDriver } from '@biopath/nvme';
-import { useLeakGate } from '@biopath/testing';
 import { failureOf } from '../src/commands/jobs.ts';
 import { stackAvailability } from '../src/engine/registry.ts';
 import { runJob } from '../src/job/run-job.ts';
@@ -19,8 +18,6 @@ import { liveTempImages } from '../src/job-target/temp-image.ts';
 import { scratch } from './helpers.ts';
 
 const avail = await stackAvailability();
-useLeakGate();
-
 describe.skipIf(!avail.ok)('IO errors', () => {
   it.each(['pin', 'get'] as const)('the 40th write fails with EIO (%s): reported, stopped, nothing leaked', async (strategy) => {
     const { createStackEngine } = await import('../src/engine/stack-engine.ts');

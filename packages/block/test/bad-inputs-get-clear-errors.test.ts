@@ -7,10 +7,8 @@ import {
   blkMqFreeRequest, blkRqAppendBio, blkRqMapUserIov, submitBio,
 } from '@biopath/block';
 import { ITER_DEST, createIovIter, iovIterInit, type Iovec } from '@biopath/iov-iter';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 describe('bad input', () => {

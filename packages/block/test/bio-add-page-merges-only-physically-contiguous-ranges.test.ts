@@ -6,10 +6,8 @@ import {
   BIO_CLONED, Bio, bioAddFolio, bioAddHwPage, bioAddPage, bioAlloc, bioFull, bioPut, bioSetFlag,
 } from '@biopath/block';
 import { warnOnOnceCount, warnOnOnceReset } from '@biopath/native';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 function withBio(nr: number, fn: (bio: Bio) => void): void {

@@ -8,10 +8,8 @@ import {
   BLK_STS_NOSPC, BLK_STS_OK,
 } from '@biopath/block';
 import { warnOnOnceReset } from '@biopath/native';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 describe('bioChain + bioEndio', () => {

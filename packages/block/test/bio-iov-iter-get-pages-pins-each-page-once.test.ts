@@ -12,10 +12,8 @@ import {
 } from '@biopath/iov-iter';
 import { GUP_PIN_COUNTING_BIAS, allocPages, pageAddress, pageDirty, putPage } from '@biopath/mm';
 import { warnOnOnceReset } from '@biopath/native';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate, type Rig } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 const refs = (r: Rig, pfn: number): number => r.mem.refcount[r.mem.head[pfn]];

@@ -7,10 +7,8 @@ import {
   BIO_MAX_VECS, REQ_ATOMIC, REQ_NOWAIT, REQ_OP_READ, bioAddPage, bioAlloc, bioPut, bioSplitRwAt, blkValidateLimits,
   submitBioWait, type Bio, type QueueLimits,
 } from '@biopath/block';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 /** A bio of `n` non-contiguous whole pages (every other frame). */

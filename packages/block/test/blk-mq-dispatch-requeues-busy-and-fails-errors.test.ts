@@ -9,10 +9,8 @@ import {
   blkMqPoll, blkMqTimeoutWork, blkMqWaitAsync, blkStartPlug,
   submitBio, submitBioWait, type Bio,
 } from '@biopath/block';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate, type Rig } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 const results: number[] = [];

@@ -6,10 +6,8 @@ import {
   BlkPlug, REQ_NOMERGE, REQ_OP_READ, REQ_OP_WRITE, bioAddPage, bioAlloc, bioPut, blkFinishPlug, blkMqDrain,
   blkStartPlug, submitBio, type Bio, type QueueLimits,
 } from '@biopath/block';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate, type Rig } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 let frame = 100;

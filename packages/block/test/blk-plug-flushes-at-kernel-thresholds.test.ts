@@ -6,10 +6,8 @@ import {
   BLK_MAX_REQUEST_COUNT, BlkPlug, REQ_OP_READ, blkPlugMaxRqCount, bioAddPage, bioAlloc, bioPut, blkCurrentPlug, blkFinishPlug,
   blkMqDrain, blkStartPlug, submitBio, submitBioWait, type Bio,
 } from '@biopath/block';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate, type Rig } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 const bios: Bio[] = [];

@@ -5,10 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { REQ_OP_READ, SgTable, bioAddPage, bioAlloc, bioPut, blkMqAllocRequest, blkMqFreeRequest, blkRqAppendBio, blkRqMapSg } from '@biopath/block';
 import { pageToIova } from '@biopath/mm';
 import { warnOnOnceReset } from '@biopath/native';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 describe('blkRqMapSg', () => {

@@ -6,11 +6,11 @@ import { BLK_STS_IOERR, EIOCBQUEUED, Kiocb, blkMqDrain, blkdevDirectIO } from '@
 import { ITER_DEST, createIovIter, iovIterUbuf } from '@biopath/iov-iter';
 import type { Profile } from '@biopath/mm';
 import { createBdevDriver, createFaultyDriver, type FaultAction } from '@biopath/nvme';
-import { useLeakGate, withLoopDevice } from '@biopath/testing';
+import { probe, withLoopDevice } from '@biopath/testing';
 import type { TestDriver } from './drivers/null-driver.ts';
 import { rig, teardown } from './helpers.ts';
 
-useLeakGate();
+const loop = probe.loop();
 
 const FAULTS: Record<string, FaultAction> = {
   'error at submission': { kind: 'error', status: BLK_STS_IOERR, when: 'submit' },
@@ -19,7 +19,7 @@ const FAULTS: Record<string, FaultAction> = {
 };
 const AXES = Object.keys(FAULTS).flatMap((f) => (['merged', 'legacy'] as Profile[]).flatMap((p) => [true, false].map((sync) => [f, p, sync] as const)));
 
-describe.each(AXES)('%s, profile %s, sync %s', (fault, profile, sync) => {
+describe.skipIf(!loop.ok).each(AXES)('%s, profile %s, sync %s', (fault, profile, sync) => {
   it('the caller gets -EIO and every pin comes back', () =>
     withLoopDevice(1 << 20, (dev) => {
       const r = rig(profile, {

@@ -4,10 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { Kiocb, blkdevDirectIO, blkdevReadIter, blkdevWriteIter } from '@biopath/block';
 import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterInit, iovIterUbuf } from '@biopath/iov-iter';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate, type Rig } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 function kiocb(r: Rig, pos: number): Kiocb {

@@ -9,10 +9,8 @@ import {
 } from '@biopath/block';
 import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterInit, iovIterUbuf, type Iovec } from '@biopath/iov-iter';
 import { PG_dirty, pageDirty } from '@biopath/mm';
-import { useLeakGate } from '@biopath/testing';
 import { pattern, rig, useRigGate, type Rig } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 /** `n` single pages, neither virtually nor physically contiguous (faulted in reverse order). */

@@ -5,10 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Kiocb, blkdevDirectIO } from '@biopath/block';
 import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterUbuf } from '@biopath/iov-iter';
 import { PROFILES, pageDirty } from '@biopath/mm';
-import { useLeakGate } from '@biopath/testing';
 import { pattern, rig, useRigGate } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 describe.each(PROFILES.map((p) => [p]))('profile %s', (profile) => {

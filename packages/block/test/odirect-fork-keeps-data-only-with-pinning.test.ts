@@ -11,13 +11,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { BlkPlug, EIOCBQUEUED, Kiocb, blkFinishPlug, blkMqDrain, blkStartPlug, blkdevDirectIO } from '@biopath/block';
 import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterUbuf } from '@biopath/iov-iter';
 import type { MemMap, MmStruct, Profile } from '@biopath/mm';
-import { useLeakGate, withLoopDevice } from '@biopath/testing';
+import { probe, withLoopDevice } from '@biopath/testing';
 import { createBdevDriver } from '@biopath/nvme';
 import { createTestUringDriver } from './drivers/uring-loop-driver.ts';
 import type { TestDriver } from './drivers/null-driver.ts';
 import { rig, teardown, type Rig } from './helpers.ts';
 
-useLeakGate();
+const loop = probe.loop();
 
 const DEV_SIZE = 1 << 20;
 const PINS: Record<Profile, boolean> = { legacy: false, v8: true, merged: true, current: true };
@@ -66,7 +66,7 @@ const byte = (mm: MmStruct, addr: number): number => mm.read(addr, 1)[0]!;
 const AXES = (['nvme-bdev', 'block-test-uring'] as const).flatMap((d) =>
   (['legacy', 'v8', 'merged', 'current'] as const).map((p) => [d, p] as const));
 
-describe.each(AXES)('driver %s, profile %s', (drv, profile) => {
+describe.skipIf(!loop.ok).each(AXES)('driver %s, profile %s', (drv, profile) => {
   beforeEach(() => { driverName = drv; });
 
   it('O_DIRECT read + fork + parent write: the parent keeps the read data only with pinning', () =>

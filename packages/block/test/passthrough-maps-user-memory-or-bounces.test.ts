@@ -10,10 +10,8 @@ import {
 } from '@biopath/block';
 import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterBvec, iovIterKvec, iovIterUbuf } from '@biopath/iov-iter';
 import { allocPages, pageAddress, pageDirty, putPage } from '@biopath/mm';
-import { useLeakGate } from '@biopath/testing';
 import { pattern, rig, useRigGate, type Rig } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 function userBuf(r: Rig, len: number, fill = 0): number {

@@ -2,9 +2,6 @@
 // visible diff, and `__bioAddPage` (caller-guaranteed preconditions) is never exported.
 import { expect, it } from 'vitest';
 import * as block from '@biopath/block';
-import { useLeakGate } from '@biopath/testing';
-
-useLeakGate();
 
 it('exports exactly the documented API', () => {
   expect(Object.keys(block).sort()).toMatchSnapshot();

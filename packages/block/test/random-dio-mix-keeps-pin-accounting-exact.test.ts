@@ -2,6 +2,7 @@
 // type (UBUF, IOVEC, KVEC, BVEC), reads and writes, sync and async, random offsets and segments,
 // splits (tight limits), injected device errors and forks. After each run every page's refcount
 // and pincount is back at baseline, acquired == released, and no bio is left out of its pool.
+import { propertyParams } from '@biopath/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EIOCBQUEUED, Kiocb, RELEASE_DEFERRED, blkMqDrain, blkdevDirectIO, fsBioSet, smallBioSet } from '@biopath/block';
@@ -9,10 +10,7 @@ import {
   ITER_DEST, ITER_SOURCE, createIovIter, iovIterBvec, iovIterInit, iovIterKvec, iovIterUbuf, type IovIter,
 } from '@biopath/iov-iter';
 import { allocPages, pageAddress, putPage, type MmStruct, type Profile } from '@biopath/mm';
-import { useLeakGate } from '@biopath/testing';
 import { rig, teardown, type Rig } from './helpers.ts';
-
-useLeakGate();
 
 const op = fc.record({
   kind: fc.constantFrom('ubuf', 'iovec', 'kvec', 'bvec'),
@@ -87,6 +85,6 @@ describe.each((['legacy', 'v8', 'merged', 'current'] as Profile[]).map((p) => [p
           teardown(r);
         }
         expect(fsBioSet.inUse + smallBioSet.inUse).toBe(bios);
-      }), { numRuns: 25 });
+      }), propertyParams({ numRuns: 25 }));
   });
 });

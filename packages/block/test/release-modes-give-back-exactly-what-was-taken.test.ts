@@ -9,10 +9,8 @@ import {
 } from '@biopath/block';
 import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterKvec, iovIterUbuf, type IovIter } from '@biopath/iov-iter';
 import { allocPages, getPage, pageAddress, pageDirty, pinUserPagesFast, putPage, type Profile } from '@biopath/mm';
-import { useLeakGate } from '@biopath/testing';
 import { rig, useRigGate, type Rig } from './helpers.ts';
 
-useLeakGate();
 useRigGate();
 
 interface Case { mode: ReleaseModeName; profile: Profile; src: 'user' | 'kernel' }

@@ -1,3 +1,4 @@
+import { propertyParams } from '@biopath/testing';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
@@ -190,6 +191,6 @@ describe('xarray agrees with a Map under random stores and erases', () => {
       const firstKey = [...model.keys()].sort((a, b) => a - b)[0] ?? -1;
       expect(xaFind(xa, 0)).toBe(firstKey);
       expect(xaEmpty(xa)).toBe(model.size === 0);
-    }), { numRuns: 150 });
+    }), propertyParams({ numRuns: 150 }));
   });
 });

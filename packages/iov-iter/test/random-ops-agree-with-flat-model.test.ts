@@ -5,6 +5,8 @@
  * the leak gate finds pin counts and refcounts at their baseline after each run.
  */
 import { PAGE_SIZE, putPage, unpinUserPages, type MemMap, type Profile } from '@biopath/mm';
+import { warnOnOnceCount, warnOnOnceReset } from '@biopath/native';
+import { propertyParams } from '@biopath/testing';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import {
@@ -39,6 +41,18 @@ const caseArb = fc.record({
   ops: fc.array(opArb, { maxLength: 25 }),
 }).map((c) => ({ ...c, profile: c.kind === 'folioq' ? ('current' as Profile) : c.profile }));
 
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+/**
+ * Counterexamples found so far, checked on every run before the random cases. Seed 116374270
+ * (path 88:3:2:...): get_pages2 on an empty first bvec (an-empty-first-bvec-follows-each-profiles-kernel.test.ts);
+ * the same with the empty bvec starting inside a page.
+ */
+const COUNTEREXAMPLES: [Case][] = [
+  [{ profile: 'legacy', kind: 'bvec', dir: ITER_DEST, segs: [{ off: 0, len: 0, order: 0 }, { off: 0, len: 1, order: 0 }], ops: [{ op: 'extract', maxsize: Infinity, maxpages: 1 }] }],
+  [{ profile: 'legacy', kind: 'bvec', dir: ITER_DEST, segs: [{ off: 100, len: 0, order: 0 }, { off: 0, len: 1, order: 0 }], ops: [{ op: 'extract', maxsize: Infinity, maxpages: 1 }, { op: 'extract', maxsize: Infinity, maxpages: 1 }] }],
+];
+
 function bytesAt(mem: MemMap, b: Built, from: number, n: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, k) => mem.bytes[b.loc(from + k)]!);
 }
@@ -47,10 +61,24 @@ function bytesAt(mem: MemMap, b: Built, from: number, n: number): Uint8Array {
 function extractStep(mem: MemMap, profile: Profile, kind: Kind, b: Built, pos: number, maxsize: number, maxpages: number): number {
   const i: IovIter = b.i;
   const arr = new Int32Array(maxpages).fill(-1);
+  const emptyBvec = profile === 'legacy' && kind === 'bvec' && i.count > 0 && i.bvec![i.seg]!.bv_len === i.iov_offset;
   const r: ExtractResult = profile === 'legacy'
     ? iovIterGetPages2(i, arr, maxsize, maxpages)
     : iovIterExtractPages(i, { pages: arr }, maxsize, maxpages, 0);
   const left = b.total - pos;
+  if (emptyBvec) {
+    // get_pages2 on an empty bvec (see an-empty-first-bvec-follows-each-profiles-kernel.test.ts):
+    // at a page boundary -ENOMEM after a WARN; inside a page 0 bytes, one referenced page, next bvec.
+    if (r.offset0 === 0) {
+      expect(r.bytes).toBe(-12);
+      expect(warnOnOnceCount()).toBe(1);
+      warnOnOnceReset();
+    } else {
+      expect(r.bytes).toBe(0);
+      putPage(mem, arr[0]!);
+    }
+    return 0;
+  }
   if (r.bytes <= 0) {
     // Only get_pages2 on a KVEC refuses (-EFAULT); otherwise nothing comes back only at the end.
     expect(r.bytes, `nothing extracted with ${left} bytes left`).toBe(left > 0 && kind === 'kvec' && profile === 'legacy' ? -14 : 0);
@@ -109,5 +137,5 @@ test('random advance/revert/extract/copy agree with the flat model and leave pin
         expect(nextLoc(env.mem, b.i)).toBe(pos < b.total ? b.loc(pos) : -1);
       }
     }, 512);
-  }), { numRuns: 300 });
+  }), propertyParams({ numRuns: 300, examples: COUNTEREXAMPLES }));
 }, 60_000);

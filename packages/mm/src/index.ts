@@ -25,7 +25,9 @@ export type { MemMap } from './internal/mem-map.ts';
 export {
   pageFolio, folioNrPages, folioHasPincount, isZeroPfn, isP2pdmaPage, pageDirty, setPageDirty,
 } from './internal/mem-map.ts';
-export { createMemMap, destroyMemMap, pageToIova, pageBytes } from './internal/mem-map-create.ts';
+export {
+  createMemMap, destroyMemMap, pageToIova, pageBytes, liveMemMaps, pinsOutstandingAtDestroy,
+} from './internal/mem-map-create.ts';
 export type { MemMapOpts } from './internal/mem-map-create.ts';
 export { allocPages } from './internal/page-alloc.ts';
 export { getPage, putPage } from './internal/page-ref.ts';

@@ -3,6 +3,7 @@
  * -ENOMEM when exhausted, and freeing at refcount zero merges buddies back.
  */
 import { errno } from '@biopath/native';
+import { propertyParams } from '@biopath/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -90,6 +91,6 @@ describe('allocPages', () => {
         expect(big).toBeGreaterThan(0);
         putPage(mem, big);
       });
-    }), { numRuns: 60 });
+    }), propertyParams({ numRuns: 60 }));
   });
 });

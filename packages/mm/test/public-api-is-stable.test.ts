@@ -15,7 +15,7 @@ it('exports exactly the documented names', () => {
     'PROT_READ', 'PROT_WRITE', 'TASK_SIZE', 'VMALLOC_END', 'VMALLOC_START', 'allocPages', 'createMemMap',
     'destroyMemMap', 'expectNoLeakedPins', 'folioAddPin', 'folioHasPincount', 'folioMaybeDmaPinned',
     'folioNeedsCowForDma', 'folioNrPages', 'folioPutUnpin', 'follFromV8', 'follToCurrent', 'follToV8', 'getPage',
-    'getUserPages', 'getUserPagesFast', 'isP2pdmaPage', 'isVmallocAddr', 'isZeroPfn', 'kernelRead', 'kernelWrite',
+    'getUserPages', 'getUserPagesFast', 'isP2pdmaPage', 'isVmallocAddr', 'isZeroPfn', 'kernelRead', 'kernelWrite', 'liveMemMaps', 'pinsOutstandingAtDestroy',
     'pageAddress', 'pageBytes', 'pageDirty', 'pageFolio', 'pagePutUnpin', 'pageToIova', 'pinUserPages',
     'pinUserPagesFast', 'putPage', 'setPageDirty', 'snapshotPins', 'unpinUserFolio', 'unpinUserPage',
     'unpinUserPageRangeDirtyLock', 'unpinUserPages', 'unpinUserPagesDirtyLock', 'vfree', 'virtAddrValid',

@@ -5,6 +5,7 @@
  * the pinned address (so DMA lands where the owner reads); processes never see each other's writes.
  * At the end everything returns to the baseline (leak gate).
  */
+import { propertyParams } from '@biopath/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -153,6 +154,6 @@ describe.each([{ profile: 'legacy' as const }, { profile: 'merged' as const }])(
         }
         for (const q of procs) if (q.mm !== mm) q.mm.exit();
       });
-    }), { numRuns: 150 });
+    }), propertyParams({ numRuns: 150 }));
   });
 });

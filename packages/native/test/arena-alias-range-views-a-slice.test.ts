@@ -2,9 +2,7 @@
 // PTEs without losing data; both are bounds-checked.
 import { afterEach, expect, it } from 'vitest';
 import { arenaAliasRange, arenaCreate, arenaFree, arenaZapRange } from '@biopath/native';
-import { useLeakGate } from '@biopath/testing';
 
-useLeakGate();
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();

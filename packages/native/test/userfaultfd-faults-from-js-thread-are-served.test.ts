@@ -7,9 +7,8 @@ import {
   UFFDIO_REGISTER_MODE_WP, UFFD_PAGEFAULT_FLAG_WP, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_PAGEFAULT_FLAG_WP,
 } from '@biopath/native';
 import type { ArenaRegion } from '@biopath/native';
-import { probe, useLeakGate } from '@biopath/testing';
+import { probe } from '@biopath/testing';
 
-useLeakGate();
 const uffdOk = probe.userfaultfd();
 if (!uffdOk.ok) console.log(`skipping userfaultfd tests: ${uffdOk.reason}`);
 const offered = uffdOk.ok ? uffdProbe().features : 0;

@@ -9,9 +9,8 @@ import {
   arenaAliasRange, arenaCreate, arenaFree, uffdProbe, Userfaultfd, UserfaultfdPeer, UFFDIO_REGISTER_MODE_MINOR,
   UFFDIO_REGISTER_MODE_MISSING, UFFDIO_REGISTER_MODE_WP, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_PAGEFAULT_FLAG_WP,
 } from '@biopath/native';
-import { probe, useLeakGate } from '@biopath/testing';
+import { probe } from '@biopath/testing';
 
-useLeakGate();
 const ok = probe.userfaultfd();
 if (!ok.ok) console.log(`skipping userfaultfd peer tests: ${ok.reason}`);
 const offered = ok.ok ? uffdProbe().features : 0;

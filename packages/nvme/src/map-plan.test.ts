@@ -2,11 +2,8 @@
 // MDTS and the segment limit; split at PRP gaps and at MDTS, keeping whole logical blocks and
 // expressible pieces; bounce when no such split exists.
 import { describe, expect, it } from 'vitest';
-import { useLeakGate } from '@biopath/testing';
 import { NvmeMapPlan, nvmeMapPlan, nvmePrpExpressible } from '@biopath/nvme';
 import type { NvmeMapLimits } from '@biopath/nvme';
-
-useLeakGate();
 
 const P = 4096;
 const B = 2 ** 40;

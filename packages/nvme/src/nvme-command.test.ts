@@ -1,15 +1,12 @@
 // NVMe commands encode byte for byte as the NVMe base and NVM command set specs lay them out, and
 // `struct nvme_uring_cmd` matches include/uapi/linux/nvme_ioctl.h.
 import { describe, expect, it } from 'vitest';
-import { useLeakGate } from '@biopath/testing';
 import {
   nvmeCommandAlloc, nvmeCommandWrite, nvmeDsmRangePut, nvmeSetPrps, nvmeSetupDsm, nvmeSetupFlush, nvmeSetupIdentifyCtrl,
   nvmeSetupIdentifyNs, nvmeSetupRw, nvmeSetupWriteZeroes, nvmeUringCmdPut, NVME_RW_FUA, NVME_RW_LR, NVME_WZ_DEAC,
   NVME_URING_CMD_IO, NVME_URING_CMD_IO_VEC, NVME_URING_CMD_ADMIN, NVME_URING_CMD_ADMIN_VEC, NVME_URING_CMD_SIZE,
   NVME_CMD_SGL_METABUF, nvme_cmd_read, nvme_cmd_write, nvmeInitCommand,
 } from '@biopath/nvme';
-
-useLeakGate();
 
 /** The 64 bytes a controller would fetch. */
 function sqeBytes(fill: (c: Uint32Array) => void): Uint8Array {

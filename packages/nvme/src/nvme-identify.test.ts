@@ -1,10 +1,7 @@
 // Identify Controller / Namespace decode from the spec's byte offsets, and the queue limits they imply.
 import { describe, expect, it } from 'vitest';
-import { useLeakGate } from '@biopath/testing';
 import { BLK_FEAT_FUA, BLK_FEAT_WRITE_CACHE } from '@biopath/block';
 import { nvmeCtrlSglSupport, nvmeMdtsBytes, nvmeParseIdCtrl, nvmeParseIdNs, nvmeQueueLimits } from '@biopath/nvme';
-
-useLeakGate();
 
 function idCtrl(): Uint8Array {
   const b = Buffer.alloc(4096);

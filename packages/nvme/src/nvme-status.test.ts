@@ -1,7 +1,6 @@
 // NVMe status values decode into SCT/SC/DNR, map to BLK_STS_* as the Linux host does, and from
 // there to the errno a caller sees.
 import { describe, expect, it } from 'vitest';
-import { useLeakGate } from '@biopath/testing';
 import {
   BLK_STS_IOERR, BLK_STS_MEDIUM, BLK_STS_NOSPC, BLK_STS_NOTSUPP, BLK_STS_OK, BLK_STS_PROTECTION, BLK_STS_RESV_CONFLICT,
   BLK_STS_TARGET, BLK_STS_TRANSPORT, BLK_STS_INVAL, BLK_STS_AGAIN, blkStatusToErrno,
@@ -11,8 +10,6 @@ import {
   nvmeErrorStatus, nvmeStatusCrd, nvmeStatusDnr, nvmeStatusFromCqeDw3, nvmeStatusMore, nvmeStatusSc, nvmeStatusSct,
   nvmeStatusString, nvmeUringResToBlkStatus,
 } from '@biopath/nvme';
-
-useLeakGate();
 
 describe('status field decoding', () => {
   it('0x4080 is SCT 0 / SC 80h (LBA Out of Range) with Do Not Retry', () => {

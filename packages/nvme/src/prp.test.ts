@@ -1,15 +1,13 @@
 // PRP entries and PRP lists follow NVMe base spec §4.3.1: first-entry offset, page-boundary rules,
 // list chaining; and segments that break the rules are refused, never encoded wrong.
 import { describe, expect, it } from 'vitest';
+import { propertyParams } from '@biopath/testing';
 import fc from 'fast-check';
-import { useLeakGate } from '@biopath/testing';
 import {
   nvmeCommandAlloc, nvmeGet64, nvmePciSetupPrps, nvmePrpListEntry, nvmePrpListPages, prpResultAlloc, NVME_PRPS_PER_PAGE,
   PRP_ERR_ALIGN, PRP_ERR_GAP, PRP_ERR_LIST_FULL, nvmeFlags,
 } from '@biopath/nvme';
 import type { PrpListArea } from '@biopath/nvme';
-
-useLeakGate();
 
 const P = 4096;
 const BASE = 2 ** 40 * 3; // an arena-style IOVA (region 3)
@@ -156,6 +154,6 @@ describe('property: PRPs describe exactly the segments\' bytes, in order', () =>
       const b = build(segs, 8);
       expect(b.rc).toBe(0);
       expect(prpSpans(b, total)).toEqual(segSpans(segs));
-    }), { numRuns: 200 });
+    }), propertyParams({ numRuns: 200 }));
   });
 });

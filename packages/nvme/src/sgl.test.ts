@@ -1,14 +1,11 @@
 // SGL descriptors (NVMe base spec §4.3.2): a Data Block descriptor for one segment, a Last Segment
 // descriptor to a list for several, Segment descriptors chaining list pages; PSDT 01b.
 import { describe, expect, it } from 'vitest';
-import { useLeakGate } from '@biopath/testing';
 import {
   nvmeCommandAlloc, nvmeCommandWrite, nvmePciSetupSgls, nvmeSglListPages, NVME_SGES_PER_PAGE, SGL_ERR_ALIGN,
   SGL_ERR_LIST_FULL,
 } from '@biopath/nvme';
 import type { PrpListArea } from '@biopath/nvme';
-
-useLeakGate();
 
 const BASE = 2 ** 40 * 2;
 const LIST = 2 ** 40 * 7;

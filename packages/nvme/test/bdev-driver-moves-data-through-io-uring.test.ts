@@ -3,7 +3,7 @@
 // READV/WRITEV from its own iovec area, READ_FIXED/WRITE_FIXED over the registered MemMap).
 import { describe, expect, it } from 'vitest';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { probe, useLeakGate, withLoopDevice, readImage } from '@biopath/testing';
+import { probe, withLoopDevice, readImage } from '@biopath/testing';
 import { REQ_FUA, REQ_OP_DISCARD, REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, REQ_PREFLUSH } from '@biopath/block';
 import { errno } from '@biopath/native';
 import { createBdevDriver } from '@biopath/nvme';
@@ -12,8 +12,6 @@ import {
   contiguous, expectedPattern, fillPieces, frames, io, ioMany, ioNoData, readPieces, withStack,
 } from './helpers.ts';
 import type { Piece } from './helpers.ts';
-
-useLeakGate();
 
 const loop = probe.loop();
 if (!loop.ok) console.log(`skip bdev driver tests: ${loop.reason}`);

@@ -1,7 +1,6 @@
 // The faulty driver injects errors (at submission or completion), delays and short completions on
 // a schedule or at random from a seed, over a memory-backed null device.
 import { describe, expect, it } from 'vitest';
-import { useLeakGate } from '@biopath/testing';
 import { BLK_STS_MEDIUM, REQ_OP_READ, REQ_OP_WRITE, blkMqDrain, blkMqPoll, bioPut, submitBio } from '@biopath/block';
 import { errno } from '@biopath/native';
 import { createFaultyDriver, createNullDriver } from '@biopath/nvme';
@@ -9,8 +8,6 @@ import type { FaultyOptions } from '@biopath/nvme';
 import type { MemMap } from '@biopath/mm';
 import { contiguous, expectedPattern, fillPieces, frames, io, ioMany, makeBio, readPieces, withStack } from './helpers.ts';
 import type { Piece, Stack } from './helpers.ts';
-
-useLeakGate();
 
 const faulty = (opts: FaultyOptions) => (_mem: MemMap) => createFaultyDriver(createNullDriver({ memoryBacked: true, sizeBytes: 1 << 24 }), opts);
 

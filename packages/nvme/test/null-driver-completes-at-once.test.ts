@@ -1,14 +1,11 @@
 // The null driver completes requests without a device: inline in queueRq (irqmode none) or on the
 // next poll (irqmode poll); it moves no data unless memory-backed, like null_blk.
 import { describe, expect, it } from 'vitest';
-import { useLeakGate } from '@biopath/testing';
 import { REQ_OP_DISCARD, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, blkMqPoll, bioPut, submitBio } from '@biopath/block';
 import { errno } from '@biopath/native';
 import { createNullDriver } from '@biopath/nvme';
 import { contiguous, expectedPattern, fillPieces, io, ioNoData, makeBio, readPieces, withStack } from './helpers.ts';
 import type { Piece } from './helpers.ts';
-
-useLeakGate();
 
 describe('null driver', () => {
   it('memory-backed: written data reads back, never-written blocks read as zeroes, no io_uring involved', async () => {

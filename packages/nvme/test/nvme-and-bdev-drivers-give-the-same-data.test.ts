@@ -2,14 +2,12 @@
 // and the bdev driver (O_DIRECT io_uring on /dev/nvme0n1), each reading back what the other wrote;
 // and requests PRPs cannot express reach the controller split or bounced, with the right data.
 import { describe, expect, it } from 'vitest';
-import { probe, useLeakGate } from '@biopath/testing';
+import { probe } from '@biopath/testing';
 import { REQ_OP_READ, REQ_OP_WRITE } from '@biopath/block';
 import type { MemMap } from '@biopath/mm';
 import { createBdevDriver, createNvmeDriver } from '@biopath/nvme';
 import { contiguous, fillPieces, frames, io, readPieces, withStack, expectedPattern } from './helpers.ts';
 import type { Piece, Stack } from './helpers.ts';
-
-useLeakGate();
 
 const nvme = probe.nvme();
 const ng = probe.nvmeGenericPath();

@@ -3,7 +3,7 @@
 // and a controller error (LBA Out of Range) reaches the caller as a clear error with nothing left
 // pinned. Skips, saying why, where there is no NVMe namespace (the host).
 import { describe, expect, it } from 'vitest';
-import { probe, useLeakGate } from '@biopath/testing';
+import { probe } from '@biopath/testing';
 import {
   Kiocb, REQ_OP_DISCARD, REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, REQ_FUA, blkdevDirectIO,
 } from '@biopath/block';
@@ -17,8 +17,6 @@ import type { NvmeDriver } from '@biopath/nvme';
 import { IoUring } from '@biopath/uring';
 import { contiguous, expectedPattern, fillPieces, frames, io, ioNoData, readPieces, withStack } from './helpers.ts';
 import type { Piece, Stack } from './helpers.ts';
-
-useLeakGate();
 
 const nvme = probe.nvme();
 const ng = probe.nvmeGenericPath();

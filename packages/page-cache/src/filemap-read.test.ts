@@ -6,9 +6,6 @@ import { createRamIo, type RamIo } from './__fixtures__/ram-io.ts';
 import { filemapRead, filemapReadNowait } from './filemap-read.ts';
 import { CACHE_IO_READ } from './cache-io.ts';
 import { destroyAddressSpace } from './lifecycle.ts';
-import { useLeakGate } from '@biopath/testing';
-
-useLeakGate();
 
 let mem: MemMap;
 let pc: PageCache;

@@ -7,9 +7,6 @@ import { CACHE_IO_READ, CACHE_IO_WRITE } from './cache-io.ts';
 import { filemapGetFolio, folioTestDirty } from './filemap.ts';
 import { writebackRange } from './writeback.ts';
 import { invalidateMappingPages } from './truncate.ts';
-import { useLeakGate } from '@biopath/testing';
-
-useLeakGate();
 
 let s: RamStack;
 afterEach(async () => s.teardown());

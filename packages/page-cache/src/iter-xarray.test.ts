@@ -6,9 +6,6 @@ import { PAGE_SIZE } from '@biopath/mm';
 import { ramStack, type RamStack } from './__fixtures__/ram-stack.ts';
 import { filemapRead } from './filemap-read.ts';
 import { filemapGetFolio, folioMarkDirty } from './filemap.ts';
-import { useLeakGate } from '@biopath/testing';
-
-useLeakGate();
 
 let s: RamStack;
 afterEach(async () => s.teardown());

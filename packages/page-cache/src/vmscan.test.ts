@@ -7,9 +7,6 @@ import { filemapGetFolio } from './filemap.ts';
 import { shrinkPageCache } from './vmscan.ts';
 import { PG_writeback } from './page-flags.ts';
 import { writebackRange } from './writeback.ts';
-import { useLeakGate } from '@biopath/testing';
-
-useLeakGate();
 
 let s: RamStack;
 afterEach(async () => s.teardown());

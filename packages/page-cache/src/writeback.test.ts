@@ -6,9 +6,6 @@ import { fsync, writebackRange } from './writeback.ts';
 import { openCacheFile } from './address-space.ts';
 import { CACHE_IO_FLUSH } from './cache-io.ts';
 import { filemapGetFolio, folioTestDirty } from './filemap.ts';
-import { useLeakGate } from '@biopath/testing';
-
-useLeakGate();
 
 let s: RamStack;
 afterEach(async () => s.teardown());

@@ -2,10 +2,9 @@
 // cache was dropped, both through the cache and straight from the image file.
 import { expect, it } from 'vitest';
 import { filemapRead, filemapWrite, fsync, invalidateMappingPages } from '@biopath/page-cache';
-import { probe, useLeakGate } from '@biopath/testing';
+import { probe } from '@biopath/testing';
 import { pattern, readImage, withCacheStack } from './helpers.ts';
 
-useLeakGate();
 const loop = probe.loop();
 if (!loop.ok) console.log(`skipping: ${loop.reason}`);
 

@@ -8,10 +8,9 @@ import { MmStruct, expectNoLeakedPins, snapshotPins } from '@biopath/mm';
 import {
   destroyAddressSpace, filemapRead, filemapWrite, kiocbInvalidatePages, kiocbInvalidatePostDirectWrite, kiocbWriteAndWait,
 } from '@biopath/page-cache';
-import { probe, useLeakGate } from '@biopath/testing';
+import { probe } from '@biopath/testing';
 import { pattern, withCacheStack, type CacheStack } from './helpers.ts';
 
-useLeakGate();
 const loop = probe.loop();
 if (!loop.ok) console.log(`skipping: ${loop.reason}`);
 

@@ -3,10 +3,9 @@
 // without writeback, and the failed region still holds its old contents.
 import { expect, it } from 'vitest';
 import { destroyAddressSpace, filemapWrite, fsync } from '@biopath/page-cache';
-import { probe, useLeakGate } from '@biopath/testing';
+import { probe } from '@biopath/testing';
 import { pattern, readImage, withCacheStack } from './helpers.ts';
 
-useLeakGate();
 const loop = probe.loop();
 if (!loop.ok) console.log(`skipping: ${loop.reason}`);
 

@@ -9,10 +9,8 @@ import { MmStruct } from '@biopath/mm';
 import {
   filemapRead, filemapWrite, kiocbInvalidatePostDirectWrite, mmap, msync, munmap,
 } from '@biopath/page-cache';
-import { useLeakGate } from '@biopath/testing';
 import { faultServer, mmapSkipReason, pattern, readImage, withCacheStack } from './helpers.ts';
 
-useLeakGate();
 const why = mmapSkipReason();
 if (why) console.log(`skipping: ${why}`);
 

@@ -9,10 +9,8 @@ import { MmStruct, expectNoLeakedPins, folioMaybeDmaPinned, snapshotPins, unpinU
 import {
   destroyAddressSpace, filemapGetFolio, filemapRead, mmap, msync, munmap, shrinkPageCache,
 } from '@biopath/page-cache';
-import { useLeakGate } from '@biopath/testing';
 import { faultServer, mmapSkipReason, readImage, withCacheStack } from './helpers.ts';
 
-useLeakGate();
 const why = mmapSkipReason();
 if (why) console.log(`skipping: ${why}`);
 const N = 16;

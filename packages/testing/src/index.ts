@@ -9,4 +9,5 @@ export {
 export type { ImageOptions } from './loop.ts';
 export { leakSnapshot, expectNoLeaks, biopathFds } from './leak-gate.ts';
 export type { LeakSnapshot } from './leak-gate.ts';
-export { useLeakGate } from './vitest.ts';
+export { DEFAULT_PROPERTY_SEED, propertySeed, propertyParams, configurePropertySeed } from './property.ts';
+export { allowLeaks } from './allow-leaks.ts';

@@ -7,9 +7,6 @@ import {
   SQE_ADDR, SQE_BUF_INDEX, SQE_FD, SQE_LEN, SQE_OFF, SQE_OPCODE, SQE_USER_DATA, SQE_FLAGS, SQE_CMD, IOSQE_IO_LINK,
   IORING_OP_READ, IORING_OP_READ_FIXED, IORING_OP_URING_CMD,
 } from '@biopath/uring';
-import { useLeakGate } from '@biopath/testing';
-
-useLeakGate();
 
 function u64(b: Uint8Array, at: number): bigint {
   return new DataView(b.buffer, b.byteOffset).getBigUint64(at, true);

@@ -45,13 +45,33 @@ export function createMemMap(opts: MemMapOpts): MemMap {
   mem.refcount[z] = 1;
   mem.bytes.fill(0, z * PAGE_SIZE, (z + 1) * PAGE_SIZE);
   buddyInit(mem, z + 1);
+  alive.add(mem);
   return mem;
+}
+
+/** MemMaps created and not yet destroyed, for the leak gate (CONFIG_DEBUG_VM-style bookkeeping). */
+const alive = new Set<MemMap>();
+let pinsAtDestroy = 0;
+
+/** The MemMaps of this process that are not destroyed yet. */
+export function liveMemMaps(): readonly MemMap[] {
+  return [...alive];
+}
+
+/**
+ * FOLL_PIN pins that were still outstanding (acquired minus released) when their MemMap was
+ * destroyed, summed over this process: the leak gate's witness for maps a test made and dropped.
+ */
+export function pinsOutstandingAtDestroy(): number {
+  return pinsAtDestroy;
 }
 
 /** Unmap the arena region. Any later use of `mem` or of views into it is invalid. */
 export function destroyMemMap(mem: MemMap): void {
   if (mem.destroyed) return;
   mem.destroyed = true;
+  alive.delete(mem);
+  pinsAtDestroy += mem.nrFollPinAcquired - mem.nrFollPinReleased;
   arenaUnmap(mem.region.id);
 }
 
