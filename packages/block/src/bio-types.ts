@@ -23,7 +23,7 @@ export class BvecIter {
 /** A bio completion handler. Module-level functions only on hot paths (no per-IO closures). */
 export type BioEndIo = (bio: Bio) => void;
 
-/** Release modes: how a bio's pages are given back at completion (see `release-modes.ts`). */
+/** Release modes: how a bio's pages are given back at completion (see `bio-release.ts`). */
 export const RELEASE_AUTO = 0;
 export const RELEASE_UNPIN = 1;
 export const RELEASE_UNPIN_BATCHED = 2;

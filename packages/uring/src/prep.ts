@@ -17,7 +17,7 @@ function put64(r: IoUring, w: number, v: number): void {
   r.sqU32[w + 1] = Math.floor(v / TWO32) >>> 0;
 }
 
-/** io_uring_prep_rw: the common fields of a read/write-shaped SQE. */
+/** The common fields of a read/write-shaped SQE. @liburing src/include/liburing.h io_uring_prep_rw() */
 export function prepRw(r: IoUring, sqe: number, op: number, fd: number, addr: number, len: number, offset: number): void {
   const b = sqe * r.sqeSize;
   const w = b >> 2;
@@ -28,11 +28,15 @@ export function prepRw(r: IoUring, sqe: number, op: number, fd: number, addr: nu
   r.sqU32[w + (SQE_LEN >> 2)] = len;
 }
 
+/** A NOP: completes with res 0. @liburing io_uring_prep_nop() */
 export function prepNop(r: IoUring, sqe: number): void {
   r.sqU8[sqe * r.sqeSize + SQE_OPCODE] = IORING_OP_NOP;
 }
 
-/** A NOP that completes with `res` (IORING_NOP_INJECT_RESULT; kernel ≥ 6.10). */
+/**
+ * A NOP that completes with `res` (IORING_NOP_INJECT_RESULT; kernel ≥ 6.10). No liburing twin;
+ * @kernel io_uring/nop.c io_nop_prep()
+ */
 export function prepNopInject(r: IoUring, sqe: number, res: number): void {
   const w = (sqe * r.sqeSize) >> 2;
   r.sqU8[sqe * r.sqeSize + SQE_OPCODE] = IORING_OP_NOP;
@@ -40,35 +44,42 @@ export function prepNopInject(r: IoUring, sqe: number, res: number): void {
   r.sqU32[w + (SQE_OP_FLAGS >> 2)] = IORING_NOP_INJECT_RESULT;
 }
 
+/** READ of `nbytes` at `offset` into arena memory at `iova`. @liburing io_uring_prep_read() */
 export function prepRead(r: IoUring, sqe: number, fd: number, iova: number, nbytes: number, offset: number): void {
   prepRw(r, sqe, IORING_OP_READ, fd, iova, nbytes, offset);
 }
 
+/** WRITE of `nbytes` at `offset` from arena memory at `iova`. @liburing io_uring_prep_write() */
 export function prepWrite(r: IoUring, sqe: number, fd: number, iova: number, nbytes: number, offset: number): void {
   prepRw(r, sqe, IORING_OP_WRITE, fd, iova, nbytes, offset);
 }
 
-/** READV: `iovecsIova` names an array of `nrVecs` 16-byte iovecs (arena IOVA base, u64 len) in the arena. */
+/**
+ * READV: `iovecsIova` names an array of `nrVecs` 16-byte iovecs (arena IOVA base, u64 len) in the
+ * arena (fill them with {@link putIovec}). @liburing io_uring_prep_readv()
+ */
 export function prepReadv(r: IoUring, sqe: number, fd: number, iovecsIova: number, nrVecs: number, offset: number): void {
   prepRw(r, sqe, IORING_OP_READV, fd, iovecsIova, nrVecs, offset);
 }
 
+/** WRITEV: as {@link prepReadv}, from memory. @liburing io_uring_prep_writev() */
 export function prepWritev(r: IoUring, sqe: number, fd: number, iovecsIova: number, nrVecs: number, offset: number): void {
   prepRw(r, sqe, IORING_OP_WRITEV, fd, iovecsIova, nrVecs, offset);
 }
 
-/** READ_FIXED from registered buffer `bufIndex`; the range must lie inside that buffer. */
+/** READ_FIXED into registered buffer `bufIndex`; the range must lie inside that buffer. @liburing io_uring_prep_read_fixed() */
 export function prepReadFixed(r: IoUring, sqe: number, fd: number, iova: number, nbytes: number, offset: number, bufIndex: number): void {
   prepRw(r, sqe, IORING_OP_READ_FIXED, fd, iova, nbytes, offset);
   r.sqU16[(sqe * r.sqeSize + SQE_BUF_INDEX) >> 1] = bufIndex;
 }
 
+/** WRITE_FIXED from registered buffer `bufIndex`. @liburing io_uring_prep_write_fixed() */
 export function prepWriteFixed(r: IoUring, sqe: number, fd: number, iova: number, nbytes: number, offset: number, bufIndex: number): void {
   prepRw(r, sqe, IORING_OP_WRITE_FIXED, fd, iova, nbytes, offset);
   r.sqU16[(sqe * r.sqeSize + SQE_BUF_INDEX) >> 1] = bufIndex;
 }
 
-/** FSYNC (flags: IORING_FSYNC_DATASYNC). */
+/** FSYNC (flags: IORING_FSYNC_DATASYNC). @liburing io_uring_prep_fsync() */
 export function prepFsync(r: IoUring, sqe: number, fd: number, fsyncFlags: number): void {
   prepRw(r, sqe, IORING_OP_FSYNC, fd, 0, 0, 0);
   r.sqU32[((sqe * r.sqeSize) >> 2) + (SQE_OP_FLAGS >> 2)] = fsyncFlags;
@@ -77,6 +88,7 @@ export function prepFsync(r: IoUring, sqe: number, fd: number, fsyncFlags: numbe
 /**
  * URING_CMD with `cmdOp` on `fd` (ring must use 128-byte SQEs for NVMe). The command body
  * goes at byte {@link sqeCmdOffset} of `r.sqU8`; the caller fills it.
+ * @liburing io_uring_prep_uring_cmd() (liburing ≥ 2.7; older code set the fields by hand)
  */
 export function prepUringCmd(r: IoUring, sqe: number, cmdOp: number, fd: number): void {
   prepRw(r, sqe, IORING_OP_URING_CMD, fd, 0, 0, 0);
@@ -88,12 +100,12 @@ export function sqeCmdOffset(r: IoUring, sqe: number): number {
   return sqe * r.sqeSize + SQE_CMD;
 }
 
-/** io_uring_sqe_set_data: the value returned as the CQE's user_data. */
+/** The value returned as the CQE's user_data. @liburing io_uring_sqe_set_data64() */
 export function sqeSetData(r: IoUring, sqe: number, userData: number): void {
   put64(r, ((sqe * r.sqeSize) >> 2) + (SQE_USER_DATA >> 2), userData);
 }
 
-/** io_uring_sqe_set_flags: IOSQE_* flags. */
+/** IOSQE_* flags. @liburing io_uring_sqe_set_flags() */
 export function sqeSetFlags(r: IoUring, sqe: number, flags: number): void {
   r.sqU8[sqe * r.sqeSize + SQE_FLAGS] = flags;
 }
@@ -103,7 +115,10 @@ export function sqeSetOpFlags(r: IoUring, sqe: number, flags: number): void {
   r.sqU32[((sqe * r.sqeSize) >> 2) + (SQE_OP_FLAGS >> 2)] = flags >>> 0;
 }
 
-/** Write one 16-byte iovec (arena IOVA, length) at byte `at` of a Uint8Array-backed DataView-free u32 view. */
+/**
+ * Write one 16-byte `struct iovec` (arena IOVA as iov_base, length as iov_len, both u64) at u32 word
+ * `wordIndex` of `u32` (word index = byte offset / 4), for a READV/WRITEV iovec array in the arena.
+ */
 export function putIovec(u32: Uint32Array, wordIndex: number, iova: number, len: number): void {
   u32[wordIndex] = iova >>> 0;
   u32[wordIndex + 1] = Math.floor(iova / TWO32) >>> 0;

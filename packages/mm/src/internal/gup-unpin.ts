@@ -1,7 +1,7 @@
 /**
  * Releasing pins: unpin_user_page(s), the dirty-lock variants, unpin_user_folio, and the v8-era
  * put-or-unpin helpers.
- * @kernel mm/gup.c unpin_user_pages()
+ * @kernel mm/gup.c (the unpin_user_page*() family, unpin_folio(), folio_put_unpin())
  */
 import { warnOnOnce } from './arena.ts';
 import { FOLL_GET, FOLL_PIN } from './foll-flags.ts';
@@ -20,7 +20,7 @@ export function unpinUserFolio(mem: MemMap, pfn: number, npages: number): void {
   gupPutFolio(mem, mem.head[pfn], npages, FOLL_PIN);
 }
 
-/** Lock, dirty and unlock a folio unless it is already dirty. @kernel mm/gup.c unpin_user_pages_dirty_lock() */
+/** Lock, dirty and unlock a folio unless it is already dirty. @kernel mm/page-writeback.c folio_mark_dirty_lock() */
 function folioMarkDirtyLock(mem: MemMap, head: number): void {
   const f = mem.flags[head];
   if ((f & (PG_dirty | PG_zero)) !== 0) return;
