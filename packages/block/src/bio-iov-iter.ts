@@ -11,16 +11,14 @@ import {
 } from '@biopath/iov-iter';
 import { type Profile } from '@biopath/mm';
 import { BiopathError, warnOnOnce } from '@biopath/native';
-import type { Bio } from './bio-types.ts';
+import { RELEASE_MODES, type Bio } from './bio-types.ts';
 import { BIO_CLONED, BIO_NO_PAGE_REF, BIO_PAGE_PINNED, UINT_MAX } from './blk-types.ts';
 import { bioFlagged, bioSetFlag } from './bio-flags.ts';
 import { __bioAddPage, bioFull, bvecTryMergePage, mergeState } from './bio-add.ts';
 import { PAGES_NONE, PAGES_PINNED, PAGES_REFFED, bioPagesCarry, bioReleasePage, releaseModeMatches } from './bio-release.ts';
 import { BLK_FEAT_PCI_P2PDMA } from './queue-limits.ts';
+import { EFAULT, EIO } from './internal/errno.ts';
 
-const EFAULT = -14;
-const EIO = -5;
-const RELEASE_NAMES = ['auto', 'unpin', 'unpin-batched', 'put', 'none', 'deferred'];
 
 const pagesRef: PagesRef = { pages: null };
 const res: ExtractResult = { bytes: 0, offset0: 0 };
@@ -102,7 +100,7 @@ function __bioIovIterGetPages(bio: Bio, iter: IovIter, legacy: boolean): number 
 /** Refuse, before anything is taken, a bio whose release mode or earlier pages don't match `iter`. */
 function checkCleanupMode(bio: Bio, carry: number): void {
   if (!releaseModeMatches(bio.bi_release, carry)) {
-    throw new BiopathError('EINVAL', `bioIovIterGetPages(bio): release mode '${RELEASE_NAMES[bio.bi_release]}' cannot release pages this iterator yields`);
+    throw new BiopathError('EINVAL', `bioIovIterGetPages(bio): release mode '${RELEASE_MODES[bio.bi_release]}' cannot release pages this iterator yields`);
   }
   if (bio.bi_vcnt > 0 && bioPagesCarry(bio) !== carry) {
     throw new BiopathError('EINVAL', 'bioIovIterGetPages(bio): the bio already holds pages taken a different way (cleanup mode is set once)');

@@ -8,7 +8,7 @@ import { type MemMap, putPage, setPageDirty, unpinUserPage, unpinUserPagesDirtyL
 import { BiopathError, warnOnOnce } from '@biopath/native';
 import {
   type Bio, type ReleaseModeName, RELEASE_AUTO, RELEASE_DEFERRED, RELEASE_NONE, RELEASE_PUT, RELEASE_UNPIN,
-  RELEASE_UNPIN_BATCHED,
+  RELEASE_UNPIN_BATCHED, RELEASE_MODES,
 } from './bio-types.ts';
 import { BIO_CLONED, BIO_NO_PAGE_REF, BIO_PAGE_PINNED, BIO_PAGE_REFFED } from './blk-types.ts';
 import { bioFlagged } from './bio-flags.ts';
@@ -20,10 +20,7 @@ export const PAGES_NONE = 0;
 export const PAGES_PINNED = 1;
 export const PAGES_REFFED = 2;
 
-const NAMES: readonly ReleaseModeName[] = ['auto', 'unpin', 'unpin-batched', 'put', 'none', 'deferred'];
-
-/** The release mode names, in RELEASE_* order. */
-export const RELEASE_MODES: readonly ReleaseModeName[] = NAMES;
+const NAMES: readonly ReleaseModeName[] = RELEASE_MODES;
 
 /** RELEASE_* number of a mode name; EINVAL for an unknown one. */
 export function releaseModeFromName(name: ReleaseModeName): number {

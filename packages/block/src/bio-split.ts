@@ -8,8 +8,7 @@ import type { Bio, BioSet, BlockDevice } from './bio-types.ts';
 import { bioAlloc } from './bio-alloc.ts';
 import { bioFlagged, bioSetFlag } from './bio-flags.ts';
 import { bvecIterAdvance } from './bvec.ts';
-
-const EINVAL = -22;
+import { EINVAL } from './internal/errno.ts';
 
 /** Sectors a bio still covers. @kernel include/linux/bio.h bio_sectors() */
 export function bioSectors(bio: Bio): number {

@@ -31,8 +31,11 @@ export const RELEASE_PUT = 3;
 export const RELEASE_NONE = 4;
 export const RELEASE_DEFERRED = 5;
 
+/** The release mode names, in RELEASE_* order: the one list every layer and biobench use. */
+export const RELEASE_MODES = ['auto', 'unpin', 'unpin-batched', 'put', 'none', 'deferred'] as const;
+
 /** The names the API accepts for release modes. */
-export type ReleaseModeName = 'auto' | 'unpin' | 'unpin-batched' | 'put' | 'none' | 'deferred';
+export type ReleaseModeName = (typeof RELEASE_MODES)[number];
 
 /**
  * A block device: a request queue plus a capacity. @kernel include/linux/blk_types.h struct block_device

@@ -19,10 +19,7 @@ import { bioIovIterGetPages } from './bio-iov-iter.ts';
 import { bioSplitRwAt, type SplitSegs } from './blk-split.ts';
 import { BLK_FEAT_PCI_P2PDMA } from './queue-limits.ts';
 import { bioCopyUserIov, bioUncopyUser } from './internal/bio-copy-user.ts';
-
-const EINVAL = -22;
-const EFAULT = -14;
-const EREMOTEIO = -121;
+import { EFAULT, EINVAL, EREMOTEIO } from './internal/errno.ts';
 
 const segs: SplitSegs = { nsegs: 0 };
 const pagesRef: PagesRef = { pages: null };

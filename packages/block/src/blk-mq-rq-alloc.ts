@@ -7,27 +7,11 @@ import type { Request, RequestQueue, RqEndIo } from './blk-mq-driver.ts';
 import { MQ_RQ_IDLE } from './blk-mq-driver.ts';
 import { blkMqGetTag, blkMqPutTag } from './internal/blk-mq-tag.ts';
 import { blkMqIssue } from './internal/blk-mq-dispatch.ts';
+import { blkMqRqCtxInit } from './internal/blk-mq-rq.ts';
 import { blkMqWaitOnce } from './blk-mq-poll.ts';
 
 /** Fail with EAGAIN instead of waiting for a tag. @kernel include/linux/blk-mq.h BLK_MQ_REQ_NOWAIT */
 export const BLK_MQ_REQ_NOWAIT = 1;
-
-function resetRq(rq: Request, opf: number): void {
-  rq.cmd_flags = opf;
-  rq.rq_flags = 0;
-  rq.__sector = 0;
-  rq.__data_len = 0;
-  rq.nr_phys_segments = 0;
-  rq.ioprio = 0;
-  rq.write_hint = 0;
-  rq.bio = null;
-  rq.biotail = null;
-  rq.end_io = null;
-  rq.end_io_data = null;
-  rq.timeout_ms = 0;
-  rq.status = 0;
-  rq.rq_next = null;
-}
 
 /**
  * A request for `opf` with no bios. Waits for a free tag (driving completions) unless
@@ -40,7 +24,7 @@ export function blkMqAllocRequest(q: RequestQueue, opf: number, flags = 0): Requ
   for (;;) {
     const rq = blkMqGetTag(hctx);
     if (rq !== null) {
-      resetRq(rq, opf);
+      blkMqRqCtxInit(rq, opf);
       return rq;
     }
     if ((flags & BLK_MQ_REQ_NOWAIT) !== 0) throw new BiopathError('EAGAIN', 'blkMqAllocRequest: no free tag');

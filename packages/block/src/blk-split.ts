@@ -9,9 +9,7 @@ import type { QueueLimits } from './queue-limits.ts';
 import { createBioVec, mpBvecIterBvec } from './bvec.ts';
 import { BvecIter } from './bio-types.ts';
 import { bvecGapToPrev, getMaxSegmentSize, maskLow } from './internal/seg-limits.ts';
-
-const EINVAL = -22;
-const EAGAIN = -11;
+import { EAGAIN, EINVAL } from './internal/errno.ts';
 
 /** Out-parameter of {@link bioSplitRwAt}: segments counted up to the split point (or in the whole bio). */
 export interface SplitSegs {

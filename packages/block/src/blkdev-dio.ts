@@ -3,40 +3,28 @@
  * async: one bio, -EIOCBQUEUED) or the multi-bio path under a plug.
  * @kernel block/fops.c blkdev_direct_IO(), __blkdev_direct_IO_simple(), __blkdev_direct_IO_async()
  */
-import { type IovIter, ITER_BVEC, READ, iovIterIsAligned, iovIterNpages, iovIterRw, userBackedIter } from '@biopath/iov-iter';
+import { type IovIter, READ, iovIterIsAligned, iovIterRw, userBackedIter } from '@biopath/iov-iter';
 import { BiopathError } from '@biopath/native';
-import type { Bio, BlockDevice } from './bio-types.ts';
-import { BIO_MAX_VECS, REQ_ATOMIC, REQ_FUA, REQ_IDLE, REQ_NOWAIT, REQ_OP_READ, REQ_OP_WRITE, REQ_SYNC, SECTOR_SHIFT } from './blk-types.ts';
+import { RELEASE_MODES, type Bio, type BlockDevice } from './bio-types.ts';
+import { BIO_MAX_VECS, REQ_ATOMIC, REQ_NOWAIT, REQ_OP_READ, SECTOR_SHIFT } from './blk-types.ts';
 import { bioAlloc, bioPut } from './bio-alloc.ts';
 import { bioIovIterGetPages, iterPagesCarry } from './bio-iov-iter.ts';
-import { bioReleasePages, releaseModeMatches, RELEASE_MODES } from './bio-release.ts';
+import { bioReleasePages, releaseModeMatches } from './bio-release.ts';
 import { bioCheckPagesDirty, bioSetPagesDirty } from './bio-dirty.ts';
 import { blkStatusToErrno } from './blk-status.ts';
 import { submitBio } from './blk-mq-submit.ts';
 import { submitBioWait } from './blk-mq-poll.ts';
-import { EIOCBQUEUED, IOCB_ATOMIC, IOCB_DSYNC, IOCB_NOWAIT, type Kiocb, isSyncKiocb } from './kiocb.ts';
+import { EIOCBQUEUED, IOCB_ATOMIC, IOCB_NOWAIT, type Kiocb, isSyncKiocb } from './kiocb.ts';
 import { blkdevDirectIOMulti } from './internal/blkdev-dio-multi.ts';
+import { bioIovVecsToAlloc, dioBioWriteOp } from './internal/blkdev-dio-ops.ts';
 import { DIO_SHOULD_DIRTY, dioAlloc, dioFree, type BlkdevDio } from './internal/blkdev-dio-pool.ts';
-
-const EINVAL = -22;
-
-/** @kernel block/fops.c dio_bio_write_op() */
-export function dioBioWriteOp(iocb: Kiocb): number {
-  let opf = REQ_OP_WRITE | REQ_SYNC | REQ_IDLE;
-  if ((iocb.ki_flags & IOCB_DSYNC) !== 0) opf |= REQ_FUA;
-  return opf;
-}
+import { EINVAL } from './internal/errno.ts';
 
 /** @kernel block/fops.c blkdev_dio_unaligned() (takes the iocb: a double argument would be boxed per call) */
 function blkdevDioUnaligned(bdev: BlockDevice, iocb: Kiocb, iter: IovIter): boolean {
   const lim = bdev.bd_queue.limits;
   return iocb.ki_pos % lim.logical_block_size !== 0 ||
     !iovIterIsAligned(iter, lim.dma_alignment, lim.logical_block_size - 1);
-}
-
-/** @kernel include/linux/bio.h bio_iov_vecs_to_alloc() */
-export function bioIovVecsToAlloc(iter: IovIter, maxSegs: number): number {
-  return iter.iter_type === ITER_BVEC ? 0 : iovIterNpages(iter, maxSegs);
 }
 
 /** Sync single bio: build, submit and wait, release (dirtying user pages of a read). */

@@ -7,8 +7,8 @@ import { BiopathError } from '@biopath/native';
 import { bdevNrBytes } from './bdev.ts';
 import { blkdevDirectIO } from './blkdev-dio.ts';
 import { EIOCBQUEUED, type Kiocb, isSyncKiocb } from './kiocb.ts';
+import { ENOSPC } from './internal/errno.ts';
 
-const ENOSPC = -28;
 const EPERM = -1;
 
 /**

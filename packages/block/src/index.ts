@@ -33,7 +33,7 @@ export {
 // bio structures
 export type { BioVec, BioEndIo, BlockDevice, ReleaseModeName } from './bio-types.ts';
 export {
-  Bio, BioSet, BvecIter, RELEASE_AUTO, RELEASE_UNPIN, RELEASE_UNPIN_BATCHED, RELEASE_PUT, RELEASE_NONE, RELEASE_DEFERRED,
+  Bio, BioSet, BvecIter, RELEASE_AUTO, RELEASE_UNPIN, RELEASE_UNPIN_BATCHED, RELEASE_PUT, RELEASE_NONE, RELEASE_DEFERRED, RELEASE_MODES,
 } from './bio-types.ts';
 export {
   bvecIterAdvance, mpBvecIterLen, mpBvecIterOffset, mpBvecIterBvec, bvecIterBvec, bvecPhys, createBioVec,
@@ -73,7 +73,7 @@ export {
 export { bioMem, bioFull, bioAddPage, bioAddFolio, bioAddHwPage } from './bio-add.ts';
 export { bioIovIterGetPages, iterPagesCarry } from './bio-iov-iter.ts';
 export {
-  PAGES_NONE, PAGES_PINNED, PAGES_REFFED, RELEASE_MODES, releaseModeFromName, releaseModeMatches, bioPagesCarry,
+  PAGES_NONE, PAGES_PINNED, PAGES_REFFED, releaseModeFromName, releaseModeMatches, bioPagesCarry,
   bioSetReleaseMode, bioReleasePage, bioReleasePages,
 } from './bio-release.ts';
 export { DEFERRED_BATCH, blkFlushDeferredRelease, deferredReleaseStats } from './internal/deferred-release.ts';
@@ -86,7 +86,8 @@ export {
   Kiocb, isSyncKiocb, EIOCBQUEUED, IOCB_HIPRI, IOCB_DSYNC, IOCB_SYNC, IOCB_NOWAIT, IOCB_APPEND, IOCB_ATOMIC,
   IOCB_EVENTFD, IOCB_DIRECT, IOCB_WRITE, IOCB_ALLOC_CACHE,
 } from './kiocb.ts';
-export { blkdevDirectIO, bioIovVecsToAlloc, dioBioWriteOp } from './blkdev-dio.ts';
+export { blkdevDirectIO } from './blkdev-dio.ts';
+export { bioIovVecsToAlloc, dioBioWriteOp } from './internal/blkdev-dio-ops.ts';
 export { blkdevReadIter, blkdevWriteIter } from './blkdev-rw.ts';
 
 // passthrough

@@ -3,13 +3,14 @@
  * `--help`, the JSON echo (`jobs[].job options`) and OPTIONS.md are all generated from it.
  * Names follow fio where fio has the option (`rw`, `bs`, `iodepth`, `ramp_time`, `rwmixread`).
  */
+import { RELEASE_MODES } from '@biopath/block';
 import { opt } from './def.ts';
 import type { OptionsOf, SweepOf } from './def.ts';
 import { bool, duration, flag, int, oneOf, path, real, size, sizeRange, text } from './kinds.ts';
 
 export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'readwrite', 'randrw'] as const;
 export const STRATEGIES = ['pin', 'get', 'list'] as const;
-export const RELEASE_MODES = ['auto', 'unpin', 'unpin-batched', 'put', 'none', 'deferred'] as const;
+export { RELEASE_MODES };
 export const DRIVERS = ['bdev', 'null', 'nvme'] as const;
 export const PROFILES = ['auto', 'legacy', 'v8', 'merged', 'current'] as const;
 

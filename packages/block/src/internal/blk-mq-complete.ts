@@ -8,6 +8,7 @@ import type { Request, RequestQueue } from '../blk-mq-driver.ts';
 import { MQ_RQ_IDLE } from '../blk-mq-driver.ts';
 import { bioEndio } from '../bio-endio.ts';
 import { blkMqPutTag } from './blk-mq-tag.ts';
+import { blkMqRqCtxInit } from './blk-mq-rq.ts';
 import { blkMqRunPending } from './blk-mq-dispatch.ts';
 
 /** End every bio of `rq` with its status. @kernel block/blk-mq.c blk_update_request() */
@@ -29,14 +30,7 @@ function blkUpdateRequest(rq: Request, status: number): void {
 function blkMqPutRequest(rq: Request): void {
   const hctx = rq.mq_hctx;
   rq.state = MQ_RQ_IDLE;
-  rq.cmd_flags = 0;
-  rq.rq_flags = 0;
-  rq.__data_len = 0;
-  rq.__sector = 0;
-  rq.nr_phys_segments = 0;
-  rq.end_io = null;
-  rq.end_io_data = null;
-  rq.rq_next = null;
+  blkMqRqCtxInit(rq, 0);
   rq.nr_requeues = 0;
   hctx.nr_active--;
   hctx.completed++;

@@ -16,11 +16,11 @@ import { bioCheckPagesDirty, bioSetPagesDirty } from '../bio-dirty.ts';
 import { BlkPlug, blkFinishPlug, blkStartPlug } from '../blk-plug.ts';
 import { submitBio } from '../blk-mq-submit.ts';
 import { blkMqWaitOnce } from '../blk-mq-poll.ts';
-import { dioBioWriteOp, bioIovVecsToAlloc } from '../blkdev-dio.ts';
+import { bioIovVecsToAlloc, dioBioWriteOp } from './blkdev-dio-ops.ts';
 import { EIOCBQUEUED, IOCB_NOWAIT, type Kiocb, isSyncKiocb } from '../kiocb.ts';
 import { DIO_IS_SYNC, DIO_SHOULD_DIRTY, dioAlloc, dioFree, type BlkdevDio } from './blkdev-dio-pool.ts';
+import { EAGAIN } from './errno.ts';
 
-const EAGAIN = -11;
 /** submitBios: IOCB_NOWAIT found data left for a second bio (nothing submitted). */
 const NOWAIT_RETRY = 1;
 const plug = new BlkPlug();
