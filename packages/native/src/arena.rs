@@ -12,8 +12,8 @@
 //! hands out).
 
 use crate::error::{err, last_os, Result, EFAULT, EINVAL};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::collections::BTreeMap;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
