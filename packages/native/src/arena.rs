@@ -3,15 +3,26 @@
 //! JS never sees a raw pointer. Byte `off` of region `id` has the IOVA `id << IOVA_SHIFT | off`;
 //! every (IOVA, len) that crosses into Rust is translated by [`translate`], which bounds-checks it
 //! against the live region table. A region's memory stays mapped while anything holds its
-//! `Arc<Mapping>`: the registry, the JS ArrayBuffer's finalizer, or a ring that issued IO into it.
+//! `Arc<Mapping>`: the registry, the JS ArrayBuffer's finalizer, or an SQE in flight on a ring.
+//!
+//! Region ids are never reused within a process: ids count up from 1, so an IOVA of a freed region
+//! names no live region ever again and translates to EFAULT. An IOVA must stay a safe JS integer
+//! (< 2^53), which with 32 offset bits leaves 21 id bits: [`MAX_REGION_ID`] regions per process
+//! (ENOSPC after that), each at most [`MAX_REGION_SIZE`] (4 GiB, also the largest ArrayBuffer napi
+//! hands out).
 
 use crate::error::{err, last_os, Result, EFAULT, EINVAL};
+use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
-pub const IOVA_SHIFT: u32 = 40;
-pub const MAX_REGIONS: usize = 4096;
+pub const IOVA_SHIFT: u32 = 32;
+/// Largest id ever handed out: `MAX_REGION_ID << IOVA_SHIFT | off` stays below 2^53.
+pub const MAX_REGION_ID: u32 = (1 << (53 - IOVA_SHIFT)) - 1;
+/// Regions registered at once.
+pub const MAX_LIVE_REGIONS: usize = 4095;
+pub const MAX_REGION_SIZE: usize = 1 << IOVA_SHIFT;
 pub const PAGE_SIZE: usize = 4096;
 
 /// One mmap of (part of) a memfd.
@@ -44,18 +55,36 @@ impl Drop for Mapping {
     }
 }
 
-static REGIONS: RwLock<Vec<Option<Arc<Mapping>>>> = RwLock::new(Vec::new());
+/// The live regions by id, and the next id to hand out (ids only ever grow).
+pub struct Regions {
+    map: BTreeMap<u32, Arc<Mapping>>,
+    next: u32,
+}
 
-fn insert(make: impl FnOnce(u32) -> Result<Mapping>) -> Result<Arc<Mapping>> {
+static REGIONS: RwLock<Regions> = RwLock::new(Regions {
+    map: BTreeMap::new(),
+    next: 1,
+});
+
+/// Register `m` under a fresh id. On failure `m` is dropped (unmapped): nothing is left behind.
+fn insert(mut m: Mapping, what: &str) -> Result<Arc<Mapping>> {
     let mut t = REGIONS.write().unwrap();
-    if t.is_empty() {
-        t.resize(MAX_REGIONS, None);
+    if t.map.len() >= MAX_LIVE_REGIONS {
+        return Err(err(
+            libc::ENOSPC,
+            format!("{what}: {MAX_LIVE_REGIONS} regions are already live"),
+        ));
     }
-    let id = (1..MAX_REGIONS)
-        .find(|&i| t[i].is_none())
-        .ok_or_else(|| err(libc::ENOSPC, "arenaCreate: all 4095 region slots are in use"))?;
-    let m = Arc::new(make(id as u32)?);
-    t[id] = Some(m.clone());
+    if t.next > MAX_REGION_ID {
+        return Err(err(
+            libc::ENOSPC,
+            format!("{what}: this process has used all {MAX_REGION_ID} region ids (ids are never reused)"),
+        ));
+    }
+    m.id = t.next;
+    t.next += 1;
+    let m = Arc::new(m);
+    t.map.insert(m.id, m.clone());
     LIVE.fetch_add(1, Ordering::Relaxed);
     Ok(m)
 }
@@ -84,10 +113,10 @@ fn map_fd(fd: &OwnedFd, len: usize, hugepage: bool) -> Result<*mut u8> {
 
 /// Create a region of `len` bytes (a positive multiple of 4096) over a new memfd.
 pub fn create(len: usize, hugepage: bool) -> Result<Arc<Mapping>> {
-    if len == 0 || !len.is_multiple_of(PAGE_SIZE) || len >= (1usize << IOVA_SHIFT) {
+    if len == 0 || !len.is_multiple_of(PAGE_SIZE) || len > MAX_REGION_SIZE {
         return Err(err(
             EINVAL,
-            format!("arenaCreate(size): {len} is not a positive multiple of 4096 below 1 TiB"),
+            format!("arenaCreate(size): {len} is not a positive multiple of 4096 up to 4 GiB"),
         ));
     }
     let name = c"biopath-arena";
@@ -103,14 +132,13 @@ pub fn create(len: usize, hugepage: bool) -> Result<Arc<Mapping>> {
         return Err(last_os(format!("arenaCreate: ftruncate to {len}")));
     }
     let ptr = map_fd(&fd, len, hugepage)?;
-    insert(|id| {
-        Ok(Mapping {
-            id,
-            ptr,
-            len,
-            alias_of: 0,
-        })
-    })
+    let m = Mapping {
+        id: 0,
+        ptr,
+        len,
+        alias_of: 0,
+    };
+    insert(m, "arenaCreate")
 }
 
 /// Map the memfd behind region `id` a second time (same pages, new addresses), e.g. for
@@ -122,31 +150,29 @@ pub fn alias(id: u32) -> Result<Arc<Mapping>> {
     if p == libc::MAP_FAILED {
         return Err(last_os(format!("arenaAlias({id}): mremap")));
     }
-    insert(|nid| {
-        Ok(Mapping {
-            id: nid,
-            ptr: p.cast(),
-            len: src.len,
-            alias_of: src.id,
-        })
-    })
+    let m = Mapping {
+        id: 0,
+        ptr: p.cast(),
+        len: src.len,
+        alias_of: src.id,
+    };
+    insert(m, "arenaAlias")
 }
 
 /// Drop the registry's hold on region `id`; the memory is unmapped when the last holder goes.
 pub fn free(id: u32) -> Result<()> {
     let mut t = REGIONS.write().unwrap();
-    match t.get_mut(id as usize) {
-        Some(slot @ Some(_)) => {
-            *slot = None;
+    match t.map.remove(&id) {
+        Some(_) => {
             LIVE.fetch_sub(1, Ordering::Relaxed);
             Ok(())
         }
-        _ => Err(err(libc::ENOENT, format!("arenaFree(id): no region {id}"))),
+        None => Err(err(libc::ENOENT, format!("arenaFree(id): no region {id}"))),
     }
 }
 
 pub fn get(id: u32) -> Option<Arc<Mapping>> {
-    REGIONS.read().unwrap().get(id as usize).and_then(|m| m.clone())
+    REGIONS.read().unwrap().map.get(&id).cloned()
 }
 
 pub fn iova_of(id: u32) -> u64 {
@@ -162,7 +188,7 @@ pub fn split(iova: u64) -> (u32, usize) {
 }
 
 /// A read guard over the region table, for translating many addresses at once (one lock per batch).
-pub struct Table<'a>(std::sync::RwLockReadGuard<'a, Vec<Option<Arc<Mapping>>>>);
+pub struct Table<'a>(std::sync::RwLockReadGuard<'a, Regions>);
 
 pub fn table() -> Table<'static> {
     Table(REGIONS.read().unwrap())
@@ -173,7 +199,7 @@ impl Table<'_> {
     /// `len == 0` still requires `iova` to point into (or at the end of) a region.
     pub fn translate(&self, iova: u64, len: u64) -> std::result::Result<(*mut u8, &Arc<Mapping>), i32> {
         let (id, off) = split(iova);
-        let m = self.0.get(id as usize).and_then(|m| m.as_ref()).ok_or(EFAULT)?;
+        let m = self.0.map.get(&id).ok_or(EFAULT)?;
         let end = (off as u64).checked_add(len).ok_or(EFAULT)?;
         if end > m.len as u64 {
             return Err(EFAULT);
@@ -197,8 +223,8 @@ pub fn translate(iova: u64, len: u64, what: &str) -> Result<(*mut u8, Arc<Mappin
 /// IOVA of a host address inside a live region (for reporting faults back to JS), if any.
 pub fn find_host(addr: usize) -> Option<u64> {
     let t = REGIONS.read().unwrap();
-    t.iter()
-        .flatten()
+    t.map
+        .values()
         .find(|m| addr >= m.ptr as usize && addr < m.ptr as usize + m.len)
         .map(|m| iova_of(m.id) + (addr - m.ptr as usize) as u64)
 }
@@ -229,14 +255,13 @@ pub fn alias_range(id: u32, offset: usize, len: usize) -> Result<Arc<Mapping>> {
     if p == libc::MAP_FAILED {
         return Err(last_os(format!("{what}: mremap")));
     }
-    insert(|nid| {
-        Ok(Mapping {
-            id: nid,
-            ptr: p.cast(),
-            len,
-            alias_of: src.id,
-        })
-    })
+    let m = Mapping {
+        id: 0,
+        ptr: p.cast(),
+        len,
+        alias_of: src.id,
+    };
+    insert(m, "arenaAliasRange")
 }
 
 /// Drop the page-table entries of a page-aligned arena range (madvise MADV_DONTNEED). The memfd

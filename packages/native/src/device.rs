@@ -2,12 +2,19 @@
 //! NVMe namespace id and the matching generic char device. No policy: it reports what is there.
 
 use crate::error::{err, last_os, Result};
+use std::collections::BTreeSet;
 use std::ffi::CString;
+use std::sync::Mutex;
 
 const BLKGETSIZE64: libc::c_ulong = 0x8008_1272;
 const BLKSSZGET: libc::c_ulong = 0x1268;
 const BLKPBSZGET: libc::c_ulong = 0x127B;
 const NVME_IOCTL_ID: libc::c_ulong = 0x4E40;
+
+/// Fds returned by [`open`] and not yet closed by [`close`]: the only ones `closeFd` may close.
+/// Rings and userfaultfds own their fds; refusing everything else keeps a stale or foreign number
+/// from closing a file that reused it.
+static OPENED: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 
 /// Open `path` with O_CLOEXEC (and O_DIRECT when asked). Returns the fd.
 pub fn open(path: &str, write: bool, direct: bool, create: bool) -> Result<i32> {
@@ -19,16 +26,28 @@ pub fn open(path: &str, write: bool, direct: bool, create: bool) -> Result<i32> 
     if create {
         flags |= libc::O_CREAT;
     }
+    let mut opened = OPENED.lock().unwrap();
     // SAFETY: valid C string; mode used only with O_CREAT.
     let fd = unsafe { libc::open(c.as_ptr(), flags, 0o600) };
     if fd < 0 {
         return Err(last_os(format!("openDevice({path})")));
     }
+    opened.insert(fd);
     Ok(fd)
 }
 
+/// Close an fd [`open`] returned. The lock is held across close(2), so the number cannot be
+/// reused by another `open` and recorded before it is forgotten here.
 pub fn close(fd: i32) -> Result<()> {
-    // SAFETY: closing an fd the caller owns; EBADF is reported.
+    let mut opened = OPENED.lock().unwrap();
+    if !opened.remove(&fd) {
+        return Err(err(
+            libc::EBADF,
+            format!("closeFd(fd): {fd} is not an fd openDevice returned (or it was closed already)"),
+        ));
+    }
+    // SAFETY: `fd` came from open() above and was not closed since; Linux releases the number
+    // even when close reports an error, so it is forgotten either way.
     if unsafe { libc::close(fd) } != 0 {
         return Err(last_os(format!("closeFd({fd})")));
     }

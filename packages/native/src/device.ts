@@ -2,7 +2,7 @@
  * Block devices and image files: open (optionally O_DIRECT), describe, close.
  */
 import { binding, callNative } from './binding.ts';
-import { check } from './errors.ts';
+import { boolArg, I32_MAX, intArg, optsArg, pathArg } from './args.ts';
 
 export interface DeviceInfo {
   isBlock: boolean;
@@ -37,17 +37,26 @@ export interface OpenOptions {
  * Open `path`; returns the fd (O_CLOEXEC). Errors carry open(2)'s errno: ENOENT for a missing
  * device, EACCES, EINVAL when O_DIRECT is not supported there.
  */
-export function openDevice(path: string, opts: OpenOptions = {}): number {
-  check(typeof path === 'string' && path.length > 0, 'EINVAL', 'openDevice(path): must be a non-empty string');
-  return callNative(() => binding.openDevice(path, opts.write ?? false, opts.direct ?? true, opts.create ?? false));
+export function openDevice(path: string, opts?: OpenOptions): number {
+  pathArg('openDevice(path)', path);
+  const o = optsArg<OpenOptions>('openDevice(opts)', opts);
+  const write = boolArg('openDevice(opts.write)', o.write, false);
+  const direct = boolArg('openDevice(opts.direct)', o.direct, true);
+  const create = boolArg('openDevice(opts.create)', o.create, false);
+  return callNative(() => binding.openDevice(path, write, direct, create));
 }
 
-/** close(2); EBADF if `fd` is not open. */
+/**
+ * close(2) of an fd {@link openDevice} returned. EBADF for any other fd, e.g. a ring's or one
+ * already closed: handles close their own fds, so a stale number never closes a file that reused it.
+ */
 export function closeFd(fd: number): void {
+  intArg('closeFd(fd)', fd, 0, I32_MAX);
   callNative(() => binding.closeFd(fd));
 }
 
 /** Size, block sizes and queue limits (ioctls + sysfs for block devices; statx for files). */
 export function deviceInfo(fd: number): DeviceInfo {
+  intArg('deviceInfo(fd)', fd, 0, I32_MAX);
   return callNative(() => binding.deviceInfo(fd));
 }

@@ -9,6 +9,7 @@ export {
 export type { ErrnoCode } from './errors.ts';
 export {
   arenaCreate, arenaAlias, arenaAliasRange, arenaZapRange, arenaFree, arenaCopy, arenaLiveRegions, iovaRegion, iovaOffset, IOVA_SHIFT, IOVA_REGION_SPAN, ARENA_PAGE_SIZE,
+  ARENA_MAX_REGION_SIZE, ARENA_MAX_REGION_ID,
 } from './arena.ts';
 export type { ArenaRegion } from './arena.ts';
 export {

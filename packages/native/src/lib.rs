@@ -35,7 +35,21 @@ fn external<'e, T: 'static>(env: &'e Env, ptr: *mut u8, len: usize, hold: T) -> 
     unsafe { ArrayBuffer::from_external(env, ptr, len, hold, |_, h| drop(h)) }
 }
 
-fn region_object<'e>(env: &'e Env, m: Arc<arena::Mapping>) -> Result<Object<'e>> {
+/// The JS object for a freshly registered region. If it cannot be built (napi refuses the
+/// ArrayBuffer) the region is unregistered again, so a failed call leaves nothing behind.
+fn region_object<'e>(env: &'e Env, m: Arc<arena::Mapping>, what: &str) -> Result<Object<'e>> {
+    let id = m.id;
+    let len = m.len;
+    region_fields(env, m).map_err(|e| {
+        let _ = arena::free(id);
+        err(
+            libc::ENOMEM,
+            format!("{what}: cannot hand a {len}-byte region to JS: {}", e.reason),
+        )
+    })
+}
+
+fn region_fields<'e>(env: &'e Env, m: Arc<arena::Mapping>) -> Result<Object<'e>> {
     let mut o = Object::new(env)?;
     o.set("id", m.id)?;
     o.set("iova", arena::iova_of(m.id) as f64)?;
@@ -52,13 +66,13 @@ fn region_object<'e>(env: &'e Env, m: Arc<arena::Mapping>) -> Result<Object<'e>>
 #[napi]
 pub fn arena_create<'e>(env: &'e Env, size: f64, hugepage: Option<bool>) -> Result<Object<'e>> {
     let m = arena::create(u64_arg(size, "arenaCreate(size)")? as usize, hugepage.unwrap_or(false))?;
-    region_object(env, m)
+    region_object(env, m, "arenaCreate")
 }
 
 /// Map region `id`'s memfd again at new addresses (same pages). Returns a new region object.
 #[napi]
 pub fn arena_alias<'e>(env: &'e Env, id: u32) -> Result<Object<'e>> {
-    region_object(env, arena::alias(id)?)
+    region_object(env, arena::alias(id)?, "arenaAlias")
 }
 
 /// Unregister region `id`: later IO naming it fails with EFAULT. The memory is unmapped once
@@ -245,12 +259,11 @@ impl NativeRing {
         Ok((0..=255u8).filter(|&op| p.is_supported(op)).map(u32::from).collect())
     }
 
-    /// Close the ring: pending IO is cancelled by the kernel, regions it held are released.
+    /// Close the ring: pending IO is cancelled and reaped (up to 2 s), then the regions it held
+    /// are released. IO the kernel still owns after that keeps its regions mapped for good.
     #[napi]
     pub fn close(&mut self) {
-        if let Some(mut r) = self.inner.take() {
-            with_core!(&mut r, c => c.release_regions());
-        }
+        self.inner.take();
     }
 }
 
@@ -312,7 +325,8 @@ pub fn open_device(path: String, write: bool, direct: bool, create: Option<bool>
     device::open(&path, write, direct, create.unwrap_or(false))
 }
 
-/// close(2). EBADF for an fd that is not open.
+/// close(2) of an fd `openDevice` returned. EBADF for any other fd (one a ring, userfaultfd or
+/// anything else owns, or one already closed): a handle's fd is closed only by the handle.
 #[napi]
 pub fn close_fd(fd: i32) -> Result<()> {
     device::close(fd)
@@ -521,7 +535,7 @@ impl Userfaultfd {
 pub fn arena_alias_range<'e>(env: &'e Env, id: u32, offset: f64, len: f64) -> Result<Object<'e>> {
     let off = u64_arg(offset, "arenaAliasRange(offset)")? as usize;
     let len = u64_arg(len, "arenaAliasRange(len)")? as usize;
-    region_object(env, arena::alias_range(id, off, len)?)
+    region_object(env, arena::alias_range(id, off, len)?, "arenaAliasRange")
 }
 
 /// Drop the page-table entries of a page-aligned arena range (MADV_DONTNEED): the memfd keeps the

@@ -4,10 +4,11 @@
 use crate::arena::{self, Mapping};
 use crate::error::{from_io, Result};
 use crate::shared_buf::SharedBuf;
-use crate::sqe_check::{refuse, Ctx};
-use io_uring::{cqueue, squeue, IoUring};
+use crate::sqe_check::{rd64, refuse, wr64, Ctx};
+use io_uring::{cqueue, squeue, types, IoUring};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Control words shared with JS (Int32Array view): what the last call did.
 pub const CTL_SUBMITTED: usize = 0; // SQEs accepted into the SQ (valid or refused-as-NOP)
@@ -31,16 +32,64 @@ pub struct Options {
     pub sqpoll_idle_ms: Option<u32>,
 }
 
+/// One SQE between its push and the reap of its CQE: the caller's user_data (the kernel sees the
+/// slot number instead), the mappings it was translated against, and its translated iovecs.
+#[derive(Default)]
+struct Inflight {
+    busy: bool,
+    user_data: u64,
+    held: Vec<Arc<Mapping>>,
+    iov: Vec<libc::iovec>,
+}
+
+/// In-flight SQEs by slot number. A slot is reused only after its CQE was reaped, so each
+/// mapping (and iovec array) is held exactly as long as the kernel may use it.
+#[derive(Default)]
+struct Inflights {
+    slots: Vec<Inflight>,
+    free: Vec<u32>,
+}
+
+/// user_data of the cancel-everything SQE a closing ring submits; never a slot number.
+const CANCEL_TAG: u64 = u64::MAX;
+const OP_ASYNC_CANCEL: u8 = 14;
+const IORING_ASYNC_CANCEL_ANY: u32 = 1 << 2;
+/// How long a closing ring waits for cancelled IO to complete before giving up on it.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+impl Inflights {
+    fn take(&mut self) -> u32 {
+        self.free.pop().unwrap_or_else(|| {
+            self.slots.push(Inflight::default());
+            (self.slots.len() - 1) as u32
+        })
+    }
+    /// Release slot `tag` (a CQE arrived for it); returns the caller's user_data.
+    fn retire(&mut self, tag: u64) -> Option<u64> {
+        let s = self.slots.get_mut(usize::try_from(tag).ok()?)?;
+        if !s.busy {
+            return None;
+        }
+        s.busy = false;
+        s.held.clear();
+        s.iov.clear();
+        self.free.push(tag as u32);
+        Some(s.user_data)
+    }
+    fn count(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+}
+
 pub struct Core<S: squeue::EntryMarker, C: cqueue::EntryMarker> {
     pub ring: IoUring<S, C>,
     pub staging: Arc<SharedBuf>,
     pub cqes: Arc<SharedBuf>,
     pub ctl: Arc<SharedBuf>,
-    scratch: Vec<Vec<libc::iovec>>,
-    pushed: u64,
+    sq_entries: usize,
+    inflight: Inflights,
     pub fixed: Vec<(usize, usize)>,
     pub fixed_holds: Vec<Arc<Mapping>>,
-    held: Vec<Option<Arc<Mapping>>>,
     pub defer_taskrun: bool,
 }
 
@@ -71,11 +120,10 @@ fn build<S: squeue::EntryMarker, C: cqueue::EntryMarker>(o: &Options) -> Result<
         staging: SharedBuf::new(sq * std::mem::size_of::<S>())?,
         cqes: SharedBuf::new(cq * std::mem::size_of::<C>())?,
         ctl: SharedBuf::new(CTL_WORDS * 4)?,
-        scratch: vec![Vec::new(); sq],
-        pushed: 0,
+        sq_entries: sq,
+        inflight: Inflights::default(),
         fixed: Vec::new(),
         fixed_holds: Vec::new(),
-        held: Vec::new(),
         defer_taskrun: o.defer_taskrun,
         ring,
     })
@@ -94,10 +142,11 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
     }
 
     /// Validate and push up to `n` staged SQEs from the staging ring's head; stops early if
-    /// the kernel SQ is full. Staging slot k lives at `(k & mask) * sqe_size`.
+    /// the kernel SQ is full. Staging slot k lives at `(k & mask) * sqe_size`. Each pushed SQE
+    /// takes an in-flight slot whose number replaces its user_data until the CQE is reaped.
     fn push(&mut self, n: usize) -> (usize, usize) {
         let sz = std::mem::size_of::<S>();
-        let mask = self.scratch.len() - 1;
+        let mask = self.sq_entries - 1;
         let head = self.ctl_get(CTL_SQ_HEAD);
         let n = n
             .min(self.ctl_get(CTL_SQ_TAIL).wrapping_sub(head) as usize)
@@ -113,24 +162,31 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
             let b = &mut bytes[..sz];
             let at = (head.wrapping_add(done as u32) as usize & mask) * sz;
             b.copy_from_slice(&staged[at..at + sz]);
-            let slot = (self.pushed as usize) & mask;
+            let tag = self.inflight.take();
+            let slot = &mut self.inflight.slots[tag as usize];
             let mut ctx = Ctx {
                 table: &table,
                 fixed: &self.fixed,
-                scratch: &mut self.scratch[slot],
-                held: &mut self.held,
+                scratch: &mut slot.iov,
+                held: &mut slot.held,
             };
             if let Err(e) = ctx.check(b) {
                 refuse(b, e);
+                slot.held.clear();
                 refused += 1;
             }
+            slot.user_data = rd64(b, 32);
+            wr64(b, 32, tag as u64);
             // SAFETY: S is repr(C) over the raw SQE bytes (64 or 128), which we just validated.
             let entry: S = unsafe { std::ptr::read_unaligned(b.as_ptr() as *const S) };
-            // SAFETY: every address in the entry now points into a live region held by this ring.
+            // SAFETY: every address in the entry now points into a live mapping held by `slot`
+            // (and iovecs in `slot.iov`) until the CQE carrying `tag` is reaped.
             if unsafe { sq.push(&entry) }.is_err() {
+                slot.held.clear();
+                self.inflight.free.push(tag);
                 break;
             }
-            self.pushed += 1;
+            slot.busy = true;
             done += 1;
         }
         drop(sq);
@@ -156,7 +212,11 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
             // SAFETY: C is repr(C) plain data of size sz.
             let src = unsafe { std::slice::from_raw_parts(&e as *const C as *const u8, sz) };
             let at = (tail.wrapping_add(k as u32) as usize & (cap - 1)) * sz;
-            out[at..at + sz].copy_from_slice(src);
+            let dst = &mut out[at..at + sz];
+            dst.copy_from_slice(src);
+            if let Some(user_data) = self.inflight.retire(rd64(dst, 0)) {
+                wr64(dst, 0, user_data);
+            }
             k += 1;
         }
         self.ctl(CTL_CQ_TAIL, tail.wrapping_add(k as u32) as i32);
@@ -199,8 +259,47 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
         Ok(k as u32)
     }
 
-    pub fn release_regions(&mut self) {
-        self.held.clear();
+    /// Cancel everything in flight and reap it, so no mapping is released while the kernel may
+    /// still write to it. IO that outlives [`CLOSE_WAIT`] keeps its mappings for the life of
+    /// the process (leaked on purpose): its addresses can then never be reused by a new region.
+    fn quiesce(&mut self) {
+        let deadline = Instant::now() + CLOSE_WAIT;
+        let mut cancel_sent = false;
+        while self.inflight.count() > 0 && Instant::now() < deadline {
+            if !cancel_sent {
+                let mut b = [0u8; 128];
+                b[0] = OP_ASYNC_CANCEL;
+                b[4..8].copy_from_slice(&(-1i32).to_le_bytes());
+                b[28..32].copy_from_slice(&IORING_ASYNC_CANCEL_ANY.to_le_bytes());
+                wr64(&mut b, 32, CANCEL_TAG);
+                // SAFETY: S is repr(C) over the raw SQE bytes; `b` is at least as large.
+                let entry: S = unsafe { std::ptr::read_unaligned(b.as_ptr() as *const S) };
+                // SAFETY: only this thread pushes; a cancel SQE names no memory.
+                cancel_sent = unsafe { self.ring.submission_shared().push(&entry) }.is_ok();
+            }
+            let ts = types::Timespec::new().nsec(50_000_000);
+            let args = types::SubmitArgs::new().timespec(&ts);
+            if let Err(e) = self.ring.submitter().submit_with_args(1, &args) {
+                if ![libc::ETIME, libc::EINTR, libc::EBUSY].contains(&e.raw_os_error().unwrap_or(0)) {
+                    break;
+                }
+            }
+            // SAFETY: only this thread reads the CQ; the head is published when cq drops.
+            for e in unsafe { self.ring.completion_shared() } {
+                let e: cqueue::Entry = e.into();
+                self.inflight.retire(e.user_data());
+            }
+        }
+        for s in self.inflight.slots.iter_mut().filter(|s| s.busy) {
+            std::mem::forget(std::mem::take(&mut s.held));
+            std::mem::forget(std::mem::take(&mut s.iov));
+        }
+    }
+}
+
+impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Drop for Core<S, C> {
+    fn drop(&mut self) {
+        self.quiesce();
     }
 }
 

@@ -4,7 +4,29 @@
  */
 import { binding, callNative, nativeError } from './binding.ts';
 import { check } from './errors.ts';
+import { arrayArg, boolArg, I32_MAX, intArg, optIntArg, optsArg, U32_MAX } from './args.ts';
+import { iovaArg, lenArg } from './arena.ts';
 import type { NativeRing as RawRing } from '../binding.d.cts';
+
+/** io_uring's limits: IORING_MAX_ENTRIES, IORING_MAX_CQ_ENTRIES, IORING_MAX_REG_BUFFERS. */
+const MAX_ENTRIES = 32768;
+const MAX_CQ_ENTRIES = 2 * MAX_ENTRIES;
+const MAX_REG_BUFFERS = 16384;
+const MAX_REG_FILES = 1 << 20;
+
+/** Every field of `setup` checked, so nothing is truncated on its way to the kernel. */
+function ringSetupArg(v: unknown): RingSetup {
+  const o = optsArg<RingSetup>('createRing(setup)', v ?? null);
+  return {
+    entries: intArg('createRing(entries)', o.entries, 1, MAX_ENTRIES),
+    cqEntries: optIntArg('createRing(cqEntries)', o.cqEntries, 1, MAX_CQ_ENTRIES),
+    sqe128: boolArg('createRing(sqe128)', o.sqe128, false),
+    singleIssuer: boolArg('createRing(singleIssuer)', o.singleIssuer, false),
+    deferTaskrun: boolArg('createRing(deferTaskrun)', o.deferTaskrun, false),
+    coopTaskrun: boolArg('createRing(coopTaskrun)', o.coopTaskrun, false),
+    sqpollIdleMs: optIntArg('createRing(sqpollIdleMs)', o.sqpollIdleMs, 0, U32_MAX),
+  };
+}
 
 export interface RingSetup {
   /** SQ size (power of two is used by the kernel; it rounds up). */
@@ -46,8 +68,8 @@ export class NativeRingHandle {
   readonly #raw: RawRing;
   readonly buffers: RingBuffers;
 
-  constructor(setup: RingSetup) {
-    check(Number.isInteger(setup.entries) && setup.entries > 0, 'EINVAL', `createRing(entries): ${setup.entries} is not a positive integer`);
+  constructor(setupArg: RingSetup) {
+    const setup = ringSetupArg(setupArg);
     check(!(setup.deferTaskrun && !setup.singleIssuer), 'EINVAL', 'createRing(deferTaskrun): requires singleIssuer');
     check(!(setup.deferTaskrun && setup.sqpollIdleMs !== undefined), 'EINVAL', 'createRing(deferTaskrun): cannot be combined with SQPOLL');
     this.#raw = callNative(() => new binding.NativeRing(setup));
@@ -56,6 +78,8 @@ export class NativeRingHandle {
 
   /** Validate and submit up to `n` staged SQEs, wait for `waitNr`, append CQEs; returns CQEs added. */
   submit(n: number, waitNr: number): number {
+    intArg('ring.submit(n)', n, 0, U32_MAX);
+    intArg('ring.submit(waitNr)', waitNr, 0, U32_MAX);
     try {
       return this.#raw.submit(n, waitNr);
     } catch (e) {
@@ -73,6 +97,11 @@ export class NativeRingHandle {
   }
 
   registerBuffers(bufs: ReadonlyArray<{ iova: number; len: number }>): void {
+    arrayArg('ring.registerBuffers(bufs)', bufs, 1, MAX_REG_BUFFERS).forEach((b, i) => {
+      const o = optsArg<{ iova: number; len: number }>(`ring.registerBuffers(bufs[${i}])`, b ?? null);
+      iovaArg(`ring.registerBuffers(bufs[${i}].iova)`, o.iova);
+      lenArg(`ring.registerBuffers(bufs[${i}].len)`, o.len);
+    });
     callNative(() => this.#raw.registerBuffers(bufs.map((b) => b.iova), bufs.map((b) => b.len)));
   }
 
@@ -81,6 +110,7 @@ export class NativeRingHandle {
   }
 
   registerFiles(fds: readonly number[]): void {
+    arrayArg('ring.registerFiles(fds)', fds, 1, MAX_REG_FILES).forEach((fd, i) => intArg(`ring.registerFiles(fds[${i}])`, fd, -1, I32_MAX));
     callNative(() => this.#raw.registerFiles([...fds]));
   }
 
@@ -98,6 +128,11 @@ export class NativeRingHandle {
    * thread. The ring stays usable meanwhile: submitting while this is pending is fine.
    */
   waitReadable(timeoutMs: number): Promise<boolean> {
+    try {
+      intArg('ring.waitReadable(timeoutMs)', timeoutMs, -1, I32_MAX);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return binding.pollReadable(this.buffers.fd, timeoutMs).catch((e: unknown) => {
       throw nativeError(e);
     });

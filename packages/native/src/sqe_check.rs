@@ -22,6 +22,7 @@ const IOSQE_IO_DRAIN: u8 = 1 << 1;
 const IOSQE_IO_LINK: u8 = 1 << 2;
 const IOSQE_IO_HARDLINK: u8 = 1 << 3;
 const IOSQE_BUFFER_SELECT: u8 = 1 << 5;
+const IOSQE_CQE_SKIP_SUCCESS: u8 = 1 << 6;
 const IORING_NOP_INJECT_RESULT: u32 = 1 << 0;
 const IORING_URING_CMD_FIXED: u32 = 1 << 0;
 const UIO_MAXIOV: usize = 1024;
@@ -32,33 +33,30 @@ pub const NVME_URING_CMD_IO_VEC: u32 = 0xC048_4E81;
 pub const NVME_URING_CMD_ADMIN: u32 = 0xC048_4E82;
 pub const NVME_URING_CMD_ADMIN_VEC: u32 = 0xC048_4E83;
 
-/// What a check needs besides the SQE: the region table, registered buffers, iovec scratch
-/// for this SQ slot, and the set of regions the ring must keep mapped.
+/// What a check needs besides the SQE: the region table, registered buffers, and this SQE's own
+/// iovec scratch and list of held mappings, both kept by the ring until the SQE's CQE is reaped.
 pub struct Ctx<'a> {
     pub table: &'a Table<'a>,
     pub fixed: &'a [(usize, usize)],
     pub scratch: &'a mut Vec<libc::iovec>,
-    pub held: &'a mut Vec<Option<Arc<Mapping>>>,
+    pub held: &'a mut Vec<Arc<Mapping>>,
 }
 
 fn rd32(b: &[u8], o: usize) -> u32 {
     u32::from_le_bytes(b[o..o + 4].try_into().unwrap())
 }
-fn rd64(b: &[u8], o: usize) -> u64 {
+pub fn rd64(b: &[u8], o: usize) -> u64 {
     u64::from_le_bytes(b[o..o + 8].try_into().unwrap())
 }
-fn wr64(b: &mut [u8], o: usize, v: u64) {
+pub fn wr64(b: &mut [u8], o: usize, v: u64) {
     b[o..o + 8].copy_from_slice(&v.to_le_bytes());
 }
 
 impl Ctx<'_> {
+    /// Keep exactly the mapping this SQE was translated against (not merely one with its id).
     fn hold(&mut self, m: &Arc<Mapping>) {
-        let i = m.id as usize;
-        if self.held.len() <= i {
-            self.held.resize(i + 1, None);
-        }
-        if self.held[i].is_none() {
-            self.held[i] = Some(m.clone());
+        if self.held.last().is_none_or(|h| !Arc::ptr_eq(h, m)) {
+            self.held.push(m.clone());
         }
     }
 
@@ -110,8 +108,9 @@ impl Ctx<'_> {
     }
 
     /// Check and translate one SQE (`b` is 64 or 128 bytes). Err(errno) means refuse it.
+    /// CQE_SKIP_SUCCESS is refused: the ring releases an SQE's memory when its CQE arrives.
     pub fn check(&mut self, b: &mut [u8]) -> Result<(), i32> {
-        if b[1] & IOSQE_BUFFER_SELECT != 0 {
+        if b[1] & (IOSQE_BUFFER_SELECT | IOSQE_CQE_SKIP_SUCCESS) != 0 {
             return Err(libc::EINVAL);
         }
         let len = rd32(b, 24) as u64;

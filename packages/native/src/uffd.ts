@@ -3,6 +3,9 @@
  * thread. Ranges are arena (iova, len), page-aligned.
  */
 import { binding, callNative } from './binding.ts';
+import { boolArg, intArg, reqBoolArg, U32_MAX } from './args.ts';
+import { iovaArg, lenArg } from './arena.ts';
+import { BiopathError } from './errors.ts';
 import type { Userfaultfd as RawUffd, UserfaultfdPeer as RawPeer, UffdStats, UffdEvent } from '../binding.d.cts';
 
 export type { UffdStats, UffdEvent };
@@ -29,6 +32,19 @@ export const UFFDIO_CONTINUE_MODE_WP = 2;
 /** How the handler thread serves a fault in a range. */
 export const UffdResolve = { zero: 0, copy: 1, continue: 2, defer: 3 } as const;
 export type UffdResolveKind = keyof typeof UffdResolve;
+
+/** (iova, len) of a uffd call, both checked; `fn` is e.g. `uffd.register`. */
+function range(fn: string, iova: unknown, len: unknown): void {
+  iovaArg(`${fn}(iova)`, iova);
+  lenArg(`${fn}(len)`, len);
+}
+
+/** (dst, src, len) of a copy call. */
+function copyArgs(fn: string, dst: unknown, src: unknown, len: unknown): void {
+  iovaArg(`${fn}(dst)`, dst);
+  iovaArg(`${fn}(src)`, src);
+  lenArg(`${fn}(len)`, len);
+}
 
 /** Features and ioctls the running kernel offers. EPERM/ENOSYS when userfaultfd is unavailable. */
 export function uffdProbe(): { features: number; ioctls: number } {
@@ -57,35 +73,53 @@ export class Userfaultfd {
 
   /** UFFDIO_REGISTER; `modes` is an OR of UFFDIO_REGISTER_MODE_*. Returns the ioctl mask. */
   register(iova: number, len: number, modes: number): number {
+    range('uffd.register', iova, len);
+    intArg('uffd.register(modes)', modes, 1, 7);
     return callNative(() => this.#raw.register(iova, len, modes));
   }
 
   unregister(iova: number, len: number): void {
+    range('uffd.unregister', iova, len);
     callNative(() => this.#raw.unregister(iova, len));
   }
 
   /** Serve faults in [iova, iova+len) by `kind`; `copy` reads the same offset from `srcIova`. */
   setResolver(iova: number, len: number, kind: UffdResolveKind, srcIova?: number): void {
+    range('uffd.setResolver', iova, len);
+    if (typeof kind !== 'string' || !Object.hasOwn(UffdResolve, kind)) {
+      throw new BiopathError('EINVAL', `uffd.setResolver(kind): ${typeof kind === 'string' ? JSON.stringify(kind) : typeof kind} is not one of ${Object.keys(UffdResolve).join(', ')}`);
+    }
+    if (srcIova !== undefined) iovaArg('uffd.setResolver(srcIova)', srcIova);
     callNative(() => this.#raw.setResolver(iova, len, UffdResolve[kind], srcIova));
   }
 
-  copy(dstIova: number, srcIova: number, len: number, dontwake = false): number {
+  copy(dstIova: number, srcIova: number, len: number, dontwake?: boolean): number {
+    copyArgs('uffd.copy', dstIova, srcIova, len);
+    dontwake = boolArg('uffd.copy(dontwake)', dontwake, false);
     return callNative(() => this.#raw.copy(dstIova, srcIova, len, dontwake));
   }
 
-  zeropage(iova: number, len: number, dontwake = false): number {
+  zeropage(iova: number, len: number, dontwake?: boolean): number {
+    range('uffd.zeropage', iova, len);
+    dontwake = boolArg('uffd.zeropage(dontwake)', dontwake, false);
     return callNative(() => this.#raw.zeropage(iova, len, dontwake));
   }
 
-  continue(iova: number, len: number, dontwake = false): number {
+  continue(iova: number, len: number, dontwake?: boolean): number {
+    range('uffd.continue', iova, len);
+    dontwake = boolArg('uffd.continue(dontwake)', dontwake, false);
     return callNative(() => this.#raw.continue(iova, len, dontwake));
   }
 
   wake(iova: number, len: number): void {
+    range('uffd.wake', iova, len);
     callNative(() => this.#raw.wake(iova, len));
   }
 
-  writeProtect(iova: number, len: number, protect: boolean, dontwake = false): void {
+  writeProtect(iova: number, len: number, protect: boolean, dontwake?: boolean): void {
+    range('uffd.writeProtect', iova, len);
+    reqBoolArg('uffd.writeProtect(protect)', protect);
+    dontwake = boolArg('uffd.writeProtect(dontwake)', dontwake, false);
     callNative(() => this.#raw.writeProtect(iova, len, protect, dontwake));
   }
 
@@ -119,6 +153,7 @@ export class UserfaultfdPeer {
 
   /** Attach to userfaultfd `id`; ENOENT when it is not live. */
   constructor(id: number) {
+    intArg('peer(id)', id, 1, U32_MAX);
     this.#raw = callNative(() => new binding.UserfaultfdPeer(id));
   }
 
@@ -126,25 +161,35 @@ export class UserfaultfdPeer {
    * Wait up to `timeoutMs` for unresolved faults; returns up to `max` (maybe none), or null once
    * the owner closed the userfaultfd. Blocks the calling thread: call it from a worker.
    */
-  waitDeferred(timeoutMs: number, max = 64): UffdEvent[] | null {
+  waitDeferred(timeoutMs: number, max?: number): UffdEvent[] | null {
+    intArg('peer.waitDeferred(timeoutMs)', timeoutMs, 0, U32_MAX);
+    max = max === undefined ? 64 : intArg('peer.waitDeferred(max)', max, 1, 65536);
     return callNative(() => this.#raw.waitDeferred(timeoutMs, max));
   }
 
   /** UFFDIO_CONTINUE with `mode` (UFFDIO_CONTINUE_MODE_*); returns bytes mapped. EEXIST if mapped. */
-  continue(iova: number, len: number, mode = 0): number {
+  continue(iova: number, len: number, mode?: number): number {
+    range('peer.continue', iova, len);
+    mode = mode === undefined ? 0 : intArg('peer.continue(mode)', mode, 0, 3);
     return callNative(() => this.#raw.continue(iova, len, mode));
   }
 
   /** UFFDIO_COPY from arena `srcIova` into missing pages at `dstIova` (MISSING faults); bytes copied. */
-  copy(dstIova: number, srcIova: number, len: number, dontwake = false): number {
+  copy(dstIova: number, srcIova: number, len: number, dontwake?: boolean): number {
+    copyArgs('peer.copy', dstIova, srcIova, len);
+    dontwake = boolArg('peer.copy(dontwake)', dontwake, false);
     return callNative(() => this.#raw.copy(dstIova, srcIova, len, dontwake));
   }
 
-  writeProtect(iova: number, len: number, protect: boolean, dontwake = false): void {
+  writeProtect(iova: number, len: number, protect: boolean, dontwake?: boolean): void {
+    range('peer.writeProtect', iova, len);
+    reqBoolArg('peer.writeProtect(protect)', protect);
+    dontwake = boolArg('peer.writeProtect(dontwake)', dontwake, false);
     callNative(() => this.#raw.writeProtect(iova, len, protect, dontwake));
   }
 
   wake(iova: number, len: number): void {
+    range('peer.wake', iova, len);
     callNative(() => this.#raw.wake(iova, len));
   }
 

@@ -98,6 +98,8 @@ export class IoUring {
   /** Submit everything staged and block until at least `waitNr` CQEs are ready. */
   submitAndWait(waitNr: number): number {
     this.#check();
+    check(Number.isInteger(waitNr) && waitNr >= 0 && waitNr <= this.cqEntries, 'EINVAL',
+      `submitAndWait(waitNr): ${String(waitNr)} is not an integer in 0..${this.cqEntries}`);
     const need = Math.max(0, waitNr - this.cqReady());
     this.native.submit(this.sqReady(), need);
     while (this.cqReady() < waitNr) this.native.submit(this.sqReady(), waitNr - this.cqReady());
@@ -113,6 +115,8 @@ export class IoUring {
   /** Wait off the JS thread until completions are ready, then reap them. For embedders. */
   async waitCqeAsync(timeoutMs = -1): Promise<number> {
     this.#check();
+    check(Number.isInteger(timeoutMs) && timeoutMs >= -1 && timeoutMs <= 0x7fffffff, 'EINVAL',
+      `waitCqeAsync(timeoutMs): ${String(timeoutMs)} is not an integer in -1..2147483647`);
     if (this.sqReady() > 0) this.native.submit(this.sqReady(), 0);
     if (this.cqReady() === 0) this.native.reap();
     while (this.cqReady() === 0) {
@@ -161,7 +165,7 @@ export class IoUring {
 
   /** Mark `n` CQEs consumed (io_uring_cq_advance). */
   cqAdvance(n: number): void {
-    check(n >= 0 && n <= this.cqReady(), 'EINVAL', `cqAdvance(n): ${n} exceeds the ${this.cqReady()} ready CQEs`);
+    check(Number.isInteger(n) && n >= 0 && n <= this.cqReady(), 'EINVAL', `cqAdvance(n): ${String(n)} is not an integer in 0..${this.cqReady()} (the ready CQEs)`);
     this.#ctl[CTL_CQ_HEAD] = (this.#ctl[CTL_CQ_HEAD]! + n) | 0;
   }
 

@@ -1,7 +1,7 @@
 // The SQE/CQE byte layout matches the kernel's: fields written by prep helpers land at the
 // kernel's offsets, and the kernel echoes user_data / res from where we read them.
 import { describe, expect, it } from 'vitest';
-import { arenaCreate, arenaFree } from '@biopath/native';
+import { arenaCreate, arenaFree, IOVA_SHIFT } from '@biopath/native';
 import {
   IoUring, prepNop, prepNopInject, prepRead, prepReadFixed, prepUringCmd, sqeCmdOffset, sqeSetData, sqeSetFlags,
   SQE_ADDR, SQE_BUF_INDEX, SQE_FD, SQE_LEN, SQE_OFF, SQE_OPCODE, SQE_USER_DATA, SQE_FLAGS, SQE_CMD, IOSQE_IO_LINK,
@@ -87,10 +87,11 @@ describe('fixed and passthrough fields', () => {
     }
   });
 
-  it('arena IOVAs carry the region id in bits 40 and up', () => {
+  it('arena IOVAs carry the region id in bits IOVA_SHIFT (32) and up', () => {
     const a = arenaCreate(4096);
     try {
-      expect(a.iova).toBe(a.id * 2 ** 40);
+      expect(IOVA_SHIFT).toBe(32);
+      expect(a.iova).toBe(a.id * 2 ** IOVA_SHIFT);
     } finally {
       arenaFree(a.id);
     }
