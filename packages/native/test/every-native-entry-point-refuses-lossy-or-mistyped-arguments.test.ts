@@ -11,9 +11,7 @@ import {
   NativeRingHandle, openDevice, Userfaultfd, UserfaultfdPeer,
 } from '../src/index.ts';
 import type { ArenaRegion } from '../src/index.ts';
-import { probe, useLeakGate } from '@biopath/testing';
-
-useLeakGate();
+import { probe } from '@biopath/testing';
 
 const BAD: ReadonlyArray<[string, unknown]> = [
   ['1.5', 1.5], ['NaN', NaN], ['-1', -1], ['2**32+1', 2 ** 32 + 1], ['2**53', 2 ** 53], ['BigInt', 1n],

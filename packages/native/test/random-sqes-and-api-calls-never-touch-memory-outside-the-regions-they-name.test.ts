@@ -7,6 +7,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { propertyParams } from '@biopath/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -144,7 +145,7 @@ it(`${RUNS * BATCH} random SQEs complete once each and never touch memory outsid
       runBatch(rings[ringIx]!, batch);
       sqes += batch.length;
     }),
-    { numRuns: RUNS },
+    propertyParams({ numRuns: RUNS }),
   );
   expect(sqes).toBeGreaterThanOrEqual(20_000);
   expect(results.get(-14), 'some SQEs refused with EFAULT').toBeGreaterThan(0);
@@ -188,7 +189,7 @@ it('random arena and ring calls with random JS values succeed or throw a coded B
         expect((e as BiopathError).code).toMatch(/^E[A-Z]+$/);
       }
     }),
-    { numRuns: 3000 },
+    propertyParams({ numRuns: 3000 }),
   );
   for (const id of made) {
     try {

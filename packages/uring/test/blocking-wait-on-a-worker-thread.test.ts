@@ -14,13 +14,15 @@ it.skipIf(!loop.ok)('a worker does blocking reads while the main event loop keep
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     try {
+      // Resolve once the worker has exited: its event loop's own fds (an eventfd) close only then.
       const bytes = await new Promise<Uint8Array>((resolve, reject) => {
         const w = new Worker(fileURLToPath(new URL('./fixtures/ring-worker.mjs', import.meta.url)), {
           workerData: { dev, n: N },
         });
-        w.once('message', resolve);
+        let got: Uint8Array | undefined;
+        w.once('message', (m: Uint8Array) => (got = m));
         w.once('error', reject);
-        w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited ${code}`)));
+        w.once('exit', (code) => (code === 0 && got ? resolve(got) : reject(new Error(`worker exited ${code}${got ? '' : ' without its bytes'}`))));
       });
       expect(Buffer.from(bytes).equals(readWitness(image, 0, N * 4096))).toBe(true);
       expect(ticks).toBeGreaterThan(0);
