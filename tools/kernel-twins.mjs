@@ -80,6 +80,9 @@ export function jsdocBlocks(text) {
 
 /** What the block ending on line `j` documents: a declaration, `Parent.member`, or `(module)`. */
 function documentedName(lines, i, j, after) {
+  // The file's first comment, set off by a blank line, is its header, whatever follows.
+  const first = lines.slice(0, i).every((l) => !l.trim() || l.startsWith('#!'));
+  if (first && !after && j + 1 < lines.length && !lines[j + 1].trim()) return '(module)';
   let next = after;
   let k = j + 1;
   while (!next && k < lines.length) next = lines[k++].trimEnd();
