@@ -202,7 +202,7 @@ async function releaseRun(as: AddressSpace, run: MmapRun): Promise<void> {
 /**
  * Write what was written through the mapping (and anything else dirty in its range) to the device
  * and flush it. Rejects with EIO when that writeback, or a read behind a fault, failed.
- * @kernel mm/msync.c msync(MS_SYNC) -> vfs_fsync_range()
+ * @kernel mm/msync.c msync(MS_SYNC); fs/sync.c vfs_fsync_range()
  */
 export async function msync(m: FileMapping): Promise<void> {
   if (m.unmapped) throw new BiopathError('EINVAL', 'msync(m): the mapping was unmapped');

@@ -1,7 +1,7 @@
 /**
  * Releasing pins: unpin_user_page(s), the dirty-lock variants, unpin_user_folio, and the v8-era
  * put-or-unpin helpers.
- * @kernel mm/gup.c (the unpin_user_page*() family, unpin_folio(), folio_put_unpin())
+ * @kernel mm/gup.c unpin_user_pages(), unpin_user_page(), unpin_folio(), folio_put_unpin()
  */
 import { warnOnOnce } from './arena.ts';
 import { FOLL_GET, FOLL_PIN } from './foll-flags.ts';
