@@ -5,7 +5,7 @@
  * (it is normalised so every stored `bv_offset` < PAGE_SIZE, as current kernels do).
  * @kernel block/bio.c bio_add_page(), __bio_add_page(), bio_add_folio(), bio_add_hw_page(), bvec_try_merge_page()
  */
-import { isP2pdmaPage, type MemMap } from '@biopath/mm';
+import { isP2pdmaPage, type MemMap, PAGE_SIZE } from '@biopath/mm';
 import { BiopathError, warnOnOnce } from '@biopath/native';
 import type { Bio, BioVec } from './bio-types.ts';
 import { BIO_CLONED, SECTOR_SHIFT, UINT_MAX } from './blk-types.ts';
@@ -28,7 +28,7 @@ function checkRange(fn: string, mem: MemMap | null, page: number, len: number, o
   if (!Number.isInteger(offset) || offset < 0 || offset > UINT_MAX) {
     throw new BiopathError('EINVAL', `${fn}(offset): ${offset} is not an offset`);
   }
-  const last = page + Math.floor((offset + Math.max(len, 1) - 1) / 4096);
+  const last = page + Math.floor((offset + Math.max(len, 1) - 1) / PAGE_SIZE);
   if (!Number.isInteger(page) || page < 0 || (mem !== null && last >= mem.nrPages)) {
     throw new BiopathError('EINVAL', `${fn}(page): ${page} (+${len} bytes at ${offset}) is not within the frames`);
   }
@@ -48,10 +48,10 @@ export function bioFull(bio: Bio, len: number): boolean {
  * @kernel block/bio.c bvec_try_merge_page()
  */
 export function bvecTryMergePage(mem: MemMap | null, bv: BioVec, page: number, len: number, off: number): boolean {
-  const vecEnd = bv.bv_page * 4096 + bv.bv_offset + bv.bv_len;
-  if (vecEnd !== page * 4096 + off) return false;
+  const vecEnd = bv.bv_page * PAGE_SIZE + bv.bv_offset + bv.bv_len;
+  if (vecEnd !== page * PAGE_SIZE + off) return false;
   if (mem !== null && isP2pdmaPage(mem, bv.bv_page) !== isP2pdmaPage(mem, page)) return false;
-  mergeState.samePage = Math.floor((vecEnd - 1) / 4096) === page;
+  mergeState.samePage = Math.floor((vecEnd - 1) / PAGE_SIZE) === page;
   bv.bv_len += len;
   return true;
 }
@@ -100,7 +100,7 @@ export function bioAddPage(bio: Bio, page: number, len: number, offset: number):
  */
 export function bioAddFolio(bio: Bio, folio: number, len: number, off: number): boolean {
   if (len > UINT_MAX || off > UINT_MAX) return false;
-  return bioAddPage(bio, folio + Math.floor(off / 4096), len, off % 4096) > 0;
+  return bioAddPage(bio, folio + Math.floor(off / PAGE_SIZE), len, off % PAGE_SIZE) > 0;
 }
 
 /**
@@ -109,8 +109,8 @@ export function bioAddFolio(bio: Bio, folio: number, len: number, off: number): 
  */
 function bvecTryMergeHwPage(q: RequestQueue, bv: BioVec, page: number, len: number, off: number): boolean {
   const win = q.limits.seg_boundary_mask + 1;
-  const addr1 = bv.bv_page * 4096 + bv.bv_offset;
-  const addr2 = page * 4096 + off + len - 1;
+  const addr1 = bv.bv_page * PAGE_SIZE + bv.bv_offset;
+  const addr2 = page * PAGE_SIZE + off + len - 1;
   if (Math.floor(addr1 / win) !== Math.floor(addr2 / win)) return false;
   if (len > q.limits.max_segment_size - bv.bv_len) return false;
   return bvecTryMergePage(q.mem, bv, page, len, off);

@@ -9,7 +9,7 @@ import {
   type BioVec, type ExtractResult, type IovIter, type PagesRef, ITER_ALLOW_P2PDMA, ITER_BVEC, ITER_DISCARD,
   iovIterAdvance, iovIterExtractPages, iovIterGetPages2, iovIterRevert, userBackedIter,
 } from '@biopath/iov-iter';
-import { type Profile } from '@biopath/mm';
+import { type Profile, PAGE_SIZE } from '@biopath/mm';
 import { BiopathError, warnOnOnce } from '@biopath/native';
 import { RELEASE_MODES, type Bio } from './bio-types.ts';
 import { BIO_CLONED, BIO_NO_PAGE_REF, BIO_PAGE_PINNED, UINT_MAX } from './blk-types.ts';
@@ -73,7 +73,7 @@ function __bioIovIterGetPages(bio: Bio, iter: IovIter, legacy: boolean): number 
   let size = res.bytes;
   if (size <= 0) return size !== 0 ? size : EFAULT;
   let offset = res.offset0;
-  const n = Math.ceil((offset + size) / 4096);
+  const n = Math.ceil((offset + size) / PAGE_SIZE);
   if (bdev !== null) {
     const trim = size % bdev.bd_queue.limits.logical_block_size;
     iovIterRevert(iter, trim);
@@ -86,7 +86,7 @@ function __bioIovIterGetPages(bio: Bio, iter: IovIter, legacy: boolean): number 
   } else {
     let left = size;
     for (; left > 0; i++) {
-      const len = Math.min(4096 - offset, left);
+      const len = Math.min(PAGE_SIZE - offset, left);
       bioIovAddPage(bio, pages[i], len, offset);
       left -= len;
       offset = 0;

@@ -4,6 +4,7 @@
  * a layout the device cannot take in one request falls back to copying.
  * @kernel block/blk-map.c blk_rq_map_user_iov(), bio_map_user_iov(), blk_rq_map_user_bvec(), blk_rq_append_bio(), blk_rq_unmap_user()
  */
+import { PAGE_SIZE } from '@biopath/mm';
 import {
   type IovIter, ITER_ALLOW_P2PDMA, iovIterAlignment, iovIterExtractPages, iovIterExtractWillPin, iovIterGapAlignment,
   iovIterNpages, iovIterRevert, iovIterIsBvec, userBackedIter, iovIterGetPages2, type ExtractResult, type PagesRef,
@@ -69,7 +70,7 @@ function addHwPages(rq: Request, bio: Bio, n: number, bytes: number, offs: numbe
   if (offs % (q.limits.dma_alignment + 1) === 0) {
     for (; j < n; j++) {
       const page = bio.bi_pages[j];
-      const len = Math.min(4096 - offs, bytes);
+      const len = Math.min(PAGE_SIZE - offs, bytes);
       const added = bioAddHwPage(q, bio, page, len, offs, q.limits.max_hw_sectors);
       if (mergeState.samePage) bioReleasePage(bio, page);
       if (added === 0) break;
@@ -101,7 +102,7 @@ function bioMapUserIov(rq: Request, iter: IovIter): number {
       ret = res.bytes !== 0 ? res.bytes : EFAULT;
       break;
     }
-    const left = addHwPages(rq, bio, Math.ceil((res.offset0 + res.bytes) / 4096), res.bytes, res.offset0);
+    const left = addHwPages(rq, bio, Math.ceil((res.offset0 + res.bytes) / PAGE_SIZE), res.bytes, res.offset0);
     if (left !== 0) {
       iovIterRevert(iter, left);
       break;

@@ -3,6 +3,7 @@
  * (it precedes it), under the same-op / size / segment / virt-boundary rules as the kernel.
  * @kernel block/blk-merge.c blk_rq_merge_ok(), blk_try_merge(), ll_back_merge_fn(), ll_front_merge_fn(), blk_attempt_plug_merge()
  */
+import { PAGE_SIZE } from '@biopath/mm';
 import type { Bio, BioVec } from './bio-types.ts';
 import { BvecIter } from './bio-types.ts';
 import type { Request, RequestQueue } from './blk-mq-driver.ts';
@@ -54,8 +55,8 @@ function bioWillGap(q: RequestQueue, prevRq: Request | null, prev: Bio, next: Bi
   if (maskLow(pb.bv_offset, vbm) !== 0) return true;
   bioGetLastBvec(prev, pb);
   bioGetFirstBvec(next, nb);
-  const p1 = pb.bv_page * 4096 + pb.bv_offset;
-  const p2 = nb.bv_page * 4096 + nb.bv_offset;
+  const p1 = pb.bv_page * PAGE_SIZE + pb.bv_offset;
+  const p2 = nb.bv_page * PAGE_SIZE + nb.bv_offset;
   if (biovecPhysMergeable(q.limits, p1, pb.bv_len, p2, nb.bv_len)) return false;
   return bvecGapToPrev(q.limits, pb.bv_offset + pb.bv_len, nb.bv_offset);
 }

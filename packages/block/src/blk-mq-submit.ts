@@ -7,10 +7,10 @@ import { BiopathError } from '@biopath/native';
 import type { Bio } from './bio-types.ts';
 import type { RequestQueue } from './blk-mq-driver.ts';
 import { BLK_STS_AGAIN, BLK_STS_IOERR, errnoToBlkStatus } from './blk-status.ts';
-import { REQ_NOMERGE, REQ_NOWAIT, REQ_OP_READ, REQ_OP_WRITE, opIsWrite, reqOp } from './blk-types.ts';
+import { REQ_NOMERGE, REQ_NOWAIT, REQ_OP_READ, REQ_OP_WRITE, SECTOR_SIZE, opIsWrite, reqOp } from './blk-types.ts';
 import { bioChain, bioIoError } from './bio-endio.ts';
 import { bioSectors, bioSplit } from './bio-split.ts';
-import { bioSplitRwAt, getMaxIoSize, type SplitSegs } from './blk-split.ts';
+import { bioSplitRwAt, getMaxIoSizeSectors, type SplitSegs } from './blk-split.ts';
 import { blkAttemptPlugMerge } from './blk-merge.ts';
 import { blkAddRqToPlug, blkCurrentPlug, blkFlushPlug } from './blk-plug.ts';
 import { blkMqGetTag } from './internal/blk-mq-tag.ts';
@@ -65,7 +65,7 @@ export function blkMqSubmitBio(q: RequestQueue, bio: Bio): void {
     let sectors = 0;
     segs.nsegs = bio.bi_iter.bi_size !== 0 ? 1 : 0;
     if (rw && bio.bi_iter.bi_size !== 0 && bioMayNeedSplit(bio, q)) {
-      sectors = bioSplitRwAt(bio, q.limits, segs, getMaxIoSize(bio, q.limits) * 512);
+      sectors = bioSplitRwAt(bio, q.limits, segs, getMaxIoSizeSectors(bio, q.limits) * SECTOR_SIZE);
       if (sectors < 0) return bioIoError(bio, errnoToBlkStatus(sectors));
     }
     if (sectors === 0) return blkMqSubmitOne(q, bio, segs.nsegs);

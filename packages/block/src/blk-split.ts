@@ -2,6 +2,7 @@
  * Split decisions against queue limits: where a bio must be cut so one request fits the device.
  * @kernel block/blk-merge.c bio_split_rw_at(), bvec_split_segs(), get_max_io_size(), bio_split_to_limits()
  */
+import { PAGE_SIZE } from '@biopath/mm';
 import type { BioVec } from './bio-types.ts';
 import type { Bio } from './bio-types.ts';
 import { REQ_ATOMIC, REQ_NOWAIT, SECTOR_SHIFT } from './blk-types.ts';
@@ -28,7 +29,7 @@ function bvecSplitSegs(lim: QueueLimits, v: BioVec, maxSegs: number, maxBytes: n
   const maxLen = maxBytes - acc.bytes;
   let len = v.bv_len < maxLen ? v.bv_len : maxLen;
   let total = 0;
-  const phys = v.bv_page * 4096 + v.bv_offset;
+  const phys = v.bv_page * PAGE_SIZE + v.bv_offset;
   while (len > 0 && acc.nsegs < maxSegs) {
     const seg = getMaxSegmentSize(lim, phys + total, len);
     acc.nsegs++;
@@ -91,7 +92,7 @@ export function bioSplitRwAt(bio: Bio, lim: QueueLimits, segs: SplitSegs, maxByt
  * its end aligned to the physical (else logical) block size.
  * @kernel block/blk-merge.c get_max_io_size()
  */
-export function getMaxIoSize(bio: Bio, lim: QueueLimits): number {
+export function getMaxIoSizeSectors(bio: Bio, lim: QueueLimits): number {
   const pbs = lim.physical_block_size >>> SECTOR_SHIFT;
   const lbs = lim.logical_block_size >>> SECTOR_SHIFT;
   const sector = bio.bi_iter.bi_sector;

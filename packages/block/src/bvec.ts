@@ -2,6 +2,7 @@
  * bvec iteration: advancing a `bvec_iter` over a bvec array, and the current multi-page bvec.
  * @kernel include/linux/bvec.h bvec_iter_advance(), mp_bvec_iter_bvec()
  */
+import { PAGE_SIZE } from '@biopath/mm';
 import { BiopathError } from '@biopath/native';
 import type { BioVec, BvecIter } from './bio-types.ts';
 
@@ -55,14 +56,14 @@ export function mpBvecIterBvec(bv: readonly BioVec[], iter: BvecIter, out: BioVe
  */
 export function bvecIterBvec(bv: readonly BioVec[], iter: BvecIter, out: BioVec): BioVec {
   mpBvecIterBvec(bv, iter, out);
-  const room = 4096 - out.bv_offset;
+  const room = PAGE_SIZE - out.bv_offset;
   if (out.bv_len > room) out.bv_len = room;
   return out;
 }
 
 /** Physical address of a bvec: pfn × PAGE_SIZE + offset. @kernel include/linux/bvec.h bvec_phys() */
 export function bvecPhys(bv: BioVec): number {
-  return bv.bv_page * 4096 + bv.bv_offset;
+  return bv.bv_page * PAGE_SIZE + bv.bv_offset;
 }
 
 /** A zeroed bvec (for scratch use). */

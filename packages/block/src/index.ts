@@ -43,7 +43,7 @@ export { biosetInit, fsBioSet, smallBioSet, bioInit, bioAlloc, bioPut, bioGet } 
 export { bioEndio, bioChain, bioChainEndio, bioIncRemaining, bioIoError, bioErrno } from './bio-endio.ts';
 export { bioSectors, bioEndSector, bioAllocClone, bioAdvance, bioSplit } from './bio-split.ts';
 export type { SplitSegs } from './blk-split.ts';
-export { bioSplitRwAt, getMaxIoSize } from './blk-split.ts';
+export { bioSplitRwAt, getMaxIoSizeSectors } from './blk-split.ts';
 
 // the driver interface and blk-mq
 export type {

@@ -2,6 +2,7 @@
  * The DMA view of a request: physically merged segments honouring the queue limits.
  * @kernel block/blk-merge.c __blk_rq_map_sg(); include/linux/scatterlist.h struct sg_table
  */
+import { PAGE_SIZE } from '@biopath/mm';
 import { warnOnOnce } from '@biopath/native';
 import type { BioVec } from './bio-types.ts';
 import type { Request } from './blk-mq-driver.ts';
@@ -38,7 +39,7 @@ function sgAppend(rq: Request, sg: SgTable, phys: number, len: number): boolean 
   const lim = rq.q.limits;
   const n = sg.nents;
   if (n > 0) {
-    const lastPhys = sg.pfn[n - 1] * 4096 + sg.offset[n - 1];
+    const lastPhys = sg.pfn[n - 1] * PAGE_SIZE + sg.offset[n - 1];
     const lastLen = sg.len[n - 1];
     if (lastLen + len <= lim.max_segment_size && biovecPhysMergeable(lim, lastPhys, lastLen, phys, len)) {
       sg.len[n - 1] = lastLen + len;
@@ -46,9 +47,9 @@ function sgAppend(rq: Request, sg: SgTable, phys: number, len: number): boolean 
     }
   }
   if (n >= sg.maxSegments) return false;
-  const pfn = Math.floor(phys / 4096);
+  const pfn = Math.floor(phys / PAGE_SIZE);
   sg.pfn[n] = pfn;
-  sg.offset[n] = phys - pfn * 4096;
+  sg.offset[n] = phys - pfn * PAGE_SIZE;
   sg.iova[n] = rq.q.mem.region.iova + phys;
   sg.len[n] = len;
   sg.nents = n + 1;
@@ -58,9 +59,9 @@ function sgAppend(rq: Request, sg: SgTable, phys: number, len: number): boolean 
 /** Map one multi-page bvec, splitting it at segment limits. */
 function mapBvec(rq: Request, sg: SgTable, bv: BioVec): boolean {
   const lim = rq.q.limits;
-  let phys = bv.bv_page * 4096 + bv.bv_offset;
+  let phys = bv.bv_page * PAGE_SIZE + bv.bv_offset;
   let left = bv.bv_len;
-  if (bv.bv_offset + left <= 4096 && sg.nents > 0) return sgAppend(rq, sg, phys, left);
+  if (bv.bv_offset + left <= PAGE_SIZE && sg.nents > 0) return sgAppend(rq, sg, phys, left);
   while (left > 0) {
     const seg = getMaxSegmentSize(lim, phys, left);
     if (!sgAppend(rq, sg, phys, seg)) return false;

@@ -14,6 +14,7 @@ import {
   warnOnOnceCount,
 } from '@biopath/native';
 
+import { PAGE_SIZE } from './constants.ts';
 export { BiopathError, errno, errnoName, warnOnOnce, warnOnOnceCount };
 
 /** The part of a native arena region that mm needs: its id, DMA address of byte 0, size and memory. */
@@ -29,8 +30,8 @@ export interface ArenaMemory {
  * Throws BiopathError('EINVAL') for a bad size and whatever the native layer throws on failure.
  */
 export function arenaMap(size: number, hugepage: boolean): ArenaMemory {
-  if (!Number.isSafeInteger(size) || size <= 0 || size % 4096 !== 0) {
-    throw new BiopathError('EINVAL', `createMemMap(nrPages): arena size ${size} is not a positive multiple of 4096`);
+  if (!Number.isSafeInteger(size) || size <= 0 || size % PAGE_SIZE !== 0) {
+    throw new BiopathError('EINVAL', `createMemMap(nrPages): arena size ${size} is not a positive multiple of ${PAGE_SIZE}`);
   }
   const r = arenaCreate(size, { hugepage });
   if (!(r.buffer instanceof ArrayBuffer) || r.buffer.byteLength < size) {

@@ -3,6 +3,7 @@
  * shmem objects that back shared mappings.
  * @kernel include/linux/mm_types.h struct vm_area_struct
  */
+import { PAGE_SIZE } from './constants.ts';
 
 export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
@@ -66,7 +67,7 @@ export function splitVmaAt(vmas: Vma[], addr: number): void {
   if (i < 0) return;
   const v = vmas[i]!;
   if (v.start === addr) return;
-  const tail: Vma = { ...v, start: addr, pgoff: v.pgoff + (addr - v.start) / 4096 };
+  const tail: Vma = { ...v, start: addr, pgoff: v.pgoff + (addr - v.start) / PAGE_SIZE };
   v.end = addr;
   if (v.shmem !== null) v.shmem.users++;
   vmas.splice(i + 1, 0, tail);

@@ -12,7 +12,7 @@ import {
   REQ_OP_WRITE_ZEROES, REQ_PREFLUSH, SgTable, blkRqBytes, blkRqMapSg, blkRqPos, errnoToBlkStatus, reqOp,
 } from '@biopath/block';
 import type { Request } from '@biopath/block';
-import type { MemMap } from '@biopath/mm';
+import { PAGE_SIZE, type MemMap } from '@biopath/mm';
 import {
   IORING_OP_READ, IORING_OP_READV, IORING_OP_READ_FIXED, IORING_OP_WRITE, IORING_OP_WRITEV, IORING_OP_WRITE_FIXED,
   IOSQE_IO_LINK, SQE_BUF_INDEX, prepFsync, prepRw, putIovec, sqeSetData, sqeSetFlags, sqeSetOpFlags,
@@ -25,7 +25,6 @@ import { zeroFillRequestTail } from '../internal/rq-data.ts';
 const RWF_DSYNC = 0x2;
 /** io_uring's largest registered buffer. */
 const MAX_FIXED_BUF = 1 << 30;
-export const PAGE = 4096;
 
 export interface BdevDriverOptions {
   /** Block device or image file. Opened O_DIRECT. */
@@ -64,8 +63,8 @@ export class BdevQueue extends UringQueue {
   ) {
     super({ entries: depth * 2, sqpollIdleMs: opts.sqpollIdleMs });
     this.sg = new SgTable(iovCap);
-    this.area = new DriverArea(depth * iovCap * IOVEC_BYTES + PAGE);
-    this.zeroPageIova = this.area.iova(this.area.region.size - PAGE);
+    this.area = new DriverArea(depth * iovCap * IOVEC_BYTES + PAGE_SIZE);
+    this.zeroPageIova = this.area.iova(this.area.region.size - PAGE_SIZE);
   }
 
   registerFixed(): void {
@@ -191,12 +190,12 @@ export class BdevQueue extends UringQueue {
   /** WRITE_ZEROES as WRITEV of the zero page (the kernel's __blkdev_issue_zero_pages()). */
   queueZeroes(rq: Request): number {
     const bytes = blkRqBytes(rq);
-    const nvec = Math.ceil(bytes / PAGE);
+    const nvec = Math.ceil(bytes / PAGE_SIZE);
     if (nvec > this.iovCap) return BLK_STS_IOERR;
     if (!this.reserve(1)) return BLK_STS_DEV_RESOURCE;
     const pdu = this.begin(rq, 1, bytes);
     const w = pdu.iovByte >> 2;
-    for (let i = 0; i < nvec; i++) putIovec(this.area.u32, w + i * 4, this.zeroPageIova, Math.min(PAGE, bytes - i * PAGE));
+    for (let i = 0; i < nvec; i++) putIovec(this.area.u32, w + i * 4, this.zeroPageIova, Math.min(PAGE_SIZE, bytes - i * PAGE_SIZE));
     const s = this.ring.getSqe();
     prepRw(this.ring, s, IORING_OP_WRITEV, this.fd, this.area.iova(pdu.iovByte), nvec, blkRqPos(rq) * 512);
     sqeSetData(this.ring, s, rqUserData(rq));

@@ -6,9 +6,10 @@
 import { BLK_FEAT_FUA, BLK_FEAT_WRITE_CACHE, blkMqAllocTagSet, queueLimitsFromDeviceInfo } from '@biopath/block';
 import type { BlkMqHwCtx, BlkMqOps, QueueLimits, Request } from '@biopath/block';
 import { BiopathError, closeFd, deviceInfo, openDevice } from '@biopath/native';
+import { PAGE_SIZE } from '@biopath/mm';
 import type { BlkDriver } from '../internal/driver-types.ts';
 import { IOVEC_BYTES } from '../internal/tag-area.ts';
-import { BdevPdu, BdevQueue, PAGE } from './bdev-queue.ts';
+import { BdevPdu, BdevQueue } from './bdev-queue.ts';
 import type { BdevDriverOptions } from './bdev-queue.ts';
 
 export type { BdevDriverOptions } from './bdev-queue.ts';
@@ -19,7 +20,7 @@ function bdevLimits(fd: number): { limits: Partial<QueueLimits>; lbs: number; si
   const iovCap = Math.min(Math.max(limits.max_segments ?? 128, 1), 1024);
   limits.max_segments = iovCap;
   limits.features = BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
-  limits.max_write_zeroes_sectors = (iovCap * PAGE) / 512;
+  limits.max_write_zeroes_sectors = (iovCap * PAGE_SIZE) / 512;
   return { limits, lbs: info.logicalBlockSize || 512, size: info.size, iovCap };
 }
 

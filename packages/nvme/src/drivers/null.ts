@@ -11,12 +11,12 @@ import {
   REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, SgTable, blkMqAllocTagSet, blkMqEndRequest, blkRqBytes, blkRqPos, reqOp,
 } from '@biopath/block';
 import type { BlkMqOps, QueueLimits, Request } from '@biopath/block';
+import { PAGE_SIZE } from '@biopath/mm';
 import { BiopathError } from '@biopath/native';
 import type { BlkDriver, EndRequestFn } from '../internal/driver-types.ts';
 import { driverStatsAlloc } from '../internal/driver-types.ts';
 import { forEachRequestSegment } from '../internal/rq-data.ts';
 
-const PAGE = 4096;
 
 export interface NullDriverOptions {
   /** Capacity in bytes (null_blk `gb`). Default 1 GiB. */
@@ -38,12 +38,12 @@ class NullStore {
   /** Copy between device bytes [pos, pos+len) and mem[m..]; `write` stores, else loads. */
   xfer(mem: Uint8Array, m: number, pos: number, len: number, write: boolean): void {
     while (len > 0) {
-      const pg = Math.floor(pos / PAGE);
-      const off = pos - pg * PAGE;
-      const n = Math.min(len, PAGE - off);
+      const pg = Math.floor(pos / PAGE_SIZE);
+      const off = pos - pg * PAGE_SIZE;
+      const n = Math.min(len, PAGE_SIZE - off);
       let p = this.pages.get(pg);
       if (write) {
-        if (p === undefined) this.pages.set(pg, (p = new Uint8Array(PAGE)));
+        if (p === undefined) this.pages.set(pg, (p = new Uint8Array(PAGE_SIZE)));
         p.set(mem.subarray(m, m + n), off);
       } else if (p === undefined) mem.fill(0, m, m + n);
       else mem.set(p.subarray(off, off + n), m);
@@ -52,12 +52,12 @@ class NullStore {
   }
 
   zero(pos: number, len: number): void {
-    for (let pg = Math.floor(pos / PAGE); pg * PAGE < pos + len; pg++) {
+    for (let pg = Math.floor(pos / PAGE_SIZE); pg * PAGE_SIZE < pos + len; pg++) {
       const p = this.pages.get(pg);
       if (p === undefined) continue;
-      const s = Math.max(pos, pg * PAGE) - pg * PAGE;
-      const e = Math.min(pos + len, (pg + 1) * PAGE) - pg * PAGE;
-      if (s === 0 && e === PAGE) this.pages.delete(pg);
+      const s = Math.max(pos, pg * PAGE_SIZE) - pg * PAGE_SIZE;
+      const e = Math.min(pos + len, (pg + 1) * PAGE_SIZE) - pg * PAGE_SIZE;
+      if (s === 0 && e === PAGE_SIZE) this.pages.delete(pg);
       else p.fill(0, s, e);
     }
   }
