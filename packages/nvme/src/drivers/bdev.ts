@@ -4,7 +4,7 @@
  * @kernel drivers/block/loop.c (a request as a file IO)
  */
 import { BLK_FEAT_FUA, BLK_FEAT_WRITE_CACHE, blkMqAllocTagSet, queueLimitsFromDeviceInfo } from '@biopath/block';
-import type { BlkMqHwCtx, BlkMqOps, QueueLimits, Request } from '@biopath/block';
+import type { QueueLimits } from '@biopath/block';
 import { BiopathError, closeFd, deviceInfo, openDevice } from '@biopath/native';
 import { PAGE_SIZE } from '@biopath/mm';
 import type { BlkDriver } from '../internal/driver-types.ts';
@@ -59,20 +59,9 @@ function closeQueue(q: BdevQueue): void {
 }
 
 function bdevDriver(q: BdevQueue, depth: number, limits: Partial<QueueLimits>, capacitySectors: number): BlkDriver {
-  const ops: BlkMqOps = {
-    queueRq: (_h: BlkMqHwCtx, rq: Request, last: boolean) => q.queueRq(rq, last),
-    commitRqs: () => q.kick(),
-    poll: (h) => q.pollHctx(h),
-    wait: (h, min) => q.waitHctx(h, min),
-    waitAsync: (h) => q.waitAsyncHctx(h),
-    initHctx: (h) => {
-      q.rqs = h.tags.static_rqs;
-      h.driver_data = q;
-    },
-    initRequest: (_set, rq) => {
-      rq.driver_data = new BdevPdu(rq.tag * q.iovCap * IOVEC_BYTES);
-    },
-  };
+  const ops = q.mqOps((rq) => {
+    rq.driver_data = new BdevPdu(rq.tag * q.iovCap * IOVEC_BYTES);
+  });
   let closed = false;
   return {
     name: 'bdev', ops, set: blkMqAllocTagSet({ ops, queue_depth: depth }), limits, queueDepth: depth, capacitySectors,

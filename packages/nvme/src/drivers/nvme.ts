@@ -7,7 +7,7 @@
  * @kernel drivers/nvme/host/core.c nvme_alloc_ns(), nvme_update_ns_info(); drivers/nvme/host/ioctl.c
  */
 import { blkMqAllocTagSet } from '@biopath/block';
-import type { BlkMqOps, QueueLimits } from '@biopath/block';
+import type { QueueLimits } from '@biopath/block';
 import type { MemMap } from '@biopath/mm';
 import { BiopathError, closeFd, deviceInfo, openDevice } from '@biopath/native';
 import type { BlkDriver } from '../internal/driver-types.ts';
@@ -117,20 +117,9 @@ function nvmeDriver(
   q: NvmeQueue, lay: NvmeLayout, depth: number, limits: Partial<QueueLimits>, id: NvmeIdentifyResult, paths: NvmeNamespacePaths,
 ): NvmeDriver {
   const pdus: NvmePdu[] = [];
-  const ops: BlkMqOps = {
-    queueRq: (_h, rq, last) => q.queueRq(rq, last),
-    commitRqs: () => q.kick(),
-    poll: (h) => q.pollHctx(h),
-    wait: (h, min) => q.waitHctx(h, min),
-    waitAsync: (h) => q.waitAsyncHctx(h),
-    initHctx: (h) => {
-      q.rqs = h.tags.static_rqs;
-      h.driver_data = q;
-    },
-    initRequest: (_set, rq) => {
-      rq.driver_data = pdus[rq.tag] = lay.pdu(rq.tag);
-    },
-  };
+  const ops = q.mqOps((rq) => {
+    rq.driver_data = pdus[rq.tag] = lay.pdu(rq.tag);
+  });
   const sizeBytes = id.ns.nsze * id.ns.lbaSize;
   let closed = false;
   return {

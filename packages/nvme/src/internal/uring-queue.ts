@@ -6,7 +6,7 @@
  * of one engine with `if (is_uring_cmd)` everywhere.
  * @kernel drivers/nvme/host/pci.c nvme_queue_rq()/nvme_commit_rqs()/nvme_poll() (the shape)
  */
-import type { BlkMqHwCtx, Request } from '@biopath/block';
+import type { BlkMqHwCtx, BlkMqOps, Request } from '@biopath/block';
 import { blkMqEndRequest } from '@biopath/block';
 import { IoUring } from '@biopath/uring';
 import type { RingSetup } from '@biopath/uring';
@@ -39,6 +39,29 @@ export abstract class UringQueue {
 
   /** Handle one CQE; return 1 if it ended a request, else 0. */
   protected abstract complete(rq: Request, res: number, cqeIndex: number): number;
+
+  /** blk_mq_ops.queue_rq: stage the SQE(s) of `rq`; `last` rings the doorbell. */
+  abstract queueRq(rq: Request, last: boolean): number;
+
+  /**
+   * The blk_mq_ops of a driver with this one hardware queue: queue/commit/poll/wait go to the queue,
+   * `initHctx` binds it, and `initRequest` gives each request its driver PDU.
+   * @kernel drivers/nvme/host/pci.c nvme_mq_ops (the shape)
+   */
+  mqOps(initRequest: (rq: Request) => void): BlkMqOps {
+    return {
+      queueRq: (_h: BlkMqHwCtx, rq: Request, last: boolean) => this.queueRq(rq, last),
+      commitRqs: () => this.kick(),
+      poll: (h) => this.pollHctx(h),
+      wait: (h, min) => this.waitHctx(h, min),
+      waitAsync: (h) => this.waitAsyncHctx(h),
+      initHctx: (h) => {
+        this.rqs = h.tags.static_rqs;
+        h.driver_data = this;
+      },
+      initRequest: (_set, rq) => initRequest(rq),
+    };
+  }
 
   /** Make room for `n` SQEs, submitting what is staged if needed; false when the ring stays full. */
   reserve(n: number): boolean {
