@@ -144,6 +144,15 @@ export class UserfaultfdPeer {
     callNative(() => this.#raw.writeProtect(iova, len, protect, dontwake));
   }
 
+  /**
+   * UFFDIO_POISON (Linux 6.6+): a later access of these not-yet-mapped pages raises SIGBUS, as
+   * after a failed read behind a file fault; the blocked waiters are woken (and get the SIGBUS).
+   * Returns bytes poisoned. EEXIST if a page there is already mapped.
+   */
+  poison(iova: number, len: number): number {
+    return callNative(() => this.#raw.poison(iova, len));
+  }
+
   wake(iova: number, len: number): void {
     callNative(() => this.#raw.wake(iova, len));
   }
