@@ -8,6 +8,7 @@ import { createXArray, type XArray } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
 import type { BlockDevice } from '@biopath/block';
 import { createBioCacheIo } from './bio-io.ts';
+import { errseqSample } from './errseq.ts';
 import type { CacheIo, CacheIoReq } from './cache-io.ts';
 import { BiopathError } from './internal/native.ts';
 import type { MmapRun } from './mmap-run.ts';
@@ -60,9 +61,10 @@ export class AddressSpace {
   readonly io: CacheIo;
   /** Readahead window limit in pages. @kernel backing_dev_info.ra_pages */
   ra_pages: number;
-  /** Errors since creation; bumped by every writeback failure. @kernel address_space.wb_err (errseq_t) */
+  /** Writeback error sequence (an `errseq_t`, see errseq.ts): the latest error, whether an opener
+   * has reported it, and a counter of later errors. @kernel address_space.wb_err */
   wb_err_seq = 0;
-  /** Negative errno of the latest writeback failure. */
+  /** Negative errno of the latest writeback failure (0: none yet). */
   wb_err = 0;
   /** Live mmap runs over this mapping. */
   readonly runs: MmapRun[] = [];
@@ -102,9 +104,13 @@ export interface CacheFile {
   f_wb_err: number;
 }
 
-/** A new opener of `as`; it sees only writeback errors that happen from now on. */
+/**
+ * A new opener of `as`. Its `fsync` reports writeback errors that happen from now on, and also
+ * the latest earlier one if no opener has reported that yet (`errseq_sample`). Never fails.
+ * @kernel fs/open.c do_dentry_open() (f_wb_err = filemap_sample_wb_err())
+ */
 export function openCacheFile(as: AddressSpace): CacheFile {
-  return { f_mapping: as, f_ra: fileRaStateInit(as.ra_pages), f_wb_err: as.wb_err_seq };
+  return { f_mapping: as, f_ra: fileRaStateInit(as.ra_pages), f_wb_err: errseqSample(as.wb_err_seq) };
 }
 
 export interface AddressSpaceOpts {
