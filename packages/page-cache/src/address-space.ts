@@ -118,7 +118,7 @@ export interface AddressSpaceOpts {
   io: CacheIo;
   /** Device byte offset where this mapping starts (page-aligned, default 0). */
   offset?: number;
-  /** Bytes (page multiple; default: the rest of the device). */
+  /** Bytes (a multiple of the logical block size; default: the rest of the device). */
   size?: number;
   /** Readahead window in KiB (default 128; 0 disables readahead). @kernel read_ahead_kb */
   readAheadKb?: number;
@@ -128,8 +128,9 @@ function checkRange(fn: string, io: CacheIo, offset: number, size: number): void
   if (!Number.isSafeInteger(offset) || offset < 0 || offset % PAGE_SIZE !== 0) {
     throw new BiopathError('EINVAL', `${fn}(offset): ${offset} is not a page-aligned device offset`);
   }
-  if (!Number.isSafeInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || offset + size > io.sizeBytes) {
-    throw new BiopathError('EINVAL', `${fn}(size): ${size} is not a page multiple inside the ${io.sizeBytes}-byte device from ${offset}`);
+  const lbs = io.logicalBlockSize;
+  if (!Number.isSafeInteger(size) || size <= 0 || size % lbs !== 0 || offset + size > io.sizeBytes) {
+    throw new BiopathError('EINVAL', `${fn}(size): ${size} is not a multiple of ${lbs} inside the ${io.sizeBytes}-byte device from ${offset}`);
   }
 }
 
@@ -163,7 +164,10 @@ export interface CreateAddressSpaceOpts {
   bdev: BlockDevice;
   /** Device byte offset where this mapping starts (page-aligned, default 0). */
   offset?: number;
-  /** Bytes (page multiple; default: the rest of the device, rounded down to pages). */
+  /**
+   * Bytes (a multiple of the logical block size; default: the rest of the device). A last page
+   * only partly inside is read and written up to `size`, like a file's last page up to i_size.
+   */
   size?: number;
   /** Readahead window in KiB (default 128; 0 disables readahead). @kernel read_ahead_kb */
   readAheadKb?: number;
@@ -173,7 +177,9 @@ export interface CreateAddressSpaceOpts {
 
 /**
  * A page cache mapping of `bdev` (or of `[offset, offset + size)` of it). IO goes through
- * `@biopath/block` bios. Throws EINVAL for a range that is not page-aligned or leaves the device,
+ * `@biopath/block` bios; all of a device whose size is not a page multiple is reachable (the last
+ * page is read and written up to the end). Throws EINVAL for an offset that is not page-aligned, a
+ * size that is not a logical-block multiple or leaves the device,
  * or a device whose queue names another MemMap's frames.
  * @kernel block/bdev.c bdev_alloc() (the bdev inode's mapping)
  */
