@@ -612,6 +612,13 @@ impl UserfaultfdPeer {
             dontwake.unwrap_or(false),
         )
     }
+    /// UFFDIO_POISON: later accesses of these not-yet-mapped pages raise SIGBUS; the waiters are
+    /// woken. Returns bytes poisoned; EEXIST if a page is already mapped.
+    #[napi]
+    pub fn poison(&self, iova: f64, len: f64) -> Result<f64> {
+        let p = self.inner.as_ref().ok_or_else(uclosed)?;
+        Ok(p.poison(u64_arg(iova, "peer.poison(iova)")?, u64_arg(len, "peer.poison(len)")?)? as f64)
+    }
     #[napi]
     pub fn wake(&self, iova: f64, len: f64) -> Result<()> {
         let p = self.inner.as_ref().ok_or_else(uclosed)?;

@@ -21,6 +21,8 @@ pub(crate) const UFFDIO_COPY: libc::c_ulong = 0xC028_AA03;
 const UFFDIO_ZEROPAGE: libc::c_ulong = 0xC020_AA04;
 pub(crate) const UFFDIO_WRITEPROTECT: libc::c_ulong = 0xC018_AA06;
 pub(crate) const UFFDIO_CONTINUE: libc::c_ulong = 0xC020_AA07;
+/// _IOWR(UFFDIO, _UFFDIO_POISON, struct uffdio_poison) (Linux 6.6+).
+pub(crate) const UFFDIO_POISON: libc::c_ulong = 0xC020_AA08;
 const UFFD_EVENT_PAGEFAULT: u8 = 0x12;
 pub const FLAG_WP: u64 = 2;
 const PAGE: usize = 4096;

@@ -188,6 +188,16 @@ export class UserfaultfdPeer {
     callNative(() => this.#raw.writeProtect(iova, len, protect, dontwake));
   }
 
+  /**
+   * UFFDIO_POISON (Linux 6.6+): a later access of these not-yet-mapped pages raises SIGBUS, as
+   * after a failed read behind a file fault; the blocked waiters are woken (and get the SIGBUS).
+   * Returns bytes poisoned. EEXIST if a page there is already mapped.
+   */
+  poison(iova: number, len: number): number {
+    range('peer.poison', iova, len);
+    return callNative(() => this.#raw.poison(iova, len));
+  }
+
   wake(iova: number, len: number): void {
     range('peer.wake', iova, len);
     callNative(() => this.#raw.wake(iova, len));

@@ -5,7 +5,7 @@
 
 use crate::arena;
 use crate::error::{err, Result};
-use crate::uffd::{self, Event, Shared, UFFDIO_CONTINUE, UFFDIO_COPY, UFFDIO_WAKE, UFFDIO_WRITEPROTECT};
+use crate::uffd::{self, Event, Shared, UFFDIO_CONTINUE, UFFDIO_COPY, UFFDIO_POISON, UFFDIO_WAKE, UFFDIO_WRITEPROTECT};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -89,6 +89,17 @@ impl Peer {
         let mut a = [d as u64, s as u64, len, dontwake as u64, 0];
         uffd::ioctl_arr(fd, UFFDIO_COPY, &mut a, "peer.copy")?;
         Ok(a[4] as i64)
+    }
+
+    /// UFFDIO_POISON: install poison markers over the missing pages at `iova` (a later access
+    /// raises SIGBUS, like a failed read behind `filemap_fault`) and wake the waiters; returns
+    /// bytes poisoned. EEXIST when a page there is already mapped.
+    pub fn poison(&self, iova: u64, len: u64) -> Result<i64> {
+        let fd = self.live()?;
+        let (p, _) = uffd::range(iova, len, "peer.poison")?;
+        let mut a = [p as u64, len, 0, 0];
+        uffd::ioctl_arr(fd, UFFDIO_POISON, &mut a, "peer.poison")?;
+        Ok(a[3] as i64)
     }
 
     pub fn wake(&self, iova: u64, len: u64) -> Result<()> {

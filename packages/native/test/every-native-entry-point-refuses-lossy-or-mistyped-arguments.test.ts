@@ -103,6 +103,7 @@ const UFFD: Entry[] = [
   { where: 'peer.copy', args: [a('dst', 'iova'), a('src', 'iova'), a('len', 'len'), a('dontwake', 'bool')], call: (x) => peer!.copy(...(x as [number, number, number, boolean])), valid: () => [r.iova, r.iova + 4096, 4096, false] },
   { where: 'peer.writeProtect', args: [a('iova', 'iova'), a('len', 'len'), a('protect', 'bool'), a('dontwake', 'bool')], call: (x) => peer!.writeProtect(...(x as [number, number, boolean, boolean])), valid: () => [...pg(), false, false] },
   { where: 'peer.wake', args: [a('iova', 'iova'), a('len', 'len')], call: (x) => peer!.wake(...(x as [number, number])), valid: pg },
+  { where: 'peer.poison', args: [a('iova', 'iova'), a('len', 'len')], call: (x) => peer!.poison(...(x as [number, number])), valid: pg },
 ];
 
 /** Run `call`, synchronously or as a promise; resolve to what it threw (or undefined). */

@@ -8,6 +8,7 @@ import { createXArray, type XArray } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
 import type { BlockDevice } from '@biopath/block';
 import { createBioCacheIo } from './bio-io.ts';
+import { errseqSample } from './errseq.ts';
 import type { CacheIo, CacheIoReq } from './cache-io.ts';
 import { BiopathError } from './internal/native.ts';
 import type { MmapRun } from './mmap-run.ts';
@@ -60,9 +61,10 @@ export class AddressSpace {
   readonly io: CacheIo;
   /** Readahead window limit in pages. @kernel backing_dev_info.ra_pages */
   ra_pages: number;
-  /** Errors since creation; bumped by every writeback failure. @kernel address_space.wb_err (errseq_t) */
+  /** Writeback error sequence (an `errseq_t`, see errseq.ts): the latest error, whether an opener
+   * has reported it, and a counter of later errors. @kernel address_space.wb_err */
   wb_err_seq = 0;
-  /** Negative errno of the latest writeback failure. */
+  /** Negative errno of the latest writeback failure (0: none yet). */
   wb_err = 0;
   /** Live mmap runs over this mapping. */
   readonly runs: MmapRun[] = [];
@@ -102,9 +104,13 @@ export interface CacheFile {
   f_wb_err: number;
 }
 
-/** A new opener of `as`; it sees only writeback errors that happen from now on. */
+/**
+ * A new opener of `as`. Its `fsync` reports writeback errors that happen from now on, and also
+ * the latest earlier one if no opener has reported that yet (`errseq_sample`). Never fails.
+ * @kernel fs/open.c do_dentry_open() (f_wb_err = filemap_sample_wb_err())
+ */
 export function openCacheFile(as: AddressSpace): CacheFile {
-  return { f_mapping: as, f_ra: fileRaStateInit(as.ra_pages), f_wb_err: as.wb_err_seq };
+  return { f_mapping: as, f_ra: fileRaStateInit(as.ra_pages), f_wb_err: errseqSample(as.wb_err_seq) };
 }
 
 export interface AddressSpaceOpts {
@@ -112,7 +118,7 @@ export interface AddressSpaceOpts {
   io: CacheIo;
   /** Device byte offset where this mapping starts (page-aligned, default 0). */
   offset?: number;
-  /** Bytes (page multiple; default: the rest of the device). */
+  /** Bytes (a multiple of the logical block size; default: the rest of the device). */
   size?: number;
   /** Readahead window in KiB (default 128; 0 disables readahead). @kernel read_ahead_kb */
   readAheadKb?: number;
@@ -122,8 +128,9 @@ function checkRange(fn: string, io: CacheIo, offset: number, size: number): void
   if (!Number.isSafeInteger(offset) || offset < 0 || offset % PAGE_SIZE !== 0) {
     throw new BiopathError('EINVAL', `${fn}(offset): ${offset} is not a page-aligned device offset`);
   }
-  if (!Number.isSafeInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || offset + size > io.sizeBytes) {
-    throw new BiopathError('EINVAL', `${fn}(size): ${size} is not a page multiple inside the ${io.sizeBytes}-byte device from ${offset}`);
+  const lbs = io.logicalBlockSize;
+  if (!Number.isSafeInteger(size) || size <= 0 || size % lbs !== 0 || offset + size > io.sizeBytes) {
+    throw new BiopathError('EINVAL', `${fn}(size): ${size} is not a multiple of ${lbs} inside the ${io.sizeBytes}-byte device from ${offset}`);
   }
 }
 
@@ -157,7 +164,10 @@ export interface CreateAddressSpaceOpts {
   bdev: BlockDevice;
   /** Device byte offset where this mapping starts (page-aligned, default 0). */
   offset?: number;
-  /** Bytes (page multiple; default: the rest of the device, rounded down to pages). */
+  /**
+   * Bytes (a multiple of the logical block size; default: the rest of the device). A last page
+   * only partly inside is read and written up to `size`, like a file's last page up to i_size.
+   */
   size?: number;
   /** Readahead window in KiB (default 128; 0 disables readahead). @kernel read_ahead_kb */
   readAheadKb?: number;
@@ -167,7 +177,9 @@ export interface CreateAddressSpaceOpts {
 
 /**
  * A page cache mapping of `bdev` (or of `[offset, offset + size)` of it). IO goes through
- * `@biopath/block` bios. Throws EINVAL for a range that is not page-aligned or leaves the device,
+ * `@biopath/block` bios; all of a device whose size is not a page multiple is reachable (the last
+ * page is read and written up to the end). Throws EINVAL for an offset that is not page-aligned, a
+ * size that is not a logical-block multiple or leaves the device,
  * or a device whose queue names another MemMap's frames.
  * @kernel block/bdev.c bdev_alloc() (the bdev inode's mapping)
  */

@@ -91,11 +91,30 @@ function opfOf(req: CacheIoReq): number {
   return REQ_OP_WRITE | (req.fua ? REQ_FUA : 0);
 }
 
+/**
+ * Bytes of the folio at device byte `pos` inside the mapping that ends at device byte `end`:
+ * PAGE_SIZE, or for a partial last page (a device or range whose size is not a page multiple) what
+ * is left, rounded up to the logical block size.
+ * @kernel fs/buffer.c block_read_full_folio(), __block_write_full_folio() (no IO past i_size)
+ */
+function folioIoBytes(io: BioCacheIo, end: number, pos: number): number {
+  const left = end - pos;
+  if (left >= PAGE_SIZE) return PAGE_SIZE;
+  return Math.ceil(left / io.logicalBlockSize) * io.logicalBlockSize;
+}
+
 function submit(io: BioCacheIo, req: CacheIoReq): void {
   const bio = bioAlloc(io.bdev, req.nr, opfOf(req));
   bio.bi_iter.bi_sector = req.pos / SECTOR_SIZE;
+  const mem = io.bdev.bd_queue.mem;
+  const end = req.as === null ? io.sizeBytes : req.as.start + req.as.i_size;
   for (let i = 0; i < req.nr; i++) {
-    if (warnOnOnce(bioAddPage(bio, req.pfns[i]!, PAGE_SIZE, 0) !== PAGE_SIZE, 'page-cache: bioAddPage refused a folio')) break;
+    const pfn = req.pfns[i]!;
+    const len = folioIoBytes(io, end, req.pos + i * PAGE_SIZE);
+    // The part of a folio past the end of the device reads as zeroes and is never written.
+    if (len < PAGE_SIZE && req.op === CACHE_IO_READ) mem.bytes.fill(0, pfn * PAGE_SIZE + len, (pfn + 1) * PAGE_SIZE);
+    if (len <= 0) continue;
+    if (warnOnOnce(bioAddPage(bio, pfn, len, 0) !== len, 'page-cache: bioAddPage refused a folio')) break;
   }
   bio.bi_end_io = cacheBioEndio;
   bio.bi_private = req;
@@ -111,7 +130,7 @@ export function createBioCacheIo(bdev: BlockDevice): BioCacheIo {
   const maxPages = Math.max(1, Math.min(BIO_MAX_VECS, Math.floor((lim.max_sectors * SECTOR_SIZE) / PAGE_SIZE)));
   const io: BioCacheIo = {
     bdev, inflight: 0, pumping: false, waiting: false, deferred: [], freeReqs: null,
-    sizeBytes: bdevNrBytes(bdev) - (bdevNrBytes(bdev) % PAGE_SIZE),
+    sizeBytes: bdevNrBytes(bdev),
     logicalBlockSize: lim.logical_block_size,
     maxPages,
     writeCache: (lim.features & BLK_FEAT_WRITE_CACHE) !== 0,

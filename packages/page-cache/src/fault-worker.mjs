@@ -1,5 +1,7 @@
-// Entry of the mmap fault worker: teach this thread to load TypeScript, then run the server.
+// Entry of the mmap fault worker threads: teach this thread to load TypeScript, then run the
+// supervisor (the thread mmap starts) or the fault server (the thread the supervisor starts).
+import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./fault-server.ts');
+await import(workerData.role === 'server' ? './fault-server.ts' : './fault-supervisor.ts');

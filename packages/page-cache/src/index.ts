@@ -42,4 +42,4 @@ export { kiocbWriteAndWait, kiocbInvalidatePages, kiocbInvalidatePostDirectWrite
 // mmap
 export { mmap, msync, munmap } from './mmap.ts';
 export type { MmapOpts, FileMapping } from './mmap.ts';
-export type { FaultServerSpec, FaultDevice } from './mmap-types.ts';
+export type { FaultServerSpec, FaultDevice, MmapReadError } from './mmap-types.ts';

@@ -7,7 +7,8 @@
  *
  * States: NONE (no valid data) -> READING (worker only: DMA into the frame) -> UPTODATE; or
  * NONE -> COPYING (main only, synchronous copy of data it read into a bounce frame) -> UPTODATE.
- * Flag bits: DIRTY (the worker mapped the page writable after a write fault), ERROR (its read failed).
+ * Flag bits: DIRTY (the worker mapped the page writable after a write fault), ERROR (its read failed:
+ * the frame is NONE | ERROR, never uptodate, never written back, until a later read fills it).
  */
 import { allocPages, PAGE_SIZE, PG_uptodate, putPage } from '@biopath/mm';
 import type { AddressSpace } from './address-space.ts';
@@ -104,7 +105,7 @@ export function runFillFrame(pc: PageCache, run: MmapRun, pfn: number, fill: (pf
   if ((s & RUN_STATE_MASK) !== RUN_NONE) return false;
   if (Atomics.compareExchange(run.state, i, s, (s & ~RUN_STATE_MASK) | RUN_COPYING) !== s) return false;
   fill(pfn);
-  Atomics.store(run.state, i, (s & ~(RUN_STATE_MASK | RUN_ERROR)) | RUN_UPTODATE);
+  Atomics.store(run.state, i, (s & ~(RUN_STATE_MASK | RUN_ERROR | RUN_DIRTY)) | RUN_UPTODATE);
   Atomics.notify(run.state, i);
   pc.mem.flags[pfn] |= PG_uptodate;
   pc.flags[pfn] &= ~PG_error;

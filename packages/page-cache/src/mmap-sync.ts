@@ -9,7 +9,7 @@ import { PAGE_SIZE, PG_dirty } from '@biopath/mm';
 import type { AddressSpace } from './address-space.ts';
 import { folioMarkDirty } from './filemap.ts';
 import { UFFD_PAGEFAULT_FLAG_WP } from './internal/native.ts';
-import { RUN_DIRTY, RUN_STATE_MASK, RUN_UPTODATE, type MmapRun } from './mmap-run.ts';
+import { RUN_DIRTY, RUN_ERROR, RUN_STATE_MASK, RUN_UPTODATE, type MmapRun } from './mmap-run.ts';
 
 /** Turn a run's logged write-protect faults into dirty folios. */
 function drainWpFaults(run: MmapRun): void {
@@ -33,7 +33,10 @@ function collectRun(as: AddressSpace, run: MmapRun, first: number, last: number)
   for (let k = from; k <= to; k++) {
     const pfn = run.firstPfn + k;
     const s = Atomics.load(run.state, k);
-    const viewDirty = run.shared && ((s & RUN_DIRTY) !== 0 || (run.lostEvents && (s & RUN_STATE_MASK) === RUN_UPTODATE));
+    const uptodate = (s & RUN_STATE_MASK) === RUN_UPTODATE;
+    // A page whose read failed is never written back (writes through its zero page are dropped).
+    if (!uptodate && (s & RUN_ERROR) !== 0) continue;
+    const viewDirty = run.shared && uptodate && ((s & RUN_DIRTY) !== 0 || run.lostEvents);
     if (viewDirty || (mem.flags[pfn] & PG_dirty) !== 0) folioMarkDirty(as, pfn);
   }
 }

@@ -7,6 +7,8 @@
  * (`MmStruct`), so user-backed iterators (O_DIRECT into the mapping) pin the cache folios.
  * @kernel mm/filemap.c generic_file_mmap(), filemap_fault(); mm/msync.c; mm/mmap.c do_munmap()
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { xaLoad } from '@biopath/iov-iter';
 import { folioMaybeDmaPinned, PAGE_SIZE, PG_uptodate, putPage, type MmStruct } from '@biopath/mm';
@@ -21,7 +23,7 @@ import {
 import { allocRunFrames, replaceCacheFolio } from './mmap-alloc.ts';
 import { runCollectDirty } from './mmap-sync.ts';
 import { MmapRun, RUN_ERROR, RUN_STATE_MASK, RUN_UPTODATE } from './mmap-run.ts';
-import type { FaultServerInit, FaultServerSpec } from './mmap-types.ts';
+import type { FaultServerInit, FaultServerSpec, MmapReadError, StartError } from './mmap-types.ts';
 import { mapIntoMm, unmapFromMm } from './mmap-user.ts';
 import { frameView } from './page-cache.ts';
 import { PG_mmap_run } from './page-flags.ts';
@@ -34,6 +36,12 @@ export interface MmapOpts {
   mm?: MmStruct;
   /** How the fault worker reaches the device (default: the address space's `faultServer`). */
   faultServer?: FaultServerSpec;
+  /**
+   * What touching a page whose read fails does: `'sigbus'` (default, as Linux; from the JS thread
+   * that kills the process) or `'zero'` (opt-in: the page reads as zeroes, writes to it are
+   * discarded, it is never written back; msync rejects with EIO). See {@link MmapReadError}.
+   */
+  readError?: MmapReadError;
 }
 
 /** A live mapping. @kernel include/linux/mm_types.h struct vm_area_struct (of a file) */
@@ -117,20 +125,59 @@ function faultAroundPages(as: AddressSpace): number {
   return n;
 }
 
-/** Start the fault worker and wait until it is attached. */
-async function startWorker(as: AddressSpace, run: MmapRun, spec: FaultServerSpec, wp: boolean): Promise<void> {
+/** Check the fault server spec before anything is allocated: EINVAL, or ENOENT for a missing file. */
+function checkFaultServer(spec: FaultServerSpec | null): FaultServerSpec {
+  if (spec === null) throw new BiopathError('EINVAL', 'mmap(opts.faultServer): no fault server for this address space');
+  if (typeof spec !== 'object' || typeof spec.module !== 'string' || spec.module === '') {
+    throw new BiopathError('EINVAL', 'mmap(opts.faultServer.module): not a module specifier string');
+  }
+  if (spec.module.startsWith('file:')) {
+    let path: string;
+    try {
+      path = fileURLToPath(spec.module);
+    } catch {
+      throw new BiopathError('EINVAL', `mmap(opts.faultServer.module): ${spec.module} is not a valid file URL`);
+    }
+    if (!existsSync(path)) throw new BiopathError('ENOENT', `mmap(opts.faultServer.module): ${spec.module} does not exist`);
+  }
+  return spec;
+}
+
+/** The coded error for a fault worker that did not start. */
+function startError(spec: FaultServerSpec, f: StartError): BiopathError {
+  const code = f.code === 'ERR_MODULE_NOT_FOUND' ? 'ENOENT' : /^E[A-Z0-9]+$/.test(f.code) ? f.code : 'EINVAL';
+  return new BiopathError(code, `mmap(opts.faultServer.module): the fault worker could not start from ${spec.module}: ${f.message}`);
+}
+
+/**
+ * Start the fault worker (its supervisor) and wait until its server is attached. On failure the
+ * worker has exited, and released everything it took, before this rejects with a coded error.
+ */
+async function startWorker(as: AddressSpace, run: MmapRun, spec: FaultServerSpec, wp: boolean, readError: MmapReadError): Promise<void> {
   const init: FaultServerInit = {
-    module: spec.module, options: spec.options ?? null, uffdId: run.uffd!.id, viewIova: run.view!.iova,
+    role: 'supervisor', module: spec.module, options: spec.options ?? null, uffdId: run.uffd!.id, viewIova: run.view!.iova,
     framesIova: as.pc.mem.region.iova + run.firstPfn * PAGE_SIZE, devPos: as.start + run.firstIndex * PAGE_SIZE,
-    nrPages: run.nrPages, state: run.state, shared: run.shared, wp, clusterPages: faultAroundPages(as),
+    nrPages: run.nrPages, sizeBytes: as.i_size - run.firstIndex * PAGE_SIZE, state: run.state, shared: run.shared, wp,
+    clusterPages: faultAroundPages(as), readError,
   };
   const w = new Worker(faultWorkerUrl, { workerData: init });
-  const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    w.once('message', () => resolve());
-    w.once('error', reject);
-    w.once('exit', (code) => reject(new BiopathError('EIO', `mmap: the fault worker exited (${code}) before it was ready`)));
+  const exited = new Promise<number>((resolve) => w.once('exit', resolve));
+  let failed: StartError | null = null;
+  w.on('error', (e: Error) => {
+    failed ??= { message: e.message, code: (e as { code?: string }).code ?? '' };
   });
+  const ready = await new Promise<boolean>((resolve) => {
+    w.on('message', (m: { ready?: boolean; failed?: StartError }) => {
+      if (m.failed) failed ??= m.failed;
+      if (m.ready || m.failed) resolve(m.ready === true);
+    });
+    void exited.then(() => resolve(false));
+  });
+  if (!ready) {
+    run.uffd?.close();
+    const code = await exited;
+    throw startError(spec, failed ?? { message: `the fault worker exited (${code}) before it was ready`, code: 'EIO' });
+  }
   run.stopWorker = async () => {
     run.uffd?.close();
     await exited;
@@ -140,15 +187,23 @@ async function startWorker(as: AddressSpace, run: MmapRun, spec: FaultServerSpec
 /**
  * Map bytes `[offset, offset + length)` of `as` (page-aligned offset). The pages are the cache's
  * frames (moved into one linear run); touching one the cache does not hold yet blocks the toucher,
- * even the JS thread itself, while the fault worker reads it. Rejects with EINVAL (range), EBUSY (a
- * page is pinned, or already mapped), ENOMEM, ENOTSUP (no userfaultfd MINOR faults on shmem).
+ * even the JS thread itself, while the fault worker reads it. A page whose read fails is never
+ * uptodate and never written back; touching it raises SIGBUS, or with `readError: 'zero'` reads
+ * as zeroes (see {@link MmapOpts.readError}). If the fault worker dies, faults are answered the
+ * same way, never left blocked. Rejects with EINVAL (range, options, a fault server module that
+ * does not export `openFaultDevice` or fails in it), ENOENT (the module does not exist), EBUSY (a
+ * page is pinned, or already mapped), ENOMEM, ENOTSUP (no userfaultfd MINOR faults on shmem);
+ * nothing is left allocated then.
  */
 export async function mmap(as: AddressSpace, offset: number, length: number, opts: MmapOpts = {}): Promise<FileMapping> {
   checkLive('mmap', as);
   checkArgs(as, offset, length);
   const shared = opts.shared ?? true;
-  const spec = opts.faultServer ?? as.faultServer;
-  if (spec === null) throw new BiopathError('EINVAL', 'mmap(opts.faultServer): no fault server for this address space');
+  const spec = checkFaultServer(opts.faultServer ?? as.faultServer);
+  const readError = opts.readError ?? 'sigbus';
+  if (readError !== 'sigbus' && readError !== 'zero') {
+    throw new BiopathError('EINVAL', `mmap(opts.readError): ${String(readError)} is neither 'sigbus' nor 'zero'`);
+  }
   const feat = uffdFeatures(shared);
   if (!feat.ok) throw new BiopathError('ENOTSUP', 'mmap: userfaultfd MINOR faults on shmem are not available');
   const n = Math.ceil(length / PAGE_SIZE);
@@ -163,7 +218,7 @@ export async function mmap(as: AddressSpace, offset: number, length: number, opt
   try {
     for (let k = 0; k < n; k++) await adoptFrame(as, run, k);
     setupView(as, run, feat.wp);
-    await startWorker(as, run, spec, feat.wp);
+    await startWorker(as, run, spec, feat.wp, readError);
     const userAddr = opts.mm ? await mapIntoMm(as, run, opts.mm) : -1;
     return {
       as, offset, length, shared, run, userAddr, unmapped: false, file: openCacheFile(as),
@@ -201,7 +256,8 @@ async function releaseRun(as: AddressSpace, run: MmapRun): Promise<void> {
 
 /**
  * Write what was written through the mapping (and anything else dirty in its range) to the device
- * and flush it. Rejects with EIO when that writeback, or a read behind a fault, failed.
+ * and flush it. Rejects with EIO when that writeback failed, or while a page of the mapping whose
+ * read behind a fault failed is still not uptodate (such a page is never written).
  * @kernel mm/msync.c msync(MS_SYNC); fs/sync.c vfs_fsync_range()
  */
 export async function msync(m: FileMapping): Promise<void> {

@@ -36,6 +36,25 @@ it('a failed writeback is reported once to every opener by fsync, and the folio 
   await expect(fsync(late)).resolves.toBeUndefined();
 });
 
+it('a file opened after a writeback error nobody has reported yet reports it on its first fsync (errseq_sample)', async () => {
+  s = ramStack();
+  await filemapWrite(s.as.file, 0, new Uint8Array(PAGE_SIZE).fill(3));
+  s.io.failWrites = true;
+  expect((await writebackRange(s.as, 0, s.as.i_size - 1)).error).toBe(-5);
+  s.io.failWrites = false;
+  const opened = openCacheFile(s.as);
+  await expect(fsync(opened)).rejects.toMatchObject({ code: 'EIO' });
+  await expect(fsync(opened)).resolves.toBeUndefined();
+  await expect(fsync(s.as.file)).rejects.toMatchObject({ code: 'EIO' });
+  await expect(fsync(openCacheFile(s.as))).resolves.toBeUndefined();
+  await filemapWrite(s.as.file, 0, new Uint8Array(PAGE_SIZE).fill(4));
+  s.io.failWrites = true;
+  await writebackRange(s.as, 0, s.as.i_size - 1);
+  s.io.failWrites = false;
+  await expect(fsync(openCacheFile(s.as))).rejects.toMatchObject({ code: 'EIO' });
+  await expect(fsync(opened)).rejects.toMatchObject({ code: 'EIO' });
+});
+
 it('a write during writeback leaves the folio dirty for the next pass', async () => {
   s = ramStack();
   s.io.mode = 'manual';

@@ -11,6 +11,7 @@ import { PAGE_SIZE } from '@biopath/mm';
 import {
   checkLive, PAGECACHE_TAG_DIRTY, PAGECACHE_TAG_TOWRITE, PAGECACHE_TAG_WRITEBACK, type AddressSpace, type CacheFile,
 } from './address-space.ts';
+import { errseqCheckAndAdvance, errseqSet } from './errseq.ts';
 import { CACHE_IO_WRITE, cacheIoReqAlloc, cacheIoReqFree, type CacheIoReq } from './cache-io.ts';
 import { folioClearDirtyForIo, folioEndWriteback, folioStartWriteback, folioTestDirty } from './filemap.ts';
 import { folioTestLocked, folioTestWriteback, folioTrylock, folioUnlock, folioWaitLocked, folioWaitWriteback } from './folio-wait.ts';
@@ -35,7 +36,7 @@ interface WbBatch {
 /** Record a writeback failure. @kernel include/linux/pagemap.h mapping_set_error() */
 export function mappingSetError(as: AddressSpace, err: number): void {
   as.wb_err = err;
-  as.wb_err_seq++;
+  as.wb_err_seq = errseqSet(as.wb_err_seq, err);
 }
 
 function endWrite(req: CacheIoReq, status: number): void {
@@ -179,14 +180,16 @@ export async function filemapWriteAndWaitRange(as: AddressSpace, start: number, 
 }
 
 /**
- * The opener's unseen writeback error (negative errno) or 0, and mark it seen.
+ * The writeback error (negative errno) this opener has not been told about yet, or 0; the opener's
+ * cursor advances and the mapping's current error is marked seen (later openers no longer get it).
  * @kernel mm/filemap.c file_check_and_advance_wb_err()
  */
 export function fileCheckAndAdvanceWbErr(file: CacheFile): number {
   const as = file.f_mapping;
-  if (file.f_wb_err === as.wb_err_seq) return 0;
-  file.f_wb_err = as.wb_err_seq;
-  return as.wb_err;
+  const r = errseqCheckAndAdvance(as.wb_err_seq, file.f_wb_err);
+  as.wb_err_seq = r.eseq;
+  file.f_wb_err = r.since;
+  return r.err;
 }
 
 /**

@@ -1,5 +1,7 @@
 // Shared by this package's real-device tests: a page cache over a loop device through the block
 // layer and the bdev driver (optionally wrapped by `faulty`), torn down in reverse whatever happens.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { bdevCreate, blkMqDestroyQueue, blkMqDrain, blkMqInitQueue, type BlockDevice, type RequestQueue } from '@biopath/block';
 import { createMemMap, destroyMemMap, type MemMap } from '@biopath/mm';
 import { createBdevDriver, createFaultyDriver, type BlkDriver, type FaultyOptions } from '@biopath/nvme';
@@ -69,6 +71,36 @@ export function mmapSkipReason(): string {
 }
 
 export { readImage } from '@biopath/testing';
+
+/** How a child process ended: its stdout lines, exit code or the signal that killed it. */
+export interface ChildResult {
+  lines: string[];
+  code: number | null;
+  signal: string | null;
+  timedOut: boolean;
+}
+
+/**
+ * Run scenario `name` of fixtures/mmap-child.ts against loop device `dev` in a child process (a
+ * SIGBUS there cannot kill the test runner); it is killed with SIGKILL after `timeoutMs`.
+ */
+export function runMmapChild(name: string, dev: string, timeoutMs = 30_000): Promise<ChildResult> {
+  const script = fileURLToPath(new URL('./fixtures/mmap-child.ts', import.meta.url));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, name, dev], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    let timedOut = false;
+    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ lines: out.split('\n').filter((l) => l !== ''), code, signal, timedOut });
+    });
+  });
+}
 
 /** The fault worker spec for a mapping of device `dev` (fixtures/fault-device.ts opens its own driver). */
 export const faultServer = (dev: string): FaultServerSpec =>

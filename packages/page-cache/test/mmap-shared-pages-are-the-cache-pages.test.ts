@@ -102,15 +102,3 @@ it.skipIf(why !== '')('a page written from its own mapping does not deadlock; a 
     await munmap(m);
   });
 });
-
-it.skipIf(why !== '')('a device error behind a fault releases the toucher (zeroes) and msync reports EIO', async () => {
-  await withCacheStack(4 << 20, async (s) => {
-    const spec = { ...faultServer(s.dev), options: { path: s.dev, failReadSectors: [8, 16] } };
-    const m = await mmap(s.as, 0, 16 * 1024, { shared: true, faultServer: spec });
-    expect(m.buffer[0]).toBe(readImage(s.image, 0, 1)[0]);
-    const bad = m.buffer.subarray(4096, 8192);
-    expect(bad.every((b) => b === 0)).toBe(true);
-    await expect(msync(m)).rejects.toMatchObject({ code: 'EIO' });
-    await munmap(m);
-  }, { readAheadKb: 4 });
-});
