@@ -10,3 +10,4 @@ export type { ImageOptions } from './loop.ts';
 export { leakSnapshot, expectNoLeaks, biopathFds } from './leak-gate.ts';
 export type { LeakSnapshot } from './leak-gate.ts';
 export { useLeakGate } from './vitest.ts';
+export { publicApiDeclarations } from './public-api.ts';
