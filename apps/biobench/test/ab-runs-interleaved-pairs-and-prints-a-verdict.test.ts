@@ -8,16 +8,30 @@ afterAll(() => s.cleanup());
 const common = ['--size', '8m', '--runtime', '0.1', '--ramp-time', '0', '--pairs', '5', '--resamples', '500'];
 
 describe('biobench ab', () => {
-  it('runs A B A B ... and prints each metric with an interval and a verdict', async () => {
-    const r = await biobench(['ab', 'iodepth=1', 'iodepth=16', ...common], { tmp: s.dir });
+  // A known large effect: 4 KiB against 4 MiB blocks is ~1000x the data per IO, so IOPS differ by
+  // well over an order of magnitude on any machine, however noisy; the direction is fixed.
+  it('runs A B A B ... and, for a large known effect, names the right winner of each metric', async () => {
+    const r = await biobench(['ab', 'bs=4k', 'bs=4m', ...common], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^A: iodepth=1\nB: iodepth=16\n5 pairs, interleaved A B A B/);
+    expect(r.stdout).toMatch(/^A: bs=4k\nB: bs=4m\n5 pairs, interleaved A B A B/);
     expect(r.stdout).toMatch(/metric\s+A mean\s+B mean\s+A vs B\s+CI\s+verdict/);
     for (const m of ['IOPS', 'clat p50', 'clat p99', 'CPU per IO']) expect(r.stdout).toContain(m);
-    expect(r.stdout).toMatch(/^verdict: (A|B) is faster by [\d.]+% ± [\d.]+%$|^verdict: no difference detected/m);
+    expect(r.stdout).toMatch(/^IOPS\s.*\sA is faster by [\d.]+% ± [\d.]+%\s*$/m);
+    expect(r.stdout).toMatch(/^bandwidth \(MiB\/s\)\s.*\sB moves more data by [\d.]+% ± [\d.]+%\s*$/m);
+    expect(r.stdout).toMatch(/^clat p50 \(µs\)\s.*\sA has lower median latency by /m);
+    expect(r.stdout).toMatch(/^verdict: A is faster by [\d.]+% ± [\d.]+%$/m);
     expect(r.stdout).toMatch(/^(WARNING: noisy machine — .+|machine: quiet enough .+)$/m);
     expectNoStackTrace(r.stderr);
     expect(leftoverImages(s.dir)).toEqual([]);
+  });
+
+  // A/A: the same configuration on both sides has no true difference; at a 99.9% interval a
+  // spurious one (noise, or the order A-first) is rare enough for a test.
+  it('for A/A (the same configuration twice) reports no difference', async () => {
+    const r = await biobench(['ab', 'iodepth=4', 'iodepth=4', ...common, '--ramp-time', '0.05', '--confidence', '0.999'], { tmp: s.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^verdict: no difference detected \(A vs B [+−][\d.]+% … [+−][\d.]+%, 100% CI\)$/m);
+    expectNoStackTrace(r.stderr);
   });
 
   it('refuses fewer than 5 pairs', async () => {

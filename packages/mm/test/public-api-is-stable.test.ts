@@ -1,26 +1,14 @@
-/**
- * The package surface other packages build against (README "API"): a change here is a visible diff.
- */
+// The package surface other packages build against (README "API"): the declarations the compiler
+// emits for every export of src/index.ts (signatures, class and interface members, constant types —
+// not only the names), so any change is a visible diff in test/__snapshots__/public-api.txt
+// (update it deliberately with `vitest -u`).
 import { expect, it } from 'vitest';
+import { publicApiDeclarations } from '@biopath/testing';
 import * as mm from '../src/index.ts';
 
-it('exports exactly the documented names', () => {
-  expect(Object.keys(mm).sort()).toEqual([
-    'FOLL_6_2', 'FOLL_ANON', 'FOLL_CURRENT', 'FOLL_DUMP', 'FOLL_FAST_ONLY', 'FOLL_FORCE', 'FOLL_GET', 'FOLL_HWPOISON',
-    'FOLL_INTERRUPTIBLE', 'FOLL_LONGTERM', 'FOLL_NOFAULT', 'FOLL_NOWAIT', 'FOLL_PCI_P2PDMA', 'FOLL_PIN', 'FOLL_REMOTE',
-    'FOLL_SPLIT_PMD', 'FOLL_TOUCH', 'FOLL_TRIED', 'FOLL_V8', 'FOLL_WRITE', 'GUP_PIN_COUNTING_BIAS', 'MADV_DOFORK',
-    'MADV_DONTFORK', 'MADV_DONTNEED', 'MAX_PAGE_ORDER', 'MMF_HAS_PINNED', 'MmStruct', 'PAGE_MASK', 'PAGE_OFFSET',
-    'PAGE_SHIFT', 'PAGE_SIZE', 'PG_anon', 'PG_anon_exclusive', 'PG_buddy', 'PG_dirty', 'PG_head', 'PG_locked',
-    'PG_p2pdma', 'PG_reserved', 'PG_shmem', 'PG_uptodate', 'PG_vmalloc', 'PG_zero', 'PROFILES', 'PROT_NONE',
-    'PROT_READ', 'PROT_WRITE', 'TASK_SIZE', 'VMALLOC_END', 'VMALLOC_START', 'allocPages', 'createMemMap',
-    'destroyMemMap', 'expectNoLeakedPins', 'folioAddPin', 'folioHasPincount', 'folioMaybeDmaPinned',
-    'folioNeedsCowForDma', 'folioNrPages', 'folioPutUnpin', 'follFromV8', 'follToCurrent', 'follToV8', 'getPage',
-    'getUserPages', 'getUserPagesFast', 'isP2pdmaPage', 'isVmallocAddr', 'isZeroPfn', 'kernelRead', 'kernelWrite', 'liveMemMaps', 'pinsOutstandingAtDestroy',
-    'pageAddress', 'pageBytes', 'pageDirty', 'pageFolio', 'pagePutUnpin', 'pageToIova', 'pinUserPages',
-    'pinUserPagesFast', 'putPage', 'setPageDirty', 'snapshotPins', 'unpinUserFolio', 'unpinUserPage',
-    'unpinUserPageRangeDirtyLock', 'unpinUserPages', 'unpinUserPagesDirtyLock', 'vfree', 'virtAddrValid',
-    'virtToPage', 'vmalloc', 'vmallocToPage',
-  ].sort());
+it('exports exactly the recorded declarations', async () => {
+  const api = await publicApiDeclarations(new URL('../src/index.ts', import.meta.url));
+  await expect(api).toMatchFileSnapshot('./__snapshots__/public-api.txt');
 });
 
 it('keeps the kernel constants the contract fixes', () => {

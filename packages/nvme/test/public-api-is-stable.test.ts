@@ -1,9 +1,12 @@
-// The package surface block, page-cache and biobench build against: a change here is a visible
-// diff in test/__snapshots__/public-api.txt (update it deliberately with `vitest -u`).
+// The package surface block, page-cache and biobench build against: the declarations the compiler
+// emits for every export of src/index.ts (signatures, class and interface members, constant types —
+// not only the names), so any change is a visible diff in test/__snapshots__/public-api.txt
+// (update it deliberately with `vitest -u`).
 import { expect, it } from 'vitest';
-import * as api from '../src/index.ts';
+import { publicApiDeclarations } from '@biopath/testing';
 
-it('exports exactly the recorded names', async () => {
-  const names = Object.keys(api).sort().map((k) => `${k}: ${typeof (api as Record<string, unknown>)[k]}`);
-  await expect(names.join('\n') + '\n').toMatchFileSnapshot('./__snapshots__/public-api.txt');
+
+it('exports exactly the recorded declarations', async () => {
+  const api = await publicApiDeclarations(new URL('../src/index.ts', import.meta.url));
+  await expect(api).toMatchFileSnapshot('./__snapshots__/public-api.txt');
 });

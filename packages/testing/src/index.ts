@@ -11,3 +11,4 @@ export { leakSnapshot, expectNoLeaks, biopathFds } from './leak-gate.ts';
 export type { LeakSnapshot } from './leak-gate.ts';
 export { DEFAULT_PROPERTY_SEED, propertySeed, propertyParams, configurePropertySeed } from './property.ts';
 export { allowLeaks } from './allow-leaks.ts';
+export { publicApiDeclarations } from './public-api.ts';

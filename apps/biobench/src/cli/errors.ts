@@ -8,21 +8,29 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** Bad input: an option, a target, a refused write. Nothing has been written when this is thrown. */
+/**
+ * Bad input: an option, a target, a refused write. Nothing has been written when this is thrown.
+ * `code` is Node's errno name for what was wrong (`EINVAL` unless a more precise one applies:
+ * `ENOENT` for a missing directory, `ENOSPC` for too little room, …).
+ */
 export class UsageError extends Error {
   readonly exitCode = EXIT_USAGE;
-  constructor(message: string) {
+  readonly code: string;
+  constructor(message: string, code = 'EINVAL') {
     super(message);
     this.name = 'UsageError';
+    this.code = code;
   }
 }
 
-/** A run that started and failed (IO error, verify mismatch, a peer tool failing). */
+/** A run that started and failed (IO error, verify mismatch, a peer tool failing); `code` as for {@link UsageError}. */
 export class RunError extends Error {
   readonly exitCode = EXIT_FAILURE;
-  constructor(message: string) {
+  readonly code: string;
+  constructor(message: string, code = 'EIO') {
     super(message);
     this.name = 'RunError';
+    this.code = code;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import type { CmdIo } from './cmd-io.ts';
+import { checkOutputFile } from './output-file.ts';
 import { addOptions, readOptions } from '../options/parse.ts';
 import type { OptionDef, SweepOf } from '../options/def.ts';
 import { OPTION_TABLE } from '../options/table.ts';
@@ -41,7 +42,13 @@ export function buildProgram(h: Handlers, io: CmdIo, setResult: (p: Promise<numb
   const sub = (name: CommandName, args = ''): { cmd: Command; read: <Ds extends readonly OptionDef[]>(ds: Ds) => { values: SweepOf<Ds>; explicit: Set<string> } } => {
     const cmd = program.command(`${name}${args}`).description(DESCRIPTIONS[name]).exitOverride().allowExcessArguments(false);
     const map = addOptions(cmd, OPTION_TABLE[name]);
-    return { cmd, read: (ds) => readOptions(cmd, ds, map) };
+    const read = <Ds extends readonly OptionDef[]>(ds: Ds): { values: SweepOf<Ds>; explicit: Set<string> } => {
+      const r = readOptions(cmd, ds, map);
+      const output = (r.values as { output?: string | null }).output;
+      if (output !== undefined) checkOutputFile(output); // before any IO, not after the run
+      return r;
+    };
+    return { cmd, read };
   };
   const run = sub('run');
   run.cmd.action(() => {

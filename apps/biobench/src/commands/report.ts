@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CmdIo } from '../cli/cmd-io.ts';
+import { RunError, UsageError } from '../cli/errors.ts';
 import type { SweepOf } from '../options/def.ts';
 import type { OPTION_TABLE } from '../options/table.ts';
 import { fioDocument } from '../output/fio-json.ts';
@@ -45,9 +46,26 @@ function figures(m: ReportModel): { name: string; title: string; option: Record<
   return out.filter((f): f is { name: string; title: string; option: Record<string, unknown> } => f.option !== null);
 }
 
+/** IOs a job completed, over every direction (fio and biobench JSON alike). */
+function jobIos(j: Record<string, any>): number {
+  return ['read', 'write', 'trim'].reduce((n, d) => n + (Number(j[d]?.total_ios) || 0), 0);
+}
+
+/**
+ * Refuse a model with nothing to plot (no job did any IO, and no A/B or compare results): a
+ * report of empty plots must not look like success. Files: bad input (exit 2); its own run: exit 1.
+ */
+function checkHasData(m: ReportModel, files: string[]): void {
+  if (m.ab.length > 0 || m.compare.length > 0 || m.jobs.some((j) => jobIos(j.raw) > 0)) return;
+  const what = m.jobs.length === 0 ? 'no jobs' : `${m.jobs.length} job(s) that did no IO`;
+  if (files.length === 0) throw new RunError(`report: nothing to plot: the run produced ${what} (ENODATA); no report written`, 'ENODATA');
+  throw new UsageError(`report: nothing to plot in ${files.join(', ')}: ${what} (ENODATA); no report written`, 'ENODATA');
+}
+
 export async function cmdReport(files: string[], v: ReportValues, explicit: Set<string>, io: CmdIo): Promise<number> {
   const docs = files.length ? files.map(loadDocument) : [await runForReport(v, explicit, io)];
   const model = buildModel(files.length ? files : ['(this run)'], docs);
+  checkHasData(model, files);
   const dir = resolve(v.out_dir);
   mkdirSync(dir, { recursive: true });
   const figs: Figure[] = [];

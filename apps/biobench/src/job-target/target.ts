@@ -80,7 +80,7 @@ function tempTarget(r: TargetRequest): Target {
   } catch (e) {
     removeTempImage(path);
     if (e instanceof UsageError && r.direct) {
-      throw new UsageError(`${e.message} (the temporary image lives in ${path}; set BIOBENCH_TMPDIR to a directory on a filesystem with O_DIRECT, or use --direct 0)`);
+      throw new UsageError(`${e.message} (the temporary image lives in ${path}; set BIOBENCH_TMPDIR to a directory on a filesystem with O_DIRECT, or use --direct 0)`, e.code);
     }
     throw e;
   }

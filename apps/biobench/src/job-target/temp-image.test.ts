@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTempImage, liveTempImages, removeTempImage } from './temp-image.ts';
 
@@ -22,11 +22,24 @@ describe('temporary images', () => {
     }
   });
 
-  it('never remove anything this process did not create (".", a user file, a pseudo path)', () => {
-    const mine = join(dir, 'user-data', 'disk.img');
-    writeFileSync(join(dir, 'keep'), 'x');
-    for (const p of ['(null driver)', '.', './disk.img', join(dir, 'keep'), mine]) removeTempImage(p);
-    expect(existsSync(join(dir, 'keep'))).toBe(true);
-    expect(existsSync(dir)).toBe(true);
+  it('never remove anything this process did not create (".", a user file, a pseudo path, a look-alike image)', () => {
+    // Everything here lives in a throwaway directory that is also the cwd while the paths are
+    // removed, so a broken guard deletes canaries, never the real working directory.
+    const work = mkdtempSync(join(dir, 'canaries-'));
+    const canaries = [join(work, 'keep'), join(work, 'disk.img'), join(work, 'user-data', 'disk.img'), join(work, 'biobench-lookalike', 'disk.img')];
+    for (const c of canaries) {
+      mkdirSync(dirname(c), { recursive: true });
+      writeFileSync(c, 'x');
+    }
+    const cwd = process.cwd();
+    process.chdir(work);
+    try {
+      const paths = ['(null driver)', '.', './disk.img', 'disk.img', join(work, 'keep'), ...canaries.slice(1)];
+      for (const p of paths) removeTempImage(p);
+    } finally {
+      process.chdir(cwd);
+    }
+    for (const c of canaries) expect(existsSync(c), `${c} was removed`).toBe(true);
+    expect(liveTempImages()).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ export function parseValue(d: OptionDef, raw: string): unknown {
     if (parts.some((p) => p.trim() === '')) throw new UsageError(`empty item in the list '${raw}'`);
     return parts.map((p) => d.kind.parse(p.trim()));
   } catch (e) {
-    if (e instanceof UsageError) throw new UsageError(`${flagOf(d)}: ${e.message}`);
+    if (e instanceof UsageError) throw new UsageError(`${flagOf(d)}: ${e.message}`, e.code);
     throw e;
   }
 }

@@ -37,9 +37,18 @@ function isWrite(rq: Request): boolean {
   return op === REQ_OP_WRITE || op === REQ_OP_DRV_OUT || (op & 1) === 1;
 }
 
+/**
+ * Free every page of every bvec: bounce pages are allocated one at a time, but `bioAddHwPage`
+ * merges adjacent ones into a multi-page bvec, so each bvec is walked page by page.
+ * @kernel block/bio.c bio_free_pages()
+ */
 function freeBouncePages(bio: Bio): void {
   const mem = bio.bi_mem!;
-  for (let k = 0; k < bio.bi_vcnt; k++) putPage(mem, bio.bi_io_vec[k].bv_page);
+  for (let k = 0; k < bio.bi_vcnt; k++) {
+    const bv = bio.bi_io_vec[k];
+    const last = bv.bv_page + ((bv.bv_offset + bv.bv_len - 1) >>> 12);
+    for (let p = bv.bv_page + (bv.bv_offset >>> 12); p <= last; p++) putPage(mem, p);
+  }
 }
 
 /** WRITE: copy the user data into the bounce pages now. */
@@ -72,11 +81,10 @@ export function bioCopyUserIov(rq: Request, iter: IovIter): Bio | number {
     const pfn = allocPages(mem, 0);
     if (pfn < 0) break;
     const n = Math.min(4096, left);
-    if (bioAddHwPage(q, bio, pfn, n, 0, q.limits.max_hw_sectors) < n) {
-      putPage(mem, pfn);
-      break;
-    }
-    left -= n;
+    const added = bioAddHwPage(q, bio, pfn, n, 0, q.limits.max_hw_sectors);
+    if (added === 0) putPage(mem, pfn);
+    left -= added;
+    if (added < n) break;
   }
   const mapped = len - left;
   if (mapped === 0) {
