@@ -82,8 +82,9 @@ impl Ctx<'_> {
         self.scratch.clear();
         for k in 0..n {
             // SAFETY: `src` holds n * 16 bytes of a live region, so entry k's two u64s at
-            // k*16 and k*16+8 lie inside it; read_unaligned needs no alignment. JS may be writing
-            // these bytes concurrently only in a racy program, and any u64 read is then checked.
+            // k*16 and k*16+8 lie inside it and stay mapped; read_unaligned needs no alignment.
+            // The bytes are plain shared memory (any value is a valid u64), and whatever is read
+            // is only used after translate() below has checked it.
             let (base, len) = unsafe {
                 let e = src.ptr().add(k * 16);
                 (
