@@ -9,14 +9,17 @@ pub struct SharedBuf {
     pub len: usize,
 }
 
-// SAFETY: plain anonymous memory; access is coordinated by the single JS thread and the ring.
+// SAFETY: a SharedBuf owns its anonymous mapping and has no thread affinity; its bytes are only
+// reached through the unsafe `bytes()`, whose callers coordinate access (the ring's JS thread).
 unsafe impl Send for SharedBuf {}
+// SAFETY: `&SharedBuf` exposes only the pointer value and `bytes()`, whose contract covers races.
 unsafe impl Sync for SharedBuf {}
 
 impl SharedBuf {
     pub fn new(len: usize) -> Result<Arc<SharedBuf>> {
         let len = len.max(1).div_ceil(4096) * 4096;
-        // SAFETY: fresh private anonymous mapping.
+        // SAFETY: a new private anonymous mapping at an address the kernel picks (null hint), so
+        // no existing mapping is replaced.
         let p = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
@@ -40,14 +43,16 @@ impl SharedBuf {
     /// the ring (so no JS code runs concurrently) and must not keep two of these alive at once.
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn bytes(&self) -> &mut [u8] {
-        // SAFETY: the mapping is len bytes and lives as long as self.
+        // SAFETY: ptr..ptr+len is our mapping, valid for reads and writes as long as `self`; the
+        // caller upholds the no-aliasing contract above.
         unsafe { std::slice::from_raw_parts_mut(self.ptr, self.len) }
     }
 }
 
 impl Drop for SharedBuf {
     fn drop(&mut self) {
-        // SAFETY: ptr/len from our mmap.
+        // SAFETY: ptr/len are our own mmap, unmapped only here; the JS ArrayBuffer over it holds
+        // an Arc to this SharedBuf, so it is gone before the last Arc drops.
         unsafe { libc::munmap(self.ptr.cast(), self.len) };
     }
 }

@@ -5,24 +5,17 @@
 //! from another region, CONTINUE (MINOR), or defer to JS. Write-protect faults are logged and the
 //! page is un-protected so the writer proceeds (dirty tracking). Every range is an arena range.
 
-use crate::arena::{self, Mapping};
-use crate::error::{err, last_os, Result};
+pub mod ioctl;
+pub mod napi;
+
+use crate::arena::{self, Held};
+use crate::error::{err, last_os, Errno, Result};
+use ioctl::{Span, UffdFd, MODE_DONTWAKE};
 use std::collections::VecDeque;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 
-const UFFD_API: u64 = 0xAA;
-const UFFDIO_API: libc::c_ulong = 0xC018_AA3F;
-const UFFDIO_REGISTER: libc::c_ulong = 0xC020_AA00;
-const UFFDIO_UNREGISTER: libc::c_ulong = 0x8010_AA01;
-pub(crate) const UFFDIO_WAKE: libc::c_ulong = 0x8010_AA02;
-pub(crate) const UFFDIO_COPY: libc::c_ulong = 0xC028_AA03;
-const UFFDIO_ZEROPAGE: libc::c_ulong = 0xC020_AA04;
-pub(crate) const UFFDIO_WRITEPROTECT: libc::c_ulong = 0xC018_AA06;
-pub(crate) const UFFDIO_CONTINUE: libc::c_ulong = 0xC020_AA07;
-/// _IOWR(UFFDIO, _UFFDIO_POISON, struct uffdio_poison) (Linux 6.6+).
-pub(crate) const UFFDIO_POISON: libc::c_ulong = 0xC020_AA08;
 const UFFD_EVENT_PAGEFAULT: u8 = 0x12;
 pub const FLAG_WP: u64 = 2;
 const PAGE: usize = 4096;
@@ -35,13 +28,23 @@ pub const RESOLVE_DEFER: u32 = 3;
 /// Logged as `resolved_by` for write-protect faults: the page was un-protected.
 pub const RESOLVED_UNPROTECT: u32 = 4;
 
+/// How faults in `dst` are served. Holding `dst` (and `src` for RESOLVE_COPY) keeps both mapped
+/// while the rule exists, so the handler may name them in an ioctl at any time.
 #[derive(Clone)]
 struct Resolver {
-    start: usize,
-    len: usize,
+    dst: Held,
     kind: u32,
-    src: usize,
-    _hold: Vec<Arc<Mapping>>,
+    src: Option<Held>,
+}
+
+impl Resolver {
+    fn covers(&self, addr: usize) -> bool {
+        self.dst.contains(addr, 1)
+    }
+    fn overlaps(&self, start: usize, len: usize) -> bool {
+        let s = self.dst.ptr() as usize;
+        s < start + len && start < s + self.dst.len()
+    }
 }
 
 /// A fault the handler saw: where (as an IOVA), how, and what it did about it.
@@ -92,11 +95,54 @@ pub fn lookup(id: u32) -> Option<Arc<Shared>> {
 }
 
 impl Shared {
-    pub fn raw_fd(&self) -> i32 {
-        self.fd.as_raw_fd()
+    pub fn fd(&self) -> UffdFd<'_> {
+        UffdFd::new(&self.fd)
     }
     pub fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
+    }
+
+    // The resolving ioctls, as the owner (`who` = "uffd") and its peers ("peer") expose them to
+    // JS: arena (iova, len) in, checked and held for the call, errors named `<who>.<call>`.
+
+    /// UFFDIO_COPY `len` bytes from arena `src` into missing pages at arena `dst`; bytes copied.
+    pub fn copy(&self, who: &str, dst: u64, src: u64, len: u64, mode: u64) -> Result<i64> {
+        let d = arena::translate_pages(dst, len, &format!("{who}.copy(dst)"))?;
+        let s = arena::translate(src, len, &format!("{who}.copy(src)"))?;
+        ioctl::copy(self.fd(), Span::of(&d), Span::of(&s), mode, &format!("{who}.copy"))
+    }
+
+    /// UFFDIO_CONTINUE over a page-aligned arena range; bytes mapped.
+    pub fn cont(&self, who: &str, iova: u64, len: u64, mode: u64) -> Result<i64> {
+        let what = format!("{who}.continue");
+        let h = arena::translate_pages(iova, len, &what)?;
+        ioctl::cont(self.fd(), Span::of(&h), mode, &what)
+    }
+
+    /// UFFDIO_ZEROPAGE over a page-aligned arena range; bytes mapped.
+    pub fn zeropage(&self, who: &str, iova: u64, len: u64, mode: u64) -> Result<i64> {
+        let what = format!("{who}.zeropage");
+        let h = arena::translate_pages(iova, len, &what)?;
+        ioctl::zeropage(self.fd(), Span::of(&h), mode, &what)
+    }
+
+    /// UFFDIO_POISON over a page-aligned arena range; bytes poisoned (EEXIST: a page is mapped).
+    pub fn poison(&self, who: &str, iova: u64, len: u64) -> Result<i64> {
+        let what = format!("{who}.poison");
+        let h = arena::translate_pages(iova, len, &what)?;
+        ioctl::poison(self.fd(), Span::of(&h), &what)
+    }
+
+    pub fn wake(&self, who: &str, iova: u64, len: u64) -> Result<()> {
+        let what = format!("{who}.wake");
+        let h = arena::translate_pages(iova, len, &what)?;
+        ioctl::wake(self.fd(), Span::of(&h), &what)
+    }
+
+    pub fn write_protect(&self, who: &str, iova: u64, len: u64, protect: bool, dontwake: bool) -> Result<()> {
+        let what = format!("{who}.writeProtect");
+        let h = arena::translate_pages(iova, len, &what)?;
+        ioctl::write_protect(self.fd(), Span::of(&h), protect, dontwake, &what)
     }
 }
 
@@ -109,64 +155,36 @@ pub struct Uffd {
 
 fn raw_uffd() -> Result<OwnedFd> {
     let flags = libc::O_CLOEXEC | libc::O_NONBLOCK;
-    // SAFETY: userfaultfd syscall; retry user-mode-only (1) when full mode is not permitted.
+    // SAFETY: userfaultfd(2) takes only a flags word and touches no memory of ours.
     let mut fd = unsafe { libc::syscall(libc::SYS_userfaultfd, flags) } as i32;
     if fd < 0 {
+        // Retry user-mode-only (UFFD_USER_MODE_ONLY = 1) when full mode is not permitted.
         // SAFETY: as above.
         fd = unsafe { libc::syscall(libc::SYS_userfaultfd, flags | 1) } as i32;
     }
     if fd < 0 {
         return Err(last_os("userfaultfd()"));
     }
-    // SAFETY: fresh fd we own.
+    // SAFETY: `fd` is a fresh fd returned to us alone; OwnedFd closes it exactly once.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
-fn api(fd: i32, features: u64) -> Result<(u64, u64)> {
-    let mut a = [UFFD_API, features, 0u64];
-    // SAFETY: uffdio_api is three u64s.
-    if unsafe { libc::ioctl(fd, UFFDIO_API, a.as_mut_ptr()) } != 0 {
-        return Err(last_os(format!("userfaultfd UFFDIO_API(features={features:#x})")));
-    }
-    Ok((a[1], a[2]))
 }
 
 /// Features and ioctls this kernel offers (handshake on a throwaway fd).
 pub fn probe() -> Result<(u64, u64)> {
     let fd = raw_uffd()?;
-    api(fd.as_raw_fd(), 0)
-}
-
-pub(crate) fn ioctl_arr(fd: i32, req: libc::c_ulong, a: &mut [u64], what: &str) -> Result<()> {
-    // SAFETY: a is laid out as the uffdio_* struct for req.
-    if unsafe { libc::ioctl(fd, req, a.as_mut_ptr()) } != 0 {
-        return Err(last_os(what));
-    }
-    Ok(())
-}
-
-/// Host range for an arena (iova, len), page-aligned.
-pub(crate) fn range(iova: u64, len: u64, what: &str) -> Result<(usize, Arc<Mapping>)> {
-    if !iova.is_multiple_of(PAGE as u64) || len == 0 || !len.is_multiple_of(PAGE as u64) {
-        return Err(err(
-            libc::EINVAL,
-            format!("{what}: iova {iova:#x} and len {len} must be page-aligned and non-zero"),
-        ));
-    }
-    let (p, m) = arena::translate(iova, len, what)?;
-    Ok((p as usize, m))
+    ioctl::api(UffdFd::new(&fd), 0)
 }
 
 impl Uffd {
     pub fn new(want: u64) -> Result<Uffd> {
         let fd = raw_uffd()?;
-        let (features, _) = api(fd.as_raw_fd(), want)?;
-        // SAFETY: eventfd to wake the handler on close.
+        let (features, _) = ioctl::api(UffdFd::new(&fd), want)?;
+        // SAFETY: eventfd(2) takes an initial count and flags and touches no memory of ours.
         let w = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
         if w < 0 {
             return Err(last_os("userfaultfd: eventfd"));
         }
-        // SAFETY: fresh fd we own.
+        // SAFETY: `w` is a fresh fd returned to us alone; OwnedFd closes it exactly once.
         let wake = unsafe { OwnedFd::from_raw_fd(w) };
         let shared = Arc::new(Shared {
             fd,
@@ -184,7 +202,7 @@ impl Uffd {
         let thread = std::thread::Builder::new()
             .name("biopath-uffd".into())
             .spawn(move || handler(s2, wfd))
-            .map_err(|e| err(libc::EAGAIN, format!("userfaultfd: spawn handler: {e}")))?;
+            .map_err(|e| err(Errno::EAGAIN, format!("userfaultfd: spawn handler: {e}")))?;
         Ok(Uffd {
             shared,
             wake,
@@ -193,96 +211,63 @@ impl Uffd {
         })
     }
 
-    fn fd(&self) -> i32 {
-        self.shared.fd.as_raw_fd()
-    }
-
     pub fn register(&self, iova: u64, len: u64, mode: u64) -> Result<u64> {
-        let (p, _) = range(iova, len, "uffd.register")?;
-        let mut a = [p as u64, len, mode, 0];
-        ioctl_arr(
-            self.fd(),
-            UFFDIO_REGISTER,
-            &mut a,
+        let h = arena::translate_pages(iova, len, "uffd.register")?;
+        ioctl::register(
+            self.shared.fd(),
+            Span::of(&h),
+            mode,
             &format!("uffd.register(mode={mode:#x})"),
-        )?;
-        Ok(a[3])
+        )
     }
 
     pub fn unregister(&self, iova: u64, len: u64) -> Result<()> {
-        let (p, _) = range(iova, len, "uffd.unregister")?;
+        let h = arena::translate_pages(iova, len, "uffd.unregister")?;
         self.shared
             .resolvers
             .lock()
             .unwrap()
-            .retain(|r| r.start + r.len <= p || r.start >= p + len as usize);
-        ioctl_arr(self.fd(), UFFDIO_UNREGISTER, &mut [p as u64, len], "uffd.unregister")
+            .retain(|r| !r.overlaps(h.ptr() as usize, h.len()));
+        ioctl::unregister(self.shared.fd(), Span::of(&h), "uffd.unregister")
     }
 
     pub fn set_resolver(&self, iova: u64, len: u64, kind: u32, src_iova: u64) -> Result<()> {
-        let (start, m) = range(iova, len, "uffd.setResolver")?;
-        let mut hold = vec![m];
+        let dst = arena::translate_pages(iova, len, "uffd.setResolver")?;
         let src = if kind == RESOLVE_COPY {
-            let (s, sm) = range(src_iova, len, "uffd.setResolver(src)")?;
-            hold.push(sm);
-            s
+            Some(arena::translate_pages(src_iova, len, "uffd.setResolver(src)")?)
         } else {
-            0
+            None
         };
         if kind > RESOLVE_DEFER {
             return Err(err(
-                libc::EINVAL,
+                Errno::EINVAL,
                 format!("uffd.setResolver(kind): {kind} is not a resolver"),
             ));
         }
         let mut rs = self.shared.resolvers.lock().unwrap();
-        rs.retain(|r| r.start + r.len <= start || r.start >= start + len as usize);
-        rs.push(Resolver {
-            start,
-            len: len as usize,
-            kind,
-            src,
-            _hold: hold,
-        });
+        rs.retain(|r| !r.overlaps(dst.ptr() as usize, dst.len()));
+        rs.push(Resolver { dst, kind, src });
         Ok(())
     }
 
     pub fn copy(&self, dst: u64, src: u64, len: u64, dontwake: bool) -> Result<i64> {
-        let (d, _) = range(dst, len, "uffd.copy(dst)")?;
-        let (s, _) = arena::translate(src, len, "uffd.copy(src)")?;
-        let mut a = [d as u64, s as u64, len, dontwake as u64, 0];
-        ioctl_arr(self.fd(), UFFDIO_COPY, &mut a, "uffd.copy")?;
-        Ok(a[4] as i64)
+        self.shared.copy("uffd", dst, src, len, dontwake_mode(dontwake))
     }
 
     pub fn zeropage(&self, iova: u64, len: u64, dontwake: bool) -> Result<i64> {
-        let (p, _) = range(iova, len, "uffd.zeropage")?;
-        let mut a = [p as u64, len, dontwake as u64, 0];
-        ioctl_arr(self.fd(), UFFDIO_ZEROPAGE, &mut a, "uffd.zeropage")?;
-        Ok(a[3] as i64)
+        self.shared.zeropage("uffd", iova, len, dontwake_mode(dontwake))
     }
 
     pub fn cont(&self, iova: u64, len: u64, dontwake: bool) -> Result<i64> {
-        let (p, _) = range(iova, len, "uffd.continue")?;
-        let mut a = [p as u64, len, dontwake as u64, 0];
-        ioctl_arr(self.fd(), UFFDIO_CONTINUE, &mut a, "uffd.continue")?;
-        Ok(a[3] as i64)
+        self.shared.cont("uffd", iova, len, dontwake_mode(dontwake))
     }
 
     pub fn wake(&self, iova: u64, len: u64) -> Result<()> {
-        let (p, _) = range(iova, len, "uffd.wake")?;
-        ioctl_arr(self.fd(), UFFDIO_WAKE, &mut [p as u64, len], "uffd.wake")
+        self.shared.wake("uffd", iova, len)
     }
 
     pub fn write_protect(&self, iova: u64, len: u64, protect: bool, dontwake: bool) -> Result<()> {
-        let (p, _) = range(iova, len, "uffd.writeProtect")?;
-        let mode = (protect as u64) | ((dontwake as u64) << 1);
-        ioctl_arr(
-            self.fd(),
-            UFFDIO_WRITEPROTECT,
-            &mut [p as u64, len, mode],
-            "uffd.writeProtect",
-        )
+        self.shared.write_protect("uffd", iova, len, protect, dontwake)
     }
 
     pub fn close(&mut self) {
@@ -292,12 +277,20 @@ impl Uffd {
             self.shared.pending_cv.notify_all();
         }
         let one: u64 = 1;
-        // SAFETY: writing 8 bytes to our eventfd.
+        // SAFETY: write(2) reads 8 bytes from `one`, a live u64, into the eventfd `wake` owns.
         unsafe { libc::write(self.wake.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
         self.shared.resolvers.lock().unwrap().clear();
+    }
+}
+
+fn dontwake_mode(dontwake: bool) -> u64 {
+    if dontwake {
+        MODE_DONTWAKE
+    } else {
+        0
     }
 }
 
@@ -322,12 +315,13 @@ fn handler(s: Arc<Shared>, wake: i32) {
                 revents: 0,
             },
         ];
-        // SAFETY: two valid pollfds.
+        // SAFETY: `pfd` is two valid, writable pollfds for the duration of the call; poll only
+        // writes their `revents`.
         let r = unsafe { libc::poll(pfd.as_mut_ptr(), 2, 1000) };
         if r <= 0 || pfd[1].revents != 0 {
             continue;
         }
-        // SAFETY: reading whole uffd_msg records into our buffer.
+        // SAFETY: read(2) writes at most msgs.len() bytes into `msgs`, a live local buffer.
         let n = unsafe { libc::read(s.fd.as_raw_fd(), msgs.as_mut_ptr().cast(), msgs.len()) };
         if n <= 0 {
             continue;
@@ -344,14 +338,7 @@ fn handler(s: Arc<Shared>, wake: i32) {
 }
 
 fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
-    let fd = s.fd.as_raw_fd();
-    let r = s
-        .resolvers
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|r| addr >= r.start && addr < r.start + r.len)
-        .cloned();
+    let r = s.resolvers.lock().unwrap().iter().find(|r| r.covers(addr)).cloned();
     let kind = match &r {
         _ if flags & FLAG_WP != 0 => RESOLVE_DEFER,
         Some(r) => r.kind,
@@ -367,25 +354,33 @@ fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
     if logged == u32::MAX {
         queue_for_peers(s, addr, flags, tid);
     }
-    let a = addr as u64;
-    let p = PAGE as u64;
+    let (fd, page) = (s.fd(), Span::fault_page(addr as u64));
     let res = if flags & FLAG_WP != 0 {
         s.stats.wp.fetch_add(1, Ordering::Relaxed);
-        ioctl_arr(fd, UFFDIO_WRITEPROTECT, &mut [a, p, 0], "wp")
+        ioctl::write_protect(fd, page, false, false, "wp")
     } else {
         match (kind, &r) {
             (RESOLVE_ZERO, _) => {
                 s.stats.missing.fetch_add(1, Ordering::Relaxed);
-                ioctl_arr(fd, UFFDIO_ZEROPAGE, &mut [a, p, 0, 0], "zeropage")
+                ioctl::zeropage(fd, page, 0, "zeropage").map(|_| ())
             }
-            (RESOLVE_COPY, Some(r)) => {
+            (
+                RESOLVE_COPY,
+                Some(Resolver {
+                    dst, src: Some(src), ..
+                }),
+            ) => {
                 s.stats.missing.fetch_add(1, Ordering::Relaxed);
-                let src = (r.src + (addr - r.start)) as u64;
-                ioctl_arr(fd, UFFDIO_COPY, &mut [a, src, p, 0, 0], "copy")
+                let off = addr - dst.ptr() as usize;
+                // `src` is as long as `dst` (setResolver), and `addr` is a page inside `dst`.
+                match Span::within(src, off, PAGE) {
+                    Some(from) => ioctl::copy(fd, page, from, 0, "copy").map(|_| ()),
+                    None => Err(err(Errno::EFAULT, "copy: source ends before the faulting page")),
+                }
             }
             (RESOLVE_CONTINUE, _) => {
                 s.stats.minor.fetch_add(1, Ordering::Relaxed);
-                ioctl_arr(fd, UFFDIO_CONTINUE, &mut [a, p, 0, 0], "continue")
+                ioctl::cont(fd, page, 0, "continue").map(|_| ())
             }
             _ => {
                 s.stats.deferred.fetch_add(1, Ordering::Relaxed);
@@ -395,10 +390,10 @@ fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
     };
     if let Err(e) = res {
         // EEXIST: another thread's fault already filled the page; the waiter is woken.
-        if !e.reason.starts_with(&format!("{}|", libc::EEXIST)) {
+        if e.errno != Errno::EEXIST {
             s.stats.errors.fetch_add(1, Ordering::Relaxed);
         }
-        let _ = ioctl_arr(fd, UFFDIO_WAKE, &mut [a, p], "wake");
+        let _ = ioctl::wake(fd, page, "wake");
     }
 }
 

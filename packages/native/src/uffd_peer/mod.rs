@@ -3,39 +3,38 @@
 //! blocks in [`Peer::wait_deferred`] while the JS thread that faulted is stuck in the kernel, then
 //! resolves with CONTINUE / write-protect / wake. Policy (what to put in the page) stays in JS.
 
-use crate::arena;
-use crate::error::{err, Result};
-use crate::uffd::{self, Event, Shared, UFFDIO_CONTINUE, UFFDIO_COPY, UFFDIO_POISON, UFFDIO_WAKE, UFFDIO_WRITEPROTECT};
+pub mod napi;
+
+use crate::error::{err, Errno, Result};
+use crate::uffd::ioctl::{CONTINUE_MODE_WP, MODE_DONTWAKE};
+use crate::uffd::{self, Event, Shared};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// UFFDIO_CONTINUE_MODE_DONTWAKE / UFFDIO_CONTINUE_MODE_WP.
-pub const CONTINUE_MODE_DONTWAKE: u64 = 1;
-pub const CONTINUE_MODE_WP: u64 = 2;
 
 pub struct Peer {
     shared: Arc<Shared>,
 }
 
-fn gone(id: u32) -> napi::Error {
-    err(libc::EBADFD, format!("userfaultfd {id} is closed"))
+fn gone(id: u32) -> crate::error::Error {
+    err(Errno::EBADFD, format!("userfaultfd {id} is closed"))
 }
 
 impl Peer {
     /// Attach to the live userfaultfd with handle `id`. ENOENT if there is none.
     pub fn attach(id: u32) -> Result<Peer> {
         let shared = uffd::lookup(id)
-            .ok_or_else(|| err(libc::ENOENT, format!("UserfaultfdPeer(id): no live userfaultfd {id}")))?;
+            .ok_or_else(|| err(Errno::ENOENT, format!("UserfaultfdPeer(id): no live userfaultfd {id}")))?;
         shared.peers.fetch_add(1, Ordering::SeqCst);
         Ok(Peer { shared })
     }
 
-    fn live(&self) -> Result<i32> {
+    /// The owner's state, unless the owner closed the userfaultfd (EBADFD).
+    fn live(&self) -> Result<&Shared> {
         if self.shared.stopped() {
             return Err(gone(self.shared.id));
         }
-        Ok(self.shared.raw_fd())
+        Ok(&self.shared)
     }
 
     /// Take up to `max` queued unresolved faults, waiting up to `timeout_ms` for the first.
@@ -59,53 +58,36 @@ impl Peer {
         Some(q.drain(..n).collect())
     }
 
-    /// UFFDIO_CONTINUE with `mode` (CONTINUE_MODE_*); returns bytes mapped.
+    /// UFFDIO_CONTINUE with `mode` (UFFDIO_CONTINUE_MODE_DONTWAKE / _WP); returns bytes mapped.
     pub fn cont(&self, iova: u64, len: u64, mode: u64) -> Result<i64> {
-        let fd = self.live()?;
-        if mode & !(CONTINUE_MODE_DONTWAKE | CONTINUE_MODE_WP) != 0 {
+        let s = self.live()?;
+        if mode & !(MODE_DONTWAKE | CONTINUE_MODE_WP) != 0 {
             return Err(err(
-                libc::EINVAL,
+                Errno::EINVAL,
                 format!("peer.continue(mode): {mode:#x} has unknown bits"),
             ));
         }
-        let (p, _) = uffd::range(iova, len, "peer.continue")?;
-        let mut a = [p as u64, len, mode, 0];
-        uffd::ioctl_arr(fd, UFFDIO_CONTINUE, &mut a, "peer.continue")?;
-        Ok(a[3] as i64)
+        s.cont("peer", iova, len, mode)
     }
 
     pub fn write_protect(&self, iova: u64, len: u64, protect: bool, dontwake: bool) -> Result<()> {
-        let fd = self.live()?;
-        let (p, _) = uffd::range(iova, len, "peer.writeProtect")?;
-        let mode = (protect as u64) | ((dontwake as u64) << 1);
-        uffd::ioctl_arr(fd, UFFDIO_WRITEPROTECT, &mut [p as u64, len, mode], "peer.writeProtect")
+        self.live()?.write_protect("peer", iova, len, protect, dontwake)
     }
 
     /// UFFDIO_COPY `len` bytes from arena `src` into missing pages at `dst`; returns bytes copied.
     pub fn copy(&self, dst: u64, src: u64, len: u64, dontwake: bool) -> Result<i64> {
-        let fd = self.live()?;
-        let (d, _) = uffd::range(dst, len, "peer.copy(dst)")?;
-        let (s, _hold) = arena::translate(src, len, "peer.copy(src)")?;
-        let mut a = [d as u64, s as u64, len, dontwake as u64, 0];
-        uffd::ioctl_arr(fd, UFFDIO_COPY, &mut a, "peer.copy")?;
-        Ok(a[4] as i64)
+        let mode = if dontwake { MODE_DONTWAKE } else { 0 };
+        self.live()?.copy("peer", dst, src, len, mode)
     }
 
-    /// UFFDIO_POISON: install poison markers over the missing pages at `iova` (a later access
-    /// raises SIGBUS, like a failed read behind `filemap_fault`) and wake the waiters; returns
-    /// bytes poisoned. EEXIST when a page there is already mapped.
+    /// UFFDIO_POISON: a later access of these missing pages raises SIGBUS (like a failed read
+    /// behind `filemap_fault`); the waiters are woken. Bytes poisoned; EEXIST if a page is mapped.
     pub fn poison(&self, iova: u64, len: u64) -> Result<i64> {
-        let fd = self.live()?;
-        let (p, _) = uffd::range(iova, len, "peer.poison")?;
-        let mut a = [p as u64, len, 0, 0];
-        uffd::ioctl_arr(fd, UFFDIO_POISON, &mut a, "peer.poison")?;
-        Ok(a[3] as i64)
+        self.live()?.poison("peer", iova, len)
     }
 
     pub fn wake(&self, iova: u64, len: u64) -> Result<()> {
-        let fd = self.live()?;
-        let (p, _) = uffd::range(iova, len, "peer.wake")?;
-        uffd::ioctl_arr(fd, UFFDIO_WAKE, &mut [p as u64, len], "peer.wake")
+        self.live()?.wake("peer", iova, len)
     }
 }
 

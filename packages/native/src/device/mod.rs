@@ -1,7 +1,9 @@
 //! Block devices and image files: O_DIRECT open, size, block sizes, queue limits from sysfs,
 //! NVMe namespace id and the matching generic char device. No policy: it reports what is there.
 
-use crate::error::{err, last_os, Result};
+pub mod napi;
+
+use crate::error::{err, last_os, Errno, Result};
 use std::collections::BTreeSet;
 use std::ffi::CString;
 use std::sync::Mutex;
@@ -18,7 +20,7 @@ static OPENED: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 
 /// Open `path` with O_CLOEXEC (and O_DIRECT when asked). Returns the fd.
 pub fn open(path: &str, write: bool, direct: bool, create: bool) -> Result<i32> {
-    let c = CString::new(path).map_err(|_| err(libc::EINVAL, "openDevice(path): contains a NUL byte"))?;
+    let c = CString::new(path).map_err(|_| err(Errno::EINVAL, "openDevice(path): contains a NUL byte"))?;
     let mut flags = libc::O_CLOEXEC | if write { libc::O_RDWR } else { libc::O_RDONLY };
     if direct {
         flags |= libc::O_DIRECT;
@@ -27,7 +29,8 @@ pub fn open(path: &str, write: bool, direct: bool, create: bool) -> Result<i32> 
         flags |= libc::O_CREAT;
     }
     let mut opened = OPENED.lock().unwrap();
-    // SAFETY: valid C string; mode used only with O_CREAT.
+    // SAFETY: `c` is a NUL-terminated C string that outlives the call; open only reads it (the
+    // variadic mode argument is read only with O_CREAT).
     let fd = unsafe { libc::open(c.as_ptr(), flags, 0o600) };
     if fd < 0 {
         return Err(last_os(format!("openDevice({path})")));
@@ -42,7 +45,7 @@ pub fn close(fd: i32) -> Result<()> {
     let mut opened = OPENED.lock().unwrap();
     if !opened.remove(&fd) {
         return Err(err(
-            libc::EBADF,
+            Errno::EBADF,
             format!("closeFd(fd): {fd} is not an fd openDevice returned (or it was closed already)"),
         ));
     }
@@ -81,21 +84,23 @@ fn sysfs(dir: &str, f: &str) -> Option<u64> {
 
 fn ioctl_u64(fd: i32, req: libc::c_ulong) -> Option<u64> {
     let mut v: u64 = 0;
-    // SAFETY: each request writes at most 8 bytes into v.
+    // SAFETY: the callers pass only BLKGETSIZE64, whose argument is a u64 the kernel writes; `v`
+    // is a live, aligned u64. On another kind of fd the ioctl fails without writing.
     (unsafe { libc::ioctl(fd, req, &mut v as *mut u64) } == 0).then_some(v)
 }
 
 fn ioctl_u32(fd: i32, req: libc::c_ulong) -> Option<u32> {
     let mut v: u32 = 0;
-    // SAFETY: each request writes an int into v.
+    // SAFETY: the callers pass only BLKSSZGET/BLKPBSZGET, whose argument is an int (u32) the
+    // kernel writes; `v` is a live, aligned u32.
     (unsafe { libc::ioctl(fd, req, &mut v as *mut u32) } == 0).then_some(v)
 }
 
 /// Describe the open fd: a block device (ioctls + sysfs) or a regular file (statx DIO alignment).
 pub fn info(fd: i32) -> Result<Info> {
-    // SAFETY: zeroed stat is a valid out-parameter.
+    // SAFETY: libc::stat is plain data (integers only), for which all-zero bytes are valid.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: fstat writes into st.
+    // SAFETY: fstat writes one `struct stat` into `st`, a live value of exactly that type.
     if unsafe { libc::fstat(fd, &mut st) } != 0 {
         return Err(last_os(format!("deviceInfo(fd={fd})")));
     }
@@ -110,7 +115,7 @@ pub fn info(fd: i32) -> Result<Info> {
         libc::S_IFREG => file_info(fd, &st, &mut i),
         _ => {
             return Err(err(
-                libc::ENOTTY,
+                Errno::ENOTTY,
                 format!("deviceInfo(fd={fd}): neither a block device nor a regular file"),
             ))
         }
@@ -143,7 +148,8 @@ fn block_info(fd: i32, rdev: libc::dev_t, i: &mut Info) {
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_default();
     if i.name.starts_with("nvme") {
-        // SAFETY: NVME_IOCTL_ID takes no argument and returns the nsid.
+        // SAFETY: NVME_IOCTL_ID takes no argument (the kernel touches no memory of ours) and
+        // returns the namespace id; on a non-NVMe fd it fails with ENOTTY.
         i.nsid = unsafe { libc::ioctl(fd, NVME_IOCTL_ID) };
         let ng = format!("/dev/ng{}", &i.name[4..]);
         if std::path::Path::new(&ng).exists() {
@@ -154,10 +160,11 @@ fn block_info(fd: i32, rdev: libc::dev_t, i: &mut Info) {
 
 fn file_info(fd: i32, st: &libc::stat, i: &mut Info) {
     i.size = st.st_size as u64;
-    // SAFETY: zeroed statx is a valid out-parameter.
+    // SAFETY: libc::statx is plain data (integers only), for which all-zero bytes are valid.
     let mut sx: libc::statx = unsafe { std::mem::zeroed() };
     let empty = c"";
-    // SAFETY: statx on the fd itself (AT_EMPTY_PATH) writes into sx.
+    // SAFETY: `empty` is a NUL-terminated C string; with AT_EMPTY_PATH statx describes the fd
+    // itself and writes one `struct statx` into `sx`, a live value of exactly that type.
     let r = unsafe { libc::statx(fd, empty.as_ptr(), libc::AT_EMPTY_PATH, libc::STATX_DIOALIGN, &mut sx) };
     if r == 0 && sx.stx_mask & libc::STATX_DIOALIGN != 0 && sx.stx_dio_offset_align != 0 {
         i.logical_block_size = sx.stx_dio_offset_align;

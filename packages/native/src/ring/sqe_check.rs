@@ -5,7 +5,8 @@
 //! memory references it cannot check are refused. A refused SQE becomes a NOP that completes
 //! with the refusal (-EFAULT / -EINVAL) under the same user_data.
 
-use crate::arena::{Mapping, Table};
+use crate::arena::{Held, Mapping, Table};
+use crate::error::Errno;
 use std::sync::Arc;
 
 pub const OP_NOP: u8 = 0;
@@ -37,7 +38,7 @@ pub const NVME_URING_CMD_ADMIN_VEC: u32 = 0xC048_4E83;
 /// iovec scratch and list of held mappings, both kept by the ring until the SQE's CQE is reaped.
 pub struct Ctx<'a> {
     pub table: &'a Table<'a>,
-    pub fixed: &'a [(usize, usize)],
+    pub fixed: &'a [Held],
     pub scratch: &'a mut Vec<libc::iovec>,
     pub held: &'a mut Vec<Arc<Mapping>>,
 }
@@ -53,45 +54,48 @@ pub fn wr64(b: &mut [u8], o: usize, v: u64) {
 }
 
 impl Ctx<'_> {
-    /// Keep exactly the mapping this SQE was translated against (not merely one with its id).
-    fn hold(&mut self, m: &Arc<Mapping>) {
-        if self.held.last().is_none_or(|h| !Arc::ptr_eq(h, m)) {
-            self.held.push(m.clone());
+    /// Keep exactly the mapping this SQE was translated against (not merely one with its id)
+    /// until its CQE is reaped; the SQE carries only the bare address from here on.
+    fn hold(&mut self, h: Held) -> u64 {
+        let addr = h.addr();
+        if self.held.last().is_none_or(|m| !Arc::ptr_eq(m, h.map())) {
+            self.held.push(h.into_map());
         }
+        addr
     }
 
-    /// Translate (iova, len) in place at byte offset `at` of `b`.
-    fn fix(&mut self, b: &mut [u8], at: usize, len: u64) -> Result<usize, i32> {
-        let (p, m) = self.table.translate(rd64(b, at), len)?;
-        let m = m.clone();
-        self.hold(&m);
-        wr64(b, at, p as u64);
-        Ok(p as usize)
+    /// Translate (iova, len) in place at byte offset `at` of `b`; returns the host address.
+    fn fix(&mut self, b: &mut [u8], at: usize, len: u64) -> Result<u64, Errno> {
+        let h = self.table.translate(rd64(b, at), len)?;
+        let addr = self.hold(h);
+        wr64(b, at, addr);
+        Ok(addr)
     }
 
     /// Translate an iovec array of `n` entries at IOVA `b[at]` into the scratch area.
-    fn fix_iovecs(&mut self, b: &mut [u8], at: usize, n: usize) -> Result<(), i32> {
+    fn fix_iovecs(&mut self, b: &mut [u8], at: usize, n: usize) -> Result<(), Errno> {
         if n > UIO_MAXIOV {
-            return Err(libc::EINVAL);
+            return Err(Errno::EINVAL);
         }
-        let (src, m) = self.table.translate(rd64(b, at), (n * 16) as u64)?;
-        let m = m.clone();
-        self.hold(&m);
+        let src = self.table.translate(rd64(b, at), (n * 16) as u64)?;
+        self.hold(src.clone());
         self.scratch.clear();
         for k in 0..n {
-            // SAFETY: src..src+16n lies inside a live region (checked above); unaligned reads.
+            // SAFETY: `src` holds n * 16 bytes of a live region, so entry k's two u64s at
+            // k*16 and k*16+8 lie inside it and stay mapped; read_unaligned needs no alignment.
+            // The bytes are plain shared memory (any value is a valid u64), and whatever is read
+            // is only used after translate() below has checked it.
             let (base, len) = unsafe {
-                let e = src.add(k * 16);
+                let e = src.ptr().add(k * 16);
                 (
                     std::ptr::read_unaligned(e as *const u64),
                     std::ptr::read_unaligned(e.add(8) as *const u64),
                 )
             };
-            let (p, m) = self.table.translate(base, len)?;
-            let m = m.clone();
-            self.hold(&m);
+            let h = self.table.translate(base, len)?;
+            let addr = self.hold(h);
             self.scratch.push(libc::iovec {
-                iov_base: p.cast(),
+                iov_base: addr as *mut libc::c_void,
                 iov_len: len as usize,
             });
         }
@@ -99,25 +103,25 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn in_fixed(&self, buf_index: usize, p: usize, len: u64) -> Result<(), i32> {
-        let &(base, blen) = self.fixed.get(buf_index).ok_or(libc::EFAULT)?;
-        if p < base || (p - base) as u64 + len > blen as u64 {
-            return Err(libc::EFAULT);
+    fn in_fixed(&self, buf_index: usize, p: u64, len: u64) -> Result<(), Errno> {
+        let buf = self.fixed.get(buf_index).ok_or(Errno::EFAULT)?;
+        if !buf.contains(p as usize, len as usize) {
+            return Err(Errno::EFAULT);
         }
         Ok(())
     }
 
     /// Check and translate one SQE (`b` is 64 or 128 bytes). Err(errno) means refuse it.
     /// CQE_SKIP_SUCCESS is refused: the ring releases an SQE's memory when its CQE arrives.
-    pub fn check(&mut self, b: &mut [u8]) -> Result<(), i32> {
+    pub fn check(&mut self, b: &mut [u8]) -> Result<(), Errno> {
         if b[1] & (IOSQE_BUFFER_SELECT | IOSQE_CQE_SKIP_SUCCESS) != 0 {
-            return Err(libc::EINVAL);
+            return Err(Errno::EINVAL);
         }
         let len = rd32(b, 24) as u64;
         match b[0] {
             OP_NOP => (rd32(b, 28) & !IORING_NOP_INJECT_RESULT == 0)
                 .then_some(())
-                .ok_or(libc::EINVAL),
+                .ok_or(Errno::EINVAL),
             OP_FSYNC => Ok(()),
             OP_READ | OP_WRITE => self.fix(b, 16, len).map(|_| ()),
             OP_READV | OP_WRITEV => self.fix_iovecs(b, 16, len as usize),
@@ -126,11 +130,11 @@ impl Ctx<'_> {
                 self.in_fixed(u16::from_le_bytes([b[40], b[41]]) as usize, p, len)
             }
             OP_URING_CMD if b.len() == 128 => self.check_nvme(b),
-            _ => Err(libc::EINVAL),
+            _ => Err(Errno::EINVAL),
         }
     }
 
-    fn check_nvme(&mut self, b: &mut [u8]) -> Result<(), i32> {
+    fn check_nvme(&mut self, b: &mut [u8]) -> Result<(), Errno> {
         const CMD: usize = 48;
         let op = rd32(b, 8);
         let fixed = rd32(b, 28) & IORING_URING_CMD_FIXED != 0;
@@ -148,7 +152,7 @@ impl Ctx<'_> {
             NVME_URING_CMD_IO_VEC | NVME_URING_CMD_ADMIN_VEC if !fixed => {
                 self.fix_iovecs(b, CMD + 24, data_len as usize)?;
             }
-            _ => return Err(libc::EINVAL),
+            _ => return Err(Errno::EINVAL),
         }
         if meta_len > 0 {
             self.fix(b, CMD + 16, meta_len)?;
@@ -159,13 +163,13 @@ impl Ctx<'_> {
 
 /// Turn a refused SQE into a NOP that completes with `-errno` and the same user_data,
 /// keeping only the link/drain flags so a chain still fails as a chain.
-pub fn refuse(b: &mut [u8], errno: i32) {
+pub fn refuse(b: &mut [u8], errno: Errno) {
     let flags = b[1] & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_IO_DRAIN);
     let user_data = rd64(b, 32);
     b.fill(0);
     b[0] = OP_NOP;
     b[1] = flags;
-    b[24..28].copy_from_slice(&(-errno).to_le_bytes());
+    b[24..28].copy_from_slice(&(-errno.0).to_le_bytes());
     b[28..32].copy_from_slice(&IORING_NOP_INJECT_RESULT.to_le_bytes());
     wr64(b, 32, user_data);
 }

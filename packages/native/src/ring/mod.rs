@@ -1,11 +1,16 @@
 //! One io_uring instance, fed from a JS-written SQE staging area and drained into a JS-read
 //! CQE area: a single native call per batch validates, submits, and reaps.
 
-use crate::arena::{self, Mapping};
+pub mod napi;
+mod shared_buf;
+mod sqe_check;
+
+use crate::arena::{self, Held, Mapping};
 use crate::error::{from_io, Result};
-use crate::shared_buf::SharedBuf;
-use crate::sqe_check::{rd64, refuse, wr64, Ctx};
+use io_uring::Probe;
 use io_uring::{cqueue, squeue, types, IoUring};
+use shared_buf::SharedBuf;
+use sqe_check::{rd64, refuse, wr64, Ctx};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -82,15 +87,15 @@ impl Inflights {
 }
 
 pub struct Core<S: squeue::EntryMarker, C: cqueue::EntryMarker> {
-    pub ring: IoUring<S, C>,
-    pub staging: Arc<SharedBuf>,
-    pub cqes: Arc<SharedBuf>,
-    pub ctl: Arc<SharedBuf>,
+    ring: IoUring<S, C>,
+    staging: Arc<SharedBuf>,
+    cqes: Arc<SharedBuf>,
+    ctl: Arc<SharedBuf>,
     sq_entries: usize,
     inflight: Inflights,
-    pub fixed: Vec<(usize, usize)>,
-    pub fixed_holds: Vec<Arc<Mapping>>,
-    pub defer_taskrun: bool,
+    /// The registered buffers, in index order, each holding its region while registered.
+    fixed: Vec<Held>,
+    defer_taskrun: bool,
 }
 
 fn build<S: squeue::EntryMarker, C: cqueue::EntryMarker>(o: &Options) -> Result<Core<S, C>> {
@@ -123,7 +128,6 @@ fn build<S: squeue::EntryMarker, C: cqueue::EntryMarker>(o: &Options) -> Result<
         sq_entries: sq,
         inflight: Inflights::default(),
         fixed: Vec::new(),
-        fixed_holds: Vec::new(),
         defer_taskrun: o.defer_taskrun,
         ring,
     })
@@ -131,13 +135,14 @@ fn build<S: squeue::EntryMarker, C: cqueue::EntryMarker>(o: &Options) -> Result<
 
 impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
     fn ctl(&self, i: usize, v: i32) {
-        // SAFETY: called on the ring's JS thread during a native call; no other borrow is live.
+        // SAFETY: we run inside a native call on the ring's JS thread (`&self` of a Core only
+        // exists there), so no JS code touches ctl now, and the slice dies at the end of this fn.
         let ctl = unsafe { self.ctl.bytes() };
         ctl[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
     }
 
     fn ctl_get(&self, i: usize) -> u32 {
-        // SAFETY: as in `ctl`.
+        // SAFETY: as in `ctl`; the slice is a temporary that dies in this expression.
         u32::from_le_bytes(unsafe { self.ctl.bytes() }[i * 4..i * 4 + 4].try_into().unwrap())
     }
 
@@ -152,10 +157,12 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
             .min(self.ctl_get(CTL_SQ_TAIL).wrapping_sub(head) as usize)
             .min(mask + 1);
         let table = arena::table();
-        // SAFETY: only this thread pushes; the crate syncs the tail when the queue is dropped.
+        // SAFETY: `&mut self` makes this the only SubmissionQueue of the ring (no SQPOLL-side
+        // writer touches the tail); the tail is published when `sq` drops, before io_uring_enter.
         let mut sq = unsafe { self.ring.submission_shared() };
         let (mut done, mut refused) = (0, 0);
-        // SAFETY: JS is blocked in this call; the staging area is only read here.
+        // SAFETY: JS is blocked in this native call, so nothing writes the staging area while
+        // this slice lives; it is only read, and `self.ctl.bytes()` is a different buffer.
         let staged = unsafe { self.staging.bytes() };
         while done < n && !sq.is_full() {
             let mut bytes = [0u8; 128];
@@ -177,10 +184,13 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
             }
             slot.user_data = rd64(b, 32);
             wr64(b, 32, tag as u64);
-            // SAFETY: S is repr(C) over the raw SQE bytes (64 or 128), which we just validated.
+            // SAFETY: `b` holds size_of::<S>() initialised bytes, and S (squeue::Entry or Entry128)
+            // is the repr(C) kernel SQE, plain data valid for any bit pattern.
             let entry: S = unsafe { std::ptr::read_unaligned(b.as_ptr() as *const S) };
-            // SAFETY: every address in the entry now points into a live mapping held by `slot`
-            // (and iovecs in `slot.iov`) until the CQE carrying `tag` is reaped.
+            // SAFETY: check() translated every address the opcode makes the kernel touch into a
+            // live mapping now held by `slot.held` (iovec arrays point at `slot.iov`), or refused
+            // the SQE as a NOP that names no memory; the slot keeps both until the CQE carrying
+            // `tag` is reaped, or forever if the ring closes with the IO still in the kernel.
             if unsafe { sq.push(&entry) }.is_err() {
                 slot.held.clear();
                 self.inflight.free.push(tag);
@@ -203,13 +213,16 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
         let cap = self.ring.params().cq_entries() as usize;
         let (head, tail) = (self.ctl_get(CTL_CQ_HEAD), self.ctl_get(CTL_CQ_TAIL));
         let room = cap.saturating_sub(tail.wrapping_sub(head) as usize);
-        // SAFETY: JS is blocked in this call; only slots TS has consumed are written.
+        // SAFETY: JS is blocked in this native call, so nothing reads or writes the CQE area while
+        // this slice lives; only slots TS has already consumed (ctl[6]) are overwritten.
         let out = unsafe { self.cqes.bytes() };
-        // SAFETY: only this thread reads the CQ; the head is published when cq drops.
+        // SAFETY: `&mut self` makes this the only CompletionQueue of the ring; the head is
+        // published when `cq` drops at the end of this function.
         let cq = unsafe { self.ring.completion_shared() };
         let mut k = 0;
         for e in cq.take(room) {
-            // SAFETY: C is repr(C) plain data of size sz.
+            // SAFETY: `e` is a live local C (repr(C) kernel CQE, plain data, sz bytes, no padding),
+            // so its bytes may be read as a u8 slice for as long as `e` lives.
             let src = unsafe { std::slice::from_raw_parts(&e as *const C as *const u8, sz) };
             let at = (tail.wrapping_add(k as u32) as usize & (cap - 1)) * sz;
             let dst = &mut out[at..at + sz];
@@ -248,7 +261,8 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
 
     /// Reap without submitting; runs deferred task work first when the ring needs it.
     pub fn reap(&mut self) -> Result<u32> {
-        // SAFETY: reading the SQ flags word only.
+        // SAFETY: `&mut self` makes this the only SubmissionQueue; it is used to read the
+        // flags word and dropped at once, pushing nothing.
         let taskrun = unsafe { self.ring.submission_shared() }.taskrun();
         if self.defer_taskrun || taskrun {
             enter_getevents(self.ring.as_raw_fd(), 0)?;
@@ -257,6 +271,72 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
         self.ctl(CTL_SUBMITTED, 0);
         self.ctl(CTL_CQES, k as i32);
         Ok(k as u32)
+    }
+
+    /// IORING_REGISTER_BUFFERS over arena ranges; FIXED SQEs may then name them by index. On
+    /// success the ring keeps each range's hold until the buffers are unregistered.
+    pub fn register_buffers(&mut self, bufs: Vec<Held>) -> Result<()> {
+        let v: Vec<libc::iovec> = bufs
+            .iter()
+            .map(|h| libc::iovec {
+                iov_base: h.ptr().cast(),
+                iov_len: h.len(),
+            })
+            .collect();
+        // SAFETY: every iovec is a bounds-checked range of a live region held by `bufs`, which
+        // moves into `self.fixed` below and stays there until unregister_buffers succeeds (or the
+        // ring is dropped, which unregisters them with the ring). On failure nothing was registered.
+        unsafe { self.ring.submitter().register_buffers(&v) }.map_err(|e| from_io(e, "registerBuffers"))?;
+        self.fixed = bufs;
+        Ok(())
+    }
+
+    pub fn unregister_buffers(&mut self) -> Result<()> {
+        self.ring
+            .submitter()
+            .unregister_buffers()
+            .map_err(|e| from_io(e, "unregisterBuffers"))?;
+        self.fixed.clear();
+        Ok(())
+    }
+
+    pub fn register_files(&mut self, fds: &[i32]) -> Result<()> {
+        self.ring
+            .submitter()
+            .register_files(fds)
+            .map_err(|e| from_io(e, "registerFiles"))
+    }
+
+    pub fn unregister_files(&mut self) -> Result<()> {
+        self.ring
+            .submitter()
+            .unregister_files()
+            .map_err(|e| from_io(e, "unregisterFiles"))
+    }
+
+    /// Opcodes this kernel supports (IORING_REGISTER_PROBE).
+    pub fn probe(&self) -> Result<Vec<u32>> {
+        let mut p = Probe::new();
+        self.ring
+            .submitter()
+            .register_probe(&mut p)
+            .map_err(|e| from_io(e, "probe"))?;
+        Ok((0..=255u8).filter(|&op| p.is_supported(op)).map(u32::from).collect())
+    }
+
+    /// What JS needs to drive this ring: sizes, its fd, and the three shared buffers.
+    fn layout(&self) -> Layout {
+        let p = self.ring.params();
+        Layout {
+            sq_entries: p.sq_entries(),
+            cq_entries: p.cq_entries(),
+            fd: self.ring.as_raw_fd(),
+            staging: self.staging.clone(),
+            cqes: self.cqes.clone(),
+            ctl: self.ctl.clone(),
+            sqe_size: std::mem::size_of::<S>() as u32,
+            cqe_size: std::mem::size_of::<C>() as u32,
+        }
     }
 
     /// Cancel everything in flight and reap it, so no mapping is released while the kernel may
@@ -272,9 +352,11 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
                 b[4..8].copy_from_slice(&(-1i32).to_le_bytes());
                 b[28..32].copy_from_slice(&IORING_ASYNC_CANCEL_ANY.to_le_bytes());
                 wr64(&mut b, 32, CANCEL_TAG);
-                // SAFETY: S is repr(C) over the raw SQE bytes; `b` is at least as large.
+                // SAFETY: `b` is 128 initialised bytes, at least size_of::<S>(), and S is the
+                // repr(C) kernel SQE, plain data valid for any bit pattern.
                 let entry: S = unsafe { std::ptr::read_unaligned(b.as_ptr() as *const S) };
-                // SAFETY: only this thread pushes; a cancel SQE names no memory.
+                // SAFETY: `&mut self` makes this the only SubmissionQueue; ASYNC_CANCEL(ANY)
+                // names no memory, so nothing needs to stay mapped for it.
                 cancel_sent = unsafe { self.ring.submission_shared().push(&entry) }.is_ok();
             }
             let ts = types::Timespec::new().nsec(50_000_000);
@@ -284,7 +366,8 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
                     break;
                 }
             }
-            // SAFETY: only this thread reads the CQ; the head is published when cq drops.
+            // SAFETY: `&mut self` makes this the only CompletionQueue; the head is published when
+            // the temporary drops at the end of the loop.
             for e in unsafe { self.ring.completion_shared() } {
                 let e: cqueue::Entry = e.into();
                 self.inflight.retire(e.user_data());
@@ -306,7 +389,8 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Drop for Core<S, C> {
 /// io_uring_enter(fd, 0, min_complete, GETEVENTS): run task work and optionally wait.
 pub fn enter_getevents(fd: i32, min_complete: u32) -> Result<()> {
     const IORING_ENTER_GETEVENTS: u32 = 1;
-    // SAFETY: io_uring_enter with no sigset and no arg.
+    // SAFETY: io_uring_enter with to_submit 0 and a null arg of size 0 reads and writes no
+    // memory of ours; a bad fd only makes it fail.
     let r = unsafe {
         libc::syscall(
             libc::SYS_io_uring_enter,
@@ -327,26 +411,64 @@ pub fn enter_getevents(fd: i32, min_complete: u32) -> Result<()> {
     Ok(())
 }
 
+/// Sizes, fd and shared buffers of a ring, for handing to JS once.
+pub struct Layout {
+    pub sq_entries: u32,
+    pub cq_entries: u32,
+    pub fd: i32,
+    pub staging: Arc<SharedBuf>,
+    pub cqes: Arc<SharedBuf>,
+    pub ctl: Arc<SharedBuf>,
+    pub sqe_size: u32,
+    pub cqe_size: u32,
+}
+
+/// A ring of either SQE size: 64-byte SQEs / 16-byte CQEs, or SQE128 / CQE32 (NVMe passthrough).
 pub enum Ring {
     Std(Core<squeue::Entry, cqueue::Entry>),
     Big(Core<squeue::Entry128, cqueue::Entry32>),
 }
 
-pub fn create(o: &Options) -> Result<Ring> {
-    Ok(if o.big {
-        Ring::Big(build(o)?)
-    } else {
-        Ring::Std(build(o)?)
-    })
-}
-
 /// Dispatch a body over both ring kinds: `with_core!(ring, c => c.submit(..))`.
-#[macro_export]
 macro_rules! with_core {
     ($r:expr, $c:ident => $body:expr) => {
         match $r {
-            $crate::ring::Ring::Std($c) => $body,
-            $crate::ring::Ring::Big($c) => $body,
+            Ring::Std($c) => $body,
+            Ring::Big($c) => $body,
         }
     };
+}
+
+impl Ring {
+    pub fn create(o: &Options) -> Result<Ring> {
+        Ok(if o.big {
+            Ring::Big(build(o)?)
+        } else {
+            Ring::Std(build(o)?)
+        })
+    }
+    pub fn submit(&mut self, n: usize, wait_nr: usize) -> Result<u32> {
+        with_core!(self, c => c.submit(n, wait_nr))
+    }
+    pub fn reap(&mut self) -> Result<u32> {
+        with_core!(self, c => c.reap())
+    }
+    pub fn register_buffers(&mut self, bufs: Vec<Held>) -> Result<()> {
+        with_core!(self, c => c.register_buffers(bufs))
+    }
+    pub fn unregister_buffers(&mut self) -> Result<()> {
+        with_core!(self, c => c.unregister_buffers())
+    }
+    pub fn register_files(&mut self, fds: &[i32]) -> Result<()> {
+        with_core!(self, c => c.register_files(fds))
+    }
+    pub fn unregister_files(&mut self) -> Result<()> {
+        with_core!(self, c => c.unregister_files())
+    }
+    pub fn probe(&self) -> Result<Vec<u32>> {
+        with_core!(self, c => c.probe())
+    }
+    pub fn layout(&self) -> Layout {
+        with_core!(self, c => c.layout())
+    }
 }
