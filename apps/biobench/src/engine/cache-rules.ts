@@ -4,10 +4,12 @@
  * locked or in flight at once (iodepth IOs, a readahead window on each side of a read, the
  * background reclaim's headroom), so an allocation never finds it full of busy folios.
  */
+import { PAGE_SIZE } from '@biopath/mm';
 import { showSize } from '../options/kinds.ts';
 import type { JobOptions } from '../options/table.ts';
 
-export const PAGE = 4096;
+/** The page size the cache works in (mm's PAGE_SIZE). */
+export const PAGE = PAGE_SIZE;
 
 /** Pages an IO of `bs` bytes can touch (one more when it is not page aligned). */
 const pagesPerIo = (bs: number): number => Math.ceil(bs / PAGE) + 1;

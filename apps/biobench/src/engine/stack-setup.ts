@@ -7,7 +7,7 @@ import {
   bdevCreate, blkFlushDeferredRelease, blkMqDestroyQueue, blkMqInitQueue,
 } from '@biopath/block';
 import type { BlockDevice, RequestQueue } from '@biopath/block';
-import { createMemMap, destroyMemMap, MmStruct, allocPages, pageAddress, putPage } from '@biopath/mm';
+import { PAGE_SIZE, createMemMap, destroyMemMap, MmStruct, allocPages, pageAddress, putPage } from '@biopath/mm';
 import type { MemMap } from '@biopath/mm';
 import { createBdevDriver, createNullDriver, createNvmeDriver } from '@biopath/nvme';
 import type { BlkDriver } from '@biopath/nvme';
@@ -15,7 +15,6 @@ import type { EngineSetup } from './engine.ts';
 import { carryOf, resolveProfile } from './stack-rules.ts';
 import type { Carry, ResolvedProfile } from './stack-rules.ts';
 
-const PAGE = 4096;
 const MAX_BUFFER_BYTES = 1 << 30;
 
 export interface StackParts {
@@ -44,7 +43,7 @@ function openDriver(s: EngineSetup, mem: MemMap, notes: string[]): { driver: Blk
   const { job, target, units } = s;
   const depth = units.length;
   if (job.driver === 'null') {
-    const size = Math.floor(target.size / PAGE) * PAGE;
+    const size = Math.floor(target.size / PAGE_SIZE) * PAGE_SIZE;
     return { driver: createNullDriver({ sizeBytes: size, queueDepth: depth, irqmode: 'poll', memoryBacked: job.verify !== 'none' }), fixed: false };
   }
   if (job.driver === 'nvme') return { driver: createNvmeDriver({ path: target.path, mem, queueDepth: depth }), fixed: false };
@@ -66,7 +65,7 @@ function buffers(parts: Pick<StackParts, 'mem' | 'mm' | 'stride'>, strategy: str
     parts.mm.write(ubuf, new Uint8Array(slots * parts.stride)); // fault every page in, as a benchmark warms up
     return { ubuf, pfns };
   }
-  const order = Math.ceil(Math.log2(parts.stride / PAGE));
+  const order = Math.ceil(Math.log2(parts.stride / PAGE_SIZE));
   for (let i = 0; i < slots; i++) {
     const pfn = allocPages(parts.mem, order, { zero: true });
     if (pfn < 0) throw new RangeError(`stack engine: no memory for a ${parts.stride}-byte kernel buffer`);
@@ -81,10 +80,10 @@ function buffers(parts: Pick<StackParts, 'mem' | 'mm' | 'stride'>, strategy: str
  */
 export function stackSetup(s: EngineSetup, wrap?: WrapDriver, cachePages = 0): StackParts {
   const { job, units } = s;
-  const stride = Math.max(PAGE, 2 ** Math.ceil(Math.log2(Math.ceil(s.maxBs / PAGE))) * PAGE);
+  const stride = Math.max(PAGE_SIZE, 2 ** Math.ceil(Math.log2(Math.ceil(s.maxBs / PAGE_SIZE))) * PAGE_SIZE);
   if (stride * units.length > MAX_BUFFER_BYTES) throw new RangeError(`stack engine: iodepth × bs = ${stride * units.length} bytes of buffers is over 1 GiB`);
   const profile = resolveProfile(job);
-  const mem = createMemMap({ nrPages: ((stride * units.length * 2) / PAGE) + 1024 + cachePages, profile });
+  const mem = createMemMap({ nrPages: ((stride * units.length * 2) / PAGE_SIZE) + 1024 + cachePages, profile });
   const notes: string[] = [];
   const mm = new MmStruct(mem);
   let driver: BlkDriver | null = null;

@@ -4,7 +4,7 @@
  * @kernel block/blk-map.c bio_copy_user_iov(), bio_uncopy_user(), struct bio_map_data
  */
 import { type IovIter, copyFromIter, copyToIter, iovIterAdvance } from '@biopath/iov-iter';
-import { allocPages, putPage } from '@biopath/mm';
+import { PAGE_SIZE, allocPages, putPage } from '@biopath/mm';
 import type { Bio } from '../bio-types.ts';
 import type { Request } from '../blk-mq-driver.ts';
 import { BIO_MAX_VECS, REQ_OP_DRV_OUT, REQ_OP_WRITE, reqOp } from '../blk-types.ts';
@@ -57,7 +57,7 @@ function copyIn(bio: Bio, iter: IovIter, mapped: number): boolean {
   let off = 0;
   for (let k = 0; k < bio.bi_vcnt && off < mapped; k++) {
     const bv = bio.bi_io_vec[k];
-    const dst = mem.bytes.subarray(bv.bv_page * 4096, bv.bv_page * 4096 + bv.bv_len);
+    const dst = mem.bytes.subarray(bv.bv_page * PAGE_SIZE, bv.bv_page * PAGE_SIZE + bv.bv_len);
     if (copyFromIter(dst, bv.bv_len, iter) !== bv.bv_len) return false;
     off += bv.bv_len;
   }
@@ -72,7 +72,7 @@ export function bioCopyUserIov(rq: Request, iter: IovIter): Bio | number {
   const q = rq.q;
   const mem = q.mem;
   const len = iter.count;
-  const nrPages = Math.min(Math.ceil(len / 4096), BIO_MAX_VECS);
+  const nrPages = Math.min(Math.ceil(len / PAGE_SIZE), BIO_MAX_VECS);
   const bio = bioAlloc(null, nrPages, rq.cmd_flags);
   bio.bi_mem = mem;
   bio.bi_private = new BioMapData(dupIter(iter));
@@ -80,7 +80,7 @@ export function bioCopyUserIov(rq: Request, iter: IovIter): Bio | number {
   while (left > 0) {
     const pfn = allocPages(mem, 0);
     if (pfn < 0) break;
-    const n = Math.min(4096, left);
+    const n = Math.min(PAGE_SIZE, left);
     const added = bioAddHwPage(q, bio, pfn, n, 0, q.limits.max_hw_sectors);
     if (added === 0) putPage(mem, pfn);
     left -= added;
@@ -114,7 +114,7 @@ export function bioUncopyUser(bio: Bio, read: boolean, hasMm: boolean): number {
     else if (bio.bi_status === 0) {
       for (let k = 0; k < bio.bi_vcnt; k++) {
         const bv = bio.bi_io_vec[k];
-        const src = mem.bytes.subarray(bv.bv_page * 4096 + bv.bv_offset, bv.bv_page * 4096 + bv.bv_offset + bv.bv_len);
+        const src = mem.bytes.subarray(bv.bv_page * PAGE_SIZE + bv.bv_offset, bv.bv_page * PAGE_SIZE + bv.bv_offset + bv.bv_len);
         if (copyToIter(src, bv.bv_len, bmd.iter) !== bv.bv_len) ret = EFAULT;
       }
     }
