@@ -1,13 +1,12 @@
 /**
  * `struct address_space`: the cached pages of one device (or one byte range of it) in an xarray of
  * folios, with its IO, its writeback error sequence and its live mmap runs; and `struct file`, the
- * per-opener readahead state and error cursor.
- * @kernel include/linux/fs.h struct address_space, struct file
+ * per-opener readahead state (`struct file_ra_state`, declared beside them as in fs.h) and error
+ * cursor.
+ * @kernel include/linux/fs.h struct address_space, struct file, struct file_ra_state
  */
 import { createXArray, type XArray } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
-import type { BlockDevice } from '@biopath/block';
-import { createBioCacheIo } from './bio-io.ts';
 import { errseqSample } from './errseq.ts';
 import type { CacheIo, CacheIoReq } from './cache-io.ts';
 import { BiopathError } from './internal/native.ts';
@@ -15,7 +14,6 @@ import type { MmapRun } from './mmap-run.ts';
 import type { UserMapping } from './mmap-user.ts';
 import type { FaultServerSpec } from './mmap-types.ts';
 import type { PageCache } from './page-cache.ts';
-import { fileRaStateInit, type FileRaState } from './readahead.ts';
 
 /** xarray marks of the page cache. @kernel include/linux/fs.h PAGECACHE_TAG_* */
 export const PAGECACHE_TAG_DIRTY = 0;
@@ -96,6 +94,25 @@ export class AddressSpace {
   }
 }
 
+/** Readahead state of one opener. @kernel include/linux/fs.h struct file_ra_state */
+export interface FileRaState {
+  /** First page of the current window. */
+  start: number;
+  /** Pages in the window. */
+  size: number;
+  /** Pages of the window still ahead when the next one should start (PG_readahead marks it). */
+  async_size: number;
+  /** Largest window. */
+  ra_pages: number;
+  /** Byte position after the previous read (-1: none yet). */
+  prev_pos: number;
+}
+
+/** @kernel mm/readahead.c file_ra_state_init() */
+export function fileRaStateInit(raPages: number): FileRaState {
+  return { start: 0, size: 0, async_size: 0, ra_pages: raPages, prev_pos: -1 };
+}
+
 /** One opener: readahead state and the writeback-error cursor fsync reports from. @kernel struct file */
 export interface CacheFile {
   readonly f_mapping: AddressSpace;
@@ -113,40 +130,6 @@ export function openCacheFile(as: AddressSpace): CacheFile {
   return { f_mapping: as, f_ra: fileRaStateInit(as.ra_pages), f_wb_err: errseqSample(as.wb_err_seq) };
 }
 
-export interface AddressSpaceOpts {
-  pc: PageCache;
-  io: CacheIo;
-  /** Device byte offset where this mapping starts (page-aligned, default 0). */
-  offset?: number;
-  /** Bytes (a multiple of the logical block size; default: the rest of the device). */
-  size?: number;
-  /** Readahead window in KiB (default 128; 0 disables readahead). @kernel read_ahead_kb */
-  readAheadKb?: number;
-}
-
-function checkRange(fn: string, io: CacheIo, offset: number, size: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset % PAGE_SIZE !== 0) {
-    throw new BiopathError('EINVAL', `${fn}(offset): ${offset} is not a page-aligned device offset`);
-  }
-  const lbs = io.logicalBlockSize;
-  if (!Number.isSafeInteger(size) || size <= 0 || size % lbs !== 0 || offset + size > io.sizeBytes) {
-    throw new BiopathError('EINVAL', `${fn}(size): ${size} is not a multiple of ${lbs} inside the ${io.sizeBytes}-byte device from ${offset}`);
-  }
-}
-
-/** @internal Create a mapping over any {@link CacheIo}; the public entry builds the IO from a bdev. */
-export function __createAddressSpace(opts: AddressSpaceOpts): AddressSpace {
-  const { pc, io } = opts;
-  const offset = opts.offset ?? 0;
-  const size = opts.size ?? io.sizeBytes - offset;
-  checkRange('createAddressSpace', io, offset, size);
-  const raKb = opts.readAheadKb ?? VM_READAHEAD_PAGES * 4;
-  if (!Number.isInteger(raKb) || raKb < 0) throw new BiopathError('EINVAL', `createAddressSpace(readAheadKb): ${raKb}`);
-  const as = new AddressSpace(pc.spaces.length, pc, io, offset, size, Math.floor(raKb / 4));
-  pc.spaces.push(as);
-  return as;
-}
-
 /** Page index past the last byte of the mapping. */
 export function endIndex(as: AddressSpace): number {
   return Math.ceil(as.i_size / PAGE_SIZE);
@@ -155,43 +138,4 @@ export function endIndex(as: AddressSpace): number {
 /** Throw EBADF once the mapping was destroyed. */
 export function checkLive(fn: string, as: AddressSpace): void {
   if (as.dead) throw new BiopathError('EBADF', `${fn}(as): the address space was destroyed`);
-}
-
-/** Options of {@link createAddressSpace}. */
-export interface CreateAddressSpaceOpts {
-  pc: PageCache;
-  /** The device; its queue must name frames of the page cache's MemMap. */
-  bdev: BlockDevice;
-  /** Device byte offset where this mapping starts (page-aligned, default 0). */
-  offset?: number;
-  /**
-   * Bytes (a multiple of the logical block size; default: the rest of the device). A last page
-   * only partly inside is read and written up to `size`, like a file's last page up to i_size.
-   */
-  size?: number;
-  /** Readahead window in KiB (default 128; 0 disables readahead). @kernel read_ahead_kb */
-  readAheadKb?: number;
-  /** How `mmap`'s fault worker opens its own path to this device (needed for mmap only). */
-  faultServer?: FaultServerSpec;
-}
-
-/**
- * A page cache mapping of `bdev` (or of `[offset, offset + size)` of it). IO goes through
- * `@biopath/block` bios; all of a device whose size is not a page multiple is reachable (the last
- * page is read and written up to the end). Throws EINVAL for an offset that is not page-aligned, a
- * size that is not a logical-block multiple or leaves the device,
- * or a device whose queue names another MemMap's frames.
- * @kernel block/bdev.c bdev_alloc() (the bdev inode's mapping)
- */
-export function createAddressSpace(opts: CreateAddressSpaceOpts): AddressSpace {
-  const { pc, bdev } = opts;
-  if (bdev === null || typeof bdev !== 'object' || bdev.bd_queue === undefined) {
-    throw new BiopathError('EINVAL', 'createAddressSpace(bdev): not a BlockDevice');
-  }
-  if (bdev.bd_queue.mem !== pc.mem) {
-    throw new BiopathError('EINVAL', 'createAddressSpace(bdev): its queue names frames of another MemMap than the page cache');
-  }
-  const as = __createAddressSpace({ ...opts, io: createBioCacheIo(bdev) });
-  as.faultServer = opts.faultServer ?? null;
-  return as;
 }

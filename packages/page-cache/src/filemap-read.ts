@@ -7,7 +7,8 @@
 import { copyToIter, xaLoad, type IovIter } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
 import { checkLive, type CacheFile } from './address-space.ts';
-import { filemapAddFolio, filemapAllocFolio, folioTestUptodate } from './filemap.ts';
+import { filemapAddFolio, folioTestUptodate } from './filemap.ts';
+import { filemapAllocFolio } from './folio-alloc.ts';
 import { folioTestLocked, folioTrylock } from './folio-wait.ts';
 import { BiopathError, errno, errnoName } from './internal/native.ts';
 import { folioMarkAccessed } from './lru.ts';

@@ -9,8 +9,9 @@ import { copyFromIter, iovIterRevert, type IovIter } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
 import { checkLive, type AddressSpace, type CacheFile } from './address-space.ts';
 import {
-  filemapAddFolio, filemapAllocFolio, filemapGetFolio, folioMarkDirty, folioMarkUptodate, folioTestUptodate,
+  filemapAddFolio, filemapGetFolio, folioMarkDirty, folioMarkUptodate, folioTestUptodate,
 } from './filemap.ts';
+import { filemapAllocFolio } from './folio-alloc.ts';
 import { folioLock, folioUnlock } from './folio-wait.ts';
 import { BiopathError } from './internal/native.ts';
 import { folioMarkAccessed } from './lru.ts';

@@ -4,34 +4,14 @@
  * @kernel mm/filemap.c filemap_add_folio(), __filemap_remove_folio(); mm/page-writeback.c
  */
 import { xaClearMark, xaErase, xaGetMark, xaLoad, xaSetMark, xaStore } from '@biopath/iov-iter';
-import { allocPages, PG_dirty, PG_locked, PG_uptodate, putPage } from '@biopath/mm';
+import { PG_dirty, PG_locked, PG_uptodate, putPage } from '@biopath/mm';
 import { PAGECACHE_TAG_DIRTY, PAGECACHE_TAG_TOWRITE, PAGECACHE_TAG_WRITEBACK, type AddressSpace } from './address-space.ts';
 import { folioWake } from './folio-wait.ts';
-import { errno, warnOnOnce } from './internal/native.ts';
+import { warnOnOnce } from './internal/native.ts';
 import { folioAddLru, folioDelLru } from './lru.ts';
 import { runFolioUptodate } from './mmap-run.ts';
 import type { PageCache } from './page-cache.ts';
 import { PG_error, PG_mmap_run, PG_readahead, PG_writeback } from './page-flags.ts';
-import { shrinkPageCache } from './vmscan.ts';
-
-/** Largest reclaim batch when the cache is at capacity. @kernel SWAP_CLUSTER_MAX */
-export const SWAP_CLUSTER_MAX = 32;
-
-/**
- * A fresh order-0 folio for the cache (refcount 1: the cache's reference once added), making room
- * by reclaim when the cache is at capacity. Returns the pfn or -ENOMEM.
- * @kernel mm/filemap.c filemap_alloc_folio()
- */
-export function filemapAllocFolio(pc: PageCache): number {
-  if (pc.nr_file_pages >= pc.capacity) shrinkPageCache(pc, Math.max(1, Math.min(SWAP_CLUSTER_MAX, pc.capacity >> 4)));
-  if (pc.nr_file_pages >= pc.capacity) {
-    pc.stats.nr_alloc_fail++;
-    return -errno.ENOMEM;
-  }
-  const pfn = allocPages(pc.mem, 0);
-  if (pfn < 0) pc.stats.nr_alloc_fail++;
-  return pfn;
-}
 
 /**
  * Insert a new, locked, not-uptodate folio at `index` and put it on the LRU. The cache takes over
