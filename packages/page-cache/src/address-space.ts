@@ -5,15 +5,15 @@
  * cursor.
  * @kernel include/linux/fs.h struct address_space, struct file, struct file_ra_state
  */
-import { createXArray, type XArray } from '@biopath/iov-iter';
+import { createXArray, type IovIter, type XArray } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
 import { errseqSample } from './errseq.ts';
 import type { CacheIo, CacheIoReq } from './cache-io.ts';
 import { BiopathError } from './internal/native.ts';
-import type { MmapRun } from './mmap-run.ts';
-import type { UserMapping } from './mmap-user.ts';
+import type { MmapRun, UserMapping } from './mmap-run.ts';
 import type { FaultServerSpec } from './mmap-types.ts';
 import type { PageCache } from './page-cache.ts';
+import type { WritebackControl } from './writeback-control.ts';
 
 /** xarray marks of the page cache. @kernel include/linux/fs.h PAGECACHE_TAG_* */
 export const PAGECACHE_TAG_DIRTY = 0;
@@ -42,6 +42,63 @@ export interface AddressSpaceStats {
   nr_flushes: number;
 }
 
+/**
+ * What the generic cache code asks of a mapping's backing store, one table per kind of backing:
+ * `defBlkAops` (`def-blk-aops.ts`: folios read and written by block IO) and, while an mmap of the
+ * mapping lives, `mmapRunAops` (`mmap-aops.ts`: frames of a run are also filled by the fault
+ * worker and mapped by a userfaultfd view; every other folio as `defBlkAops`). `mmap` switches a
+ * mapping to the run table and `munmap` of its last run back, as ext4 switches a live inode's aops
+ * (`ext4_set_aops()`). Each op takes the mapping and a head pfn of one of its folios; none allocates
+ * on a hot path. Both tables have exactly these members, in this order (one hidden class).
+ * @kernel include/linux/fs.h struct address_space_operations
+ */
+export interface AddressSpaceOperations {
+  /**
+   * Start reading locked, not-uptodate folio `pfn`; completion marks it uptodate (or PG_error) and
+   * unlocks it. @kernel include/linux/fs.h address_space_operations.read_folio
+   */
+  readFolio(as: AddressSpace, pfn: number): void;
+  /**
+   * Whether folio `pfn`, whose PG_uptodate is clear, holds valid data all the same (it then sets
+   * PG_uptodate). `folioTestUptodate` asks it, as `filemap_range_uptodate()` asks
+   * is_partially_uptodate, here for the whole folio (uptodate is per folio in this model).
+   * @kernel include/linux/fs.h address_space_operations.is_partially_uptodate
+   */
+  isUptodate(as: AddressSpace, pfn: number): boolean;
+  /**
+   * Whether folio `pfn` is being filled by someone who does not hold PG_locked (the mmap fault
+   * worker). biopath-specific: the kernel fills a page cache folio only under its lock.
+   */
+  isFilling(as: AddressSpace, pfn: number): boolean;
+  /** Resolve once the fill `isFilling` saw ended (for a fill under PG_locked: once unlocked). */
+  waitFilled(as: AddressSpace, pfn: number): Promise<void>;
+  /**
+   * Copy `len` bytes of a write (from `src`, at byte `srcOff` of a buffer) into locked folio `pfn`
+   * at `off`; mark it uptodate, dirty and accessed. Returns false when nothing was copied (an
+   * iterator `src` is not advanced) and the write must look the folio up again. Does the copy too
+   * (generic_perform_write's `copy_folio_from_iter_atomic()`), because an mmap run must stage it.
+   * @kernel include/linux/fs.h address_space_operations.write_end
+   */
+  writeEnd(as: AddressSpace, pfn: number, off: number, len: number, src: Uint8Array | IovIter, srcOff: number): boolean;
+  /** Mark folio `pfn` dirty and tag it, once. @kernel include/linux/fs.h address_space_operations.dirty_folio */
+  dirtyFolio(as: AddressSpace, pfn: number): void;
+  /**
+   * Write back the dirty folios of `wbc`'s page range, per its sync mode, adding the IO to `wbc`.
+   * @kernel include/linux/fs.h address_space_operations.writepages
+   */
+  writepages(as: AddressSpace, wbc: WritebackControl): Promise<void>;
+  /**
+   * Whether clean, idle folio `pfn` may leave the cache (reclaim, invalidation, drop_caches). A
+   * pure question: it frees nothing. @kernel include/linux/fs.h address_space_operations.release_folio
+   */
+  releaseFolio(as: AddressSpace, pfn: number): boolean;
+  /**
+   * Folio `pfn` stays in the mapping but its contents are forgotten (its PG_uptodate was just
+   * cleared): drop whatever else holds them. @kernel include/linux/fs.h address_space_operations.invalidate_folio
+   */
+  invalidateFolio(as: AddressSpace, pfn: number): void;
+}
+
 /** @kernel include/linux/fs.h struct address_space */
 export class AddressSpace {
   readonly id: number;
@@ -57,6 +114,8 @@ export class AddressSpace {
   /** Device byte offset of page index 0 (a range of the device). */
   readonly start: number;
   readonly io: CacheIo;
+  /** How folios of this mapping are read, dirtied, written back and released. @kernel address_space.a_ops */
+  a_ops: AddressSpaceOperations;
   /** Readahead window limit in pages. @kernel backing_dev_info.ra_pages */
   ra_pages: number;
   /** Writeback error sequence (an `errseq_t`, see errseq.ts): the latest error, whether an opener
@@ -83,10 +142,11 @@ export class AddressSpace {
   readonly file: CacheFile;
   dead = false;
 
-  constructor(id: number, pc: PageCache, io: CacheIo, start: number, size: number, raPages: number) {
+  constructor(id: number, pc: PageCache, io: CacheIo, start: number, size: number, raPages: number, aOps: AddressSpaceOperations) {
     this.id = id;
     this.pc = pc;
     this.io = io;
+    this.a_ops = aOps;
     this.start = start;
     this.i_size = size;
     this.ra_pages = raPages;

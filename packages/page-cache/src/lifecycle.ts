@@ -6,6 +6,7 @@ import { PAGE_SIZE } from '@biopath/mm';
 import type { BlockDevice } from '@biopath/block';
 import { AddressSpace, checkLive, VM_READAHEAD_PAGES } from './address-space.ts';
 import { createBioCacheIo } from './bio-io.ts';
+import { defBlkAops } from './def-blk-aops.ts';
 import type { CacheIo } from './cache-io.ts';
 import { BiopathError } from './internal/native.ts';
 import type { FaultServerSpec } from './mmap-types.ts';
@@ -43,7 +44,7 @@ export function __createAddressSpace(opts: AddressSpaceOpts): AddressSpace {
   checkRange('createAddressSpace', io, offset, size);
   const raKb = opts.readAheadKb ?? VM_READAHEAD_PAGES * 4;
   if (!Number.isInteger(raKb) || raKb < 0) throw new BiopathError('EINVAL', `createAddressSpace(readAheadKb): ${raKb}`);
-  const as = new AddressSpace(pc.spaces.length, pc, io, offset, size, Math.floor(raKb / 4));
+  const as = new AddressSpace(pc.spaces.length, pc, io, offset, size, Math.floor(raKb / 4), defBlkAops);
   pc.spaces.push(as);
   return as;
 }
