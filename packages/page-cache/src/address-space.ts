@@ -1,21 +1,19 @@
 /**
  * `struct address_space`: the cached pages of one device (or one byte range of it) in an xarray of
  * folios, with its IO, its writeback error sequence and its live mmap runs; and `struct file`, the
- * per-opener readahead state and error cursor.
- * @kernel include/linux/fs.h struct address_space, struct file
+ * per-opener readahead state (`struct file_ra_state`, declared beside them as in fs.h) and error
+ * cursor.
+ * @kernel include/linux/fs.h struct address_space, struct file, struct file_ra_state
  */
-import { createXArray, type XArray } from '@biopath/iov-iter';
+import { createXArray, type IovIter, type XArray } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
-import type { BlockDevice } from '@biopath/block';
-import { createBioCacheIo } from './bio-io.ts';
 import { errseqSample } from './errseq.ts';
 import type { CacheIo, CacheIoReq } from './cache-io.ts';
 import { BiopathError } from './internal/native.ts';
-import type { MmapRun } from './mmap-run.ts';
-import type { UserMapping } from './mmap-user.ts';
+import type { MmapRun, UserMapping } from './mmap-run.ts';
 import type { FaultServerSpec } from './mmap-types.ts';
 import type { PageCache } from './page-cache.ts';
-import { fileRaStateInit, type FileRaState } from './readahead.ts';
+import type { WritebackControl } from './writeback-control.ts';
 
 /** xarray marks of the page cache. @kernel include/linux/fs.h PAGECACHE_TAG_* */
 export const PAGECACHE_TAG_DIRTY = 0;
@@ -44,6 +42,63 @@ export interface AddressSpaceStats {
   nr_flushes: number;
 }
 
+/**
+ * What the generic cache code asks of a mapping's backing store, one table per kind of backing:
+ * `defBlkAops` (`def-blk-aops.ts`: folios read and written by block IO) and, while an mmap of the
+ * mapping lives, `mmapRunAops` (`mmap-aops.ts`: frames of a run are also filled by the fault
+ * worker and mapped by a userfaultfd view; every other folio as `defBlkAops`). `mmap` switches a
+ * mapping to the run table and `munmap` of its last run back, as ext4 switches a live inode's aops
+ * (`ext4_set_aops()`). Each op takes the mapping and a head pfn of one of its folios; none allocates
+ * on a hot path. Both tables have exactly these members, in this order (one hidden class).
+ * @kernel include/linux/fs.h struct address_space_operations
+ */
+export interface AddressSpaceOperations {
+  /**
+   * Start reading locked, not-uptodate folio `pfn`; completion marks it uptodate (or PG_error) and
+   * unlocks it. @kernel include/linux/fs.h address_space_operations.read_folio
+   */
+  readFolio(as: AddressSpace, pfn: number): void;
+  /**
+   * Whether folio `pfn`, whose PG_uptodate is clear, holds valid data all the same (it then sets
+   * PG_uptodate). `folioTestUptodate` asks it, as `filemap_range_uptodate()` asks
+   * is_partially_uptodate, here for the whole folio (uptodate is per folio in this model).
+   * @kernel include/linux/fs.h address_space_operations.is_partially_uptodate
+   */
+  isUptodate(as: AddressSpace, pfn: number): boolean;
+  /**
+   * Whether folio `pfn` is being filled by someone who does not hold PG_locked (the mmap fault
+   * worker). biopath-specific: the kernel fills a page cache folio only under its lock.
+   */
+  isFilling(as: AddressSpace, pfn: number): boolean;
+  /** Resolve once the fill `isFilling` saw ended (for a fill under PG_locked: once unlocked). */
+  waitFilled(as: AddressSpace, pfn: number): Promise<void>;
+  /**
+   * Copy `len` bytes of a write (from `src`, at byte `srcOff` of a buffer) into locked folio `pfn`
+   * at `off`; mark it uptodate, dirty and accessed. Returns false when nothing was copied (an
+   * iterator `src` is not advanced) and the write must look the folio up again. Does the copy too
+   * (generic_perform_write's `copy_folio_from_iter_atomic()`), because an mmap run must stage it.
+   * @kernel include/linux/fs.h address_space_operations.write_end
+   */
+  writeEnd(as: AddressSpace, pfn: number, off: number, len: number, src: Uint8Array | IovIter, srcOff: number): boolean;
+  /** Mark folio `pfn` dirty and tag it, once. @kernel include/linux/fs.h address_space_operations.dirty_folio */
+  dirtyFolio(as: AddressSpace, pfn: number): void;
+  /**
+   * Write back the dirty folios of `wbc`'s page range, per its sync mode, adding the IO to `wbc`.
+   * @kernel include/linux/fs.h address_space_operations.writepages
+   */
+  writepages(as: AddressSpace, wbc: WritebackControl): Promise<void>;
+  /**
+   * Whether clean, idle folio `pfn` may leave the cache (reclaim, invalidation, drop_caches). A
+   * pure question: it frees nothing. @kernel include/linux/fs.h address_space_operations.release_folio
+   */
+  releaseFolio(as: AddressSpace, pfn: number): boolean;
+  /**
+   * Folio `pfn` stays in the mapping but its contents are forgotten (its PG_uptodate was just
+   * cleared): drop whatever else holds them. @kernel include/linux/fs.h address_space_operations.invalidate_folio
+   */
+  invalidateFolio(as: AddressSpace, pfn: number): void;
+}
+
 /** @kernel include/linux/fs.h struct address_space */
 export class AddressSpace {
   readonly id: number;
@@ -59,6 +114,8 @@ export class AddressSpace {
   /** Device byte offset of page index 0 (a range of the device). */
   readonly start: number;
   readonly io: CacheIo;
+  /** How folios of this mapping are read, dirtied, written back and released. @kernel address_space.a_ops */
+  a_ops: AddressSpaceOperations;
   /** Readahead window limit in pages. @kernel backing_dev_info.ra_pages */
   ra_pages: number;
   /** Writeback error sequence (an `errseq_t`, see errseq.ts): the latest error, whether an opener
@@ -85,15 +142,35 @@ export class AddressSpace {
   readonly file: CacheFile;
   dead = false;
 
-  constructor(id: number, pc: PageCache, io: CacheIo, start: number, size: number, raPages: number) {
+  constructor(id: number, pc: PageCache, io: CacheIo, start: number, size: number, raPages: number, aOps: AddressSpaceOperations) {
     this.id = id;
     this.pc = pc;
     this.io = io;
+    this.a_ops = aOps;
     this.start = start;
     this.i_size = size;
     this.ra_pages = raPages;
     this.file = openCacheFile(this);
   }
+}
+
+/** Readahead state of one opener. @kernel include/linux/fs.h struct file_ra_state */
+export interface FileRaState {
+  /** First page of the current window. */
+  start: number;
+  /** Pages in the window. */
+  size: number;
+  /** Pages of the window still ahead when the next one should start (PG_readahead marks it). */
+  async_size: number;
+  /** Largest window. */
+  ra_pages: number;
+  /** Byte position after the previous read (-1: none yet). */
+  prev_pos: number;
+}
+
+/** @kernel mm/readahead.c file_ra_state_init() */
+export function fileRaStateInit(raPages: number): FileRaState {
+  return { start: 0, size: 0, async_size: 0, ra_pages: raPages, prev_pos: -1 };
 }
 
 /** One opener: readahead state and the writeback-error cursor fsync reports from. @kernel struct file */
@@ -113,40 +190,6 @@ export function openCacheFile(as: AddressSpace): CacheFile {
   return { f_mapping: as, f_ra: fileRaStateInit(as.ra_pages), f_wb_err: errseqSample(as.wb_err_seq) };
 }
 
-export interface AddressSpaceOpts {
-  pc: PageCache;
-  io: CacheIo;
-  /** Device byte offset where this mapping starts (page-aligned, default 0). */
-  offset?: number;
-  /** Bytes (a multiple of the logical block size; default: the rest of the device). */
-  size?: number;
-  /** Readahead window in KiB (default 128; 0 disables readahead). @kernel read_ahead_kb */
-  readAheadKb?: number;
-}
-
-function checkRange(fn: string, io: CacheIo, offset: number, size: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset % PAGE_SIZE !== 0) {
-    throw new BiopathError('EINVAL', `${fn}(offset): ${offset} is not a page-aligned device offset`);
-  }
-  const lbs = io.logicalBlockSize;
-  if (!Number.isSafeInteger(size) || size <= 0 || size % lbs !== 0 || offset + size > io.sizeBytes) {
-    throw new BiopathError('EINVAL', `${fn}(size): ${size} is not a multiple of ${lbs} inside the ${io.sizeBytes}-byte device from ${offset}`);
-  }
-}
-
-/** @internal Create a mapping over any {@link CacheIo}; the public entry builds the IO from a bdev. */
-export function __createAddressSpace(opts: AddressSpaceOpts): AddressSpace {
-  const { pc, io } = opts;
-  const offset = opts.offset ?? 0;
-  const size = opts.size ?? io.sizeBytes - offset;
-  checkRange('createAddressSpace', io, offset, size);
-  const raKb = opts.readAheadKb ?? VM_READAHEAD_PAGES * 4;
-  if (!Number.isInteger(raKb) || raKb < 0) throw new BiopathError('EINVAL', `createAddressSpace(readAheadKb): ${raKb}`);
-  const as = new AddressSpace(pc.spaces.length, pc, io, offset, size, Math.floor(raKb / 4));
-  pc.spaces.push(as);
-  return as;
-}
-
 /** Page index past the last byte of the mapping. */
 export function endIndex(as: AddressSpace): number {
   return Math.ceil(as.i_size / PAGE_SIZE);
@@ -155,43 +198,4 @@ export function endIndex(as: AddressSpace): number {
 /** Throw EBADF once the mapping was destroyed. */
 export function checkLive(fn: string, as: AddressSpace): void {
   if (as.dead) throw new BiopathError('EBADF', `${fn}(as): the address space was destroyed`);
-}
-
-/** Options of {@link createAddressSpace}. */
-export interface CreateAddressSpaceOpts {
-  pc: PageCache;
-  /** The device; its queue must name frames of the page cache's MemMap. */
-  bdev: BlockDevice;
-  /** Device byte offset where this mapping starts (page-aligned, default 0). */
-  offset?: number;
-  /**
-   * Bytes (a multiple of the logical block size; default: the rest of the device). A last page
-   * only partly inside is read and written up to `size`, like a file's last page up to i_size.
-   */
-  size?: number;
-  /** Readahead window in KiB (default 128; 0 disables readahead). @kernel read_ahead_kb */
-  readAheadKb?: number;
-  /** How `mmap`'s fault worker opens its own path to this device (needed for mmap only). */
-  faultServer?: FaultServerSpec;
-}
-
-/**
- * A page cache mapping of `bdev` (or of `[offset, offset + size)` of it). IO goes through
- * `@biopath/block` bios; all of a device whose size is not a page multiple is reachable (the last
- * page is read and written up to the end). Throws EINVAL for an offset that is not page-aligned, a
- * size that is not a logical-block multiple or leaves the device,
- * or a device whose queue names another MemMap's frames.
- * @kernel block/bdev.c bdev_alloc() (the bdev inode's mapping)
- */
-export function createAddressSpace(opts: CreateAddressSpaceOpts): AddressSpace {
-  const { pc, bdev } = opts;
-  if (bdev === null || typeof bdev !== 'object' || bdev.bd_queue === undefined) {
-    throw new BiopathError('EINVAL', 'createAddressSpace(bdev): not a BlockDevice');
-  }
-  if (bdev.bd_queue.mem !== pc.mem) {
-    throw new BiopathError('EINVAL', 'createAddressSpace(bdev): its queue names frames of another MemMap than the page cache');
-  }
-  const as = __createAddressSpace({ ...opts, io: createBioCacheIo(bdev) });
-  as.faultServer = opts.faultServer ?? null;
-  return as;
 }

@@ -1,8 +1,8 @@
 /**
  * The page cache's IO boundary: whole folios in, whole folios out, one request per run of
  * consecutive file pages. The real implementation builds bios for `@biopath/block`
- * ({@link createBioCacheIo}); tests may use a RAM-backed one. Requests are pooled.
- * @kernel include/linux/fs.h struct address_space_operations (read_folio, readahead, writepages)
+ * ({@link createBioCacheIo}); tests may use a RAM-backed one. Requests are pooled. What to read
+ * or write is decided above it, by the mapping's address space operations (`a_ops`).
  */
 import type { AddressSpace } from './address-space.ts';
 

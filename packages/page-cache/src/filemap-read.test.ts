@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemMap, destroyMemMap, PAGE_SIZE, type MemMap } from '@biopath/mm';
-import { __createAddressSpace, type AddressSpace } from './address-space.ts';
+import type { AddressSpace } from './address-space.ts';
 import { createPageCache, type PageCache } from './page-cache.ts';
 import { createRamIo, type RamIo } from './__fixtures__/ram-io.ts';
 import { filemapRead, filemapReadNowait } from './filemap-read.ts';
 import { CACHE_IO_READ } from './cache-io.ts';
-import { destroyAddressSpace } from './lifecycle.ts';
+import { __createAddressSpace, destroyAddressSpace } from './lifecycle.ts';
 
 let mem: MemMap;
 let pc: PageCache;

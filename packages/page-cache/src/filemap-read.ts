@@ -7,16 +7,15 @@
 import { copyToIter, xaLoad, type IovIter } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
 import { checkLive, type CacheFile } from './address-space.ts';
-import { filemapAddFolio, filemapAllocFolio, folioTestUptodate } from './filemap.ts';
+import { filemapAddFolio, folioTestUptodate } from './filemap.ts';
+import { filemapAllocFolio } from './folio-alloc.ts';
 import { folioTestLocked, folioTrylock } from './folio-wait.ts';
 import { BiopathError, errno, errnoName } from './internal/native.ts';
 import { folioMarkAccessed } from './lru.ts';
-import { runReadFolio, runStateOf, RUN_READING } from './mmap-run.ts';
 import { frameView } from './page-cache.ts';
-import { PG_error, PG_mmap_run, PG_readahead } from './page-flags.ts';
+import { PG_error, PG_readahead } from './page-flags.ts';
 import { pageCacheAsyncRa, pageCacheSyncRa } from './readahead.ts';
-import { filemapReadFolio } from './read-pages.ts';
-import { readWait, WAIT_FOLIO, WAIT_RUN, waitForRead } from './read-wait.ts';
+import { readWait, WAIT_FILL, WAIT_FOLIO, waitForRead } from './read-wait.ts';
 
 /** Folios one batch lookup returns at most. @kernel PAGEVEC_SIZE */
 const BATCH = 31;
@@ -43,11 +42,10 @@ function readBatch(file: CacheFile, index: number, last: number): number {
 function updateFolio(file: CacheFile, pfn: number): number {
   const as = file.f_mapping;
   const pc = as.pc;
-  if ((pc.flags[pfn] & PG_mmap_run) !== 0 && runStateOf(pc, pfn) === RUN_READING) {
-    readWait.kind = WAIT_RUN;
+  if (as.a_ops.isFilling(as, pfn)) {
+    readWait.kind = WAIT_FILL;
   } else if (!folioTestLocked(pc, pfn) && folioTrylock(pc, pfn)) {
-    if ((pc.flags[pfn] & PG_mmap_run) !== 0) runReadFolio(as, pfn);
-    else filemapReadFolio(as, pfn);
+    as.a_ops.readFolio(as, pfn);
     readWait.kind = WAIT_FOLIO;
   } else {
     readWait.kind = WAIT_FOLIO;
@@ -72,7 +70,7 @@ function filemapGetPages(file: CacheFile, index: number, last: number): number {
     const pfn = filemapAllocFolio(pc);
     if (pfn < 0) return pfn;
     filemapAddFolio(as, pfn, index);
-    filemapReadFolio(as, pfn);
+    as.a_ops.readFolio(as, pfn);
     readWait.kind = WAIT_FOLIO;
     readWait.pfn = pfn;
     return -errno.EAGAIN;

@@ -2,22 +2,23 @@
  * Buffered write: per page, find or create the folio, read it first when the write covers only
  * part of a page that is not uptodate (read-modify-write), copy the data in, mark it dirty. Writers
  * wait for writeback when too much of the cache is dirty.
+ * The copy and commit of each page is the mapping's `a_ops.writeEnd` (`blkdevWriteEnd` here; an
+ * mmap run stages it).
  * @kernel mm/filemap.c generic_perform_write(); block/fops.c blkdev_write_begin()/blkdev_write_end();
  *   mm/page-writeback.c balance_dirty_pages()
  */
-import { copyFromIter, iovIterRevert, type IovIter } from '@biopath/iov-iter';
+import { copyFromIter, type IovIter } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
 import { checkLive, type AddressSpace, type CacheFile } from './address-space.ts';
 import {
-  filemapAddFolio, filemapAllocFolio, filemapGetFolio, folioMarkDirty, folioMarkUptodate, folioTestUptodate,
+  filemapAddFolio, filemapGetFolio, folioMarkDirty, folioMarkUptodate, folioTestUptodate,
 } from './filemap.ts';
+import { filemapAllocFolio } from './folio-alloc.ts';
 import { folioLock, folioUnlock } from './folio-wait.ts';
 import { BiopathError } from './internal/native.ts';
 import { folioMarkAccessed } from './lru.ts';
-import { findRun, runFillFrame, runReadFolio, runStateOf, runWaitFilled, RUN_READING } from './mmap-run.ts';
 import { frameView, type PageCache } from './page-cache.ts';
-import { PG_error, PG_mmap_run } from './page-flags.ts';
-import { filemapReadFolio } from './read-pages.ts';
+import { PG_error } from './page-flags.ts';
 import { filemapWriteAndWaitRange } from './writeback.ts';
 
 /** Where a write copies from. */
@@ -52,10 +53,9 @@ async function writeBegin(as: AddressSpace, index: number, full: boolean): Promi
       continue;
     }
     if (full || folioTestUptodate(pc, pfn)) return pfn;
-    const run = (pc.flags[pfn] & PG_mmap_run) !== 0;
-    if (run && runStateOf(pc, pfn) === RUN_READING) {
+    if (as.a_ops.isFilling(as, pfn)) {
       folioUnlock(pc, pfn);
-      await runWaitFilled(pc, pfn);
+      await as.a_ops.waitFilled(as, pfn);
       continue;
     }
     if (readOnce && (pc.flags[pfn] & PG_error) !== 0) {
@@ -63,8 +63,7 @@ async function writeBegin(as: AddressSpace, index: number, full: boolean): Promi
       throw new BiopathError('EIO', `filemapWrite: reading page ${index} for a partial write failed`);
     }
     readOnce = true;
-    if (run) runReadFolio(as, pfn);
-    else filemapReadFolio(as, pfn);
+    as.a_ops.readFolio(as, pfn);
     await folioLock(pc, pfn);
     folioUnlock(pc, pfn);
   }
@@ -77,29 +76,21 @@ function copyIn(pc: PageCache, pfn: number, off: number, len: number, src: Write
 }
 
 /**
- * Copy into locked folio `pfn` and dirty it. Returns false when it is an mmap-run frame the fault
- * worker started filling meanwhile (nothing copied; retry). @kernel block/fops.c blkdev_write_end()
+ * Copy into locked folio `pfn`, mark it uptodate, dirty and accessed; always true. The default
+ * `a_ops.writeEnd`. @kernel block/fops.c blkdev_write_end()
  */
-function writeEnd(as: AddressSpace, pfn: number, off: number, len: number, src: WriteSrc, srcOff: number): boolean {
+export function blkdevWriteEnd(as: AddressSpace, pfn: number, off: number, len: number, src: WriteSrc, srcOff: number): boolean {
   const pc = as.pc;
-  if ((pc.flags[pfn] & PG_mmap_run) !== 0 && !folioTestUptodate(pc, pfn)) {
-    // Gather the data first: if `src` is this very page of the view, touching it now faults and the
-    // worker fills the frame, whereas touching it while the frame is COPYING would deadlock.
-    const scratch = pc.scratch;
-    if (src instanceof Uint8Array) scratch.set(src.subarray(srcOff, srcOff + len));
-    else copyFromIter(scratch.subarray(0, len), len, src);
-    const run = findRun(pc, pfn)!;
-    if (!runFillFrame(pc, run, pfn, (p) => frameView(pc, p).set(scratch.subarray(0, len), off))) {
-      if (!(src instanceof Uint8Array)) iovIterRevert(src, len);
-      return false;
-    }
-  } else {
-    copyIn(pc, pfn, off, len, src, srcOff);
-    folioMarkUptodate(pc, pfn);
-  }
-  folioMarkDirty(as, pfn);
-  folioMarkAccessed(pc, pfn);
+  copyIn(pc, pfn, off, len, src, srcOff);
+  folioMarkUptodate(pc, pfn);
+  blockCommitWrite(as, pfn);
   return true;
+}
+
+/** A write's data is in locked folio `pfn`: dirty it and count the access. @kernel fs/buffer.c block_commit_write() */
+export function blockCommitWrite(as: AddressSpace, pfn: number): void {
+  folioMarkDirty(as, pfn);
+  folioMarkAccessed(as.pc, pfn);
 }
 
 /** Throttle a writer while the cache holds more dirty folios than its threshold. @kernel balance_dirty_pages() */
@@ -131,7 +122,7 @@ export async function filemapWrite(file: CacheFile, pos: number, src: WriteSrc, 
     const off = at % PAGE_SIZE;
     const len = Math.min(PAGE_SIZE - off, total - done);
     const pfn = await writeBegin(as, Math.floor(at / PAGE_SIZE), len === PAGE_SIZE);
-    const ok = writeEnd(as, pfn, off, len, src, done);
+    const ok = as.a_ops.writeEnd(as, pfn, off, len, src, done);
     folioUnlock(as.pc, pfn);
     if (!ok) continue;
     done += len;

@@ -4,34 +4,13 @@
  * @kernel mm/filemap.c filemap_add_folio(), __filemap_remove_folio(); mm/page-writeback.c
  */
 import { xaClearMark, xaErase, xaGetMark, xaLoad, xaSetMark, xaStore } from '@biopath/iov-iter';
-import { allocPages, PG_dirty, PG_locked, PG_uptodate, putPage } from '@biopath/mm';
+import { PG_dirty, PG_locked, PG_uptodate, putPage } from '@biopath/mm';
 import { PAGECACHE_TAG_DIRTY, PAGECACHE_TAG_TOWRITE, PAGECACHE_TAG_WRITEBACK, type AddressSpace } from './address-space.ts';
 import { folioWake } from './folio-wait.ts';
-import { errno, warnOnOnce } from './internal/native.ts';
+import { warnOnOnce } from './internal/native.ts';
 import { folioAddLru, folioDelLru } from './lru.ts';
-import { runFolioUptodate } from './mmap-run.ts';
 import type { PageCache } from './page-cache.ts';
-import { PG_error, PG_mmap_run, PG_readahead, PG_writeback } from './page-flags.ts';
-import { shrinkPageCache } from './vmscan.ts';
-
-/** Largest reclaim batch when the cache is at capacity. @kernel SWAP_CLUSTER_MAX */
-export const SWAP_CLUSTER_MAX = 32;
-
-/**
- * A fresh order-0 folio for the cache (refcount 1: the cache's reference once added), making room
- * by reclaim when the cache is at capacity. Returns the pfn or -ENOMEM.
- * @kernel mm/filemap.c filemap_alloc_folio()
- */
-export function filemapAllocFolio(pc: PageCache): number {
-  if (pc.nr_file_pages >= pc.capacity) shrinkPageCache(pc, Math.max(1, Math.min(SWAP_CLUSTER_MAX, pc.capacity >> 4)));
-  if (pc.nr_file_pages >= pc.capacity) {
-    pc.stats.nr_alloc_fail++;
-    return -errno.ENOMEM;
-  }
-  const pfn = allocPages(pc.mem, 0);
-  if (pfn < 0) pc.stats.nr_alloc_fail++;
-  return pfn;
-}
+import { PG_error, PG_readahead, PG_writeback } from './page-flags.ts';
 
 /**
  * Insert a new, locked, not-uptodate folio at `index` and put it on the LRU. The cache takes over
@@ -77,10 +56,15 @@ export function filemapGetFolio(as: AddressSpace, index: number): number {
   return pfn === null ? -1 : pfn;
 }
 
-/** @kernel include/linux/page-flags.h folio_test_uptodate() (mmap-run frames ask the fault state) */
+/**
+ * PG_uptodate, or else whether the folio's mapping says its data is valid all the same
+ * (`a_ops.isUptodate`: an mmap-run frame the fault worker filled).
+ * @kernel include/linux/page-flags.h folio_test_uptodate(); mm/filemap.c filemap_range_uptodate()
+ */
 export function folioTestUptodate(pc: PageCache, pfn: number): boolean {
   if ((pc.mem.flags[pfn] & PG_uptodate) !== 0) return true;
-  return (pc.flags[pfn] & PG_mmap_run) !== 0 && runFolioUptodate(pc, pfn);
+  const as = pc.spaces[pc.mapping[pfn]];
+  return as !== null && as !== undefined && as.a_ops.isUptodate(as, pfn);
 }
 
 /** @kernel include/linux/page-flags.h folio_mark_uptodate() */
@@ -94,11 +78,17 @@ export function folioTestDirty(pc: PageCache, pfn: number): boolean {
   return (pc.mem.flags[pfn] & PG_dirty) !== 0;
 }
 
+/** Mark a cache folio dirty, the way its mapping does it. @kernel mm/page-writeback.c folio_mark_dirty() */
+export function folioMarkDirty(as: AddressSpace, pfn: number): void {
+  as.a_ops.dirtyFolio(as, pfn);
+}
+
 /**
  * Mark a cache folio dirty and tag it, once. Also accounts a PG_dirty that someone else set
- * without telling the mapping (GUP's unpin-dirty path). @kernel mm/page-writeback.c filemap_dirty_folio()
+ * without telling the mapping (GUP's unpin-dirty path). Both tables' `dirtyFolio`.
+ * @kernel mm/page-writeback.c filemap_dirty_folio()
  */
-export function folioMarkDirty(as: AddressSpace, pfn: number): void {
+export function filemapDirtyFolio(as: AddressSpace, pfn: number): void {
   const pc = as.pc;
   pc.mem.flags[pfn] |= PG_dirty;
   const index = pc.index[pfn];

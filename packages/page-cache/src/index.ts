@@ -17,18 +17,18 @@ export {
 
 // address spaces and openers
 export {
-  AddressSpace, createAddressSpace, openCacheFile, PAGECACHE_TAG_DIRTY, PAGECACHE_TAG_WRITEBACK, PAGECACHE_TAG_TOWRITE,
-  VM_READAHEAD_PAGES,
+  AddressSpace, openCacheFile, PAGECACHE_TAG_DIRTY, PAGECACHE_TAG_WRITEBACK, PAGECACHE_TAG_TOWRITE, VM_READAHEAD_PAGES,
+  fileRaStateInit,
 } from './address-space.ts';
-export type { CacheFile, CreateAddressSpaceOpts, AddressSpaceStats } from './address-space.ts';
-export { destroyAddressSpace } from './lifecycle.ts';
+export type { CacheFile, AddressSpaceStats, FileRaState } from './address-space.ts';
+export { createAddressSpace, destroyAddressSpace } from './lifecycle.ts';
+export type { CreateAddressSpaceOpts } from './lifecycle.ts';
 export { filemapGetFolio, folioTestUptodate, folioTestDirty } from './filemap.ts';
 
 // read, readahead, write
 export { filemapRead, filemapReadNowait } from './filemap-read.ts';
 export type { ReadDst } from './filemap-read.ts';
-export { fileRaStateInit, getInitRaSize, getNextRaSize } from './readahead.ts';
-export type { FileRaState } from './readahead.ts';
+export { getInitRaSize, getNextRaSize } from './readahead.ts';
 export { filemapWrite } from './filemap-write.ts';
 export type { WriteSrc } from './filemap-write.ts';
 

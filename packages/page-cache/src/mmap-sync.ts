@@ -2,7 +2,7 @@
  * Dirty tracking of mmap runs: a write through a shared view is seen either as a write fault the
  * worker mapped writable (RUN_DIRTY) or as a write-protect fault the handler logged; both become
  * dirty folios before writeback. Writeback write-protects the view page first, so the next write
- * faults and dirties the folio again. A PG_dirty set by GUP's unpin path is accounted here too.
+ * faults and dirties the folio again. Used by the run's `writepages` and by munmap.
  * @kernel mm/page-writeback.c folio_mkclean(), mm/rmap.c page_mkclean_one(); mm/memory.c wp_page_shared()
  */
 import { PAGE_SIZE, PG_dirty } from '@biopath/mm';
@@ -41,14 +41,13 @@ function collectRun(as: AddressSpace, run: MmapRun, first: number, last: number)
   }
 }
 
-/** Before writeback of pages [first, last]: account every dirtying the cache was not told about. */
+/** Before writeback of pages [first, last]: account every write through a run's view the cache was not told about. */
 export function runCollectDirty(as: AddressSpace, first: number, last: number): void {
   for (const run of as.runs) {
     if (run.firstIndex > last || run.firstIndex + run.nrPages - 1 < first) continue;
     collectRun(as, run, first, last);
     if (first <= run.firstIndex && last >= run.firstIndex + run.nrPages - 1) run.lostEvents = false;
   }
-  collectUserMapped(as, first, last);
 }
 
 /**
@@ -64,15 +63,5 @@ export function runMkclean(as: AddressSpace, pfn: number): void {
     if ((Atomics.load(run.state, k) & RUN_STATE_MASK) !== RUN_UPTODATE) return;
     run.uffd.writeProtect(run.view.iova + k * PAGE_SIZE, PAGE_SIZE, true);
     return;
-  }
-}
-
-/** Folios GUP could reach, dirtied by a DMA's unpin behind the cache's back. */
-function collectUserMapped(as: AddressSpace, first: number, last: number): void {
-  const mem = as.pc.mem;
-  for (const pfn of as.gupExposed) {
-    const index = as.pc.index[pfn];
-    if (as.pc.mapping[pfn] !== as.id || index < first || index > last) continue;
-    if ((mem.flags[pfn] & PG_dirty) !== 0) folioMarkDirty(as, pfn);
   }
 }

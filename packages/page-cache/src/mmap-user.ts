@@ -9,17 +9,8 @@ import { getPage, PAGE_SIZE, type MmStruct } from '@biopath/mm';
 import type { AddressSpace } from './address-space.ts';
 import { folioTestLocked, folioTrylock, folioWaitLocked } from './folio-wait.ts';
 import { BiopathError } from './internal/native.ts';
-import { runReadFolio, RUN_NONE, RUN_STATE_MASK, type MmapRun } from './mmap-run.ts';
-
-/** One range of cache folios mapped into an emulated process. */
-export interface UserMapping {
-  readonly mm: MmStruct;
-  readonly addr: number;
-  readonly firstIndex: number;
-  /** Folio per mapped page, in page order. */
-  readonly pfns: Int32Array;
-  readonly run: MmapRun;
-}
+import { runReadFolio } from './mmap-aops.ts';
+import { RUN_NONE, RUN_STATE_MASK, type MmapRun } from './mmap-run.ts';
 
 /** The part of mm's VMA this needs (mm exports no file-mapping API; see README "deviations"). */
 interface ShmemVma {

@@ -20,14 +20,16 @@ import {
   arenaAliasRange, arenaCreate, arenaFree, BiopathError, errnoName, uffdProbe, Userfaultfd, UFFDIO_REGISTER_MODE_MINOR,
   UFFDIO_REGISTER_MODE_MISSING, UFFDIO_REGISTER_MODE_WP, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
 } from './internal/native.ts';
+import { defBlkAops } from './def-blk-aops.ts';
 import { allocRunFrames, replaceCacheFolio } from './mmap-alloc.ts';
+import { mmapRunAops } from './mmap-aops.ts';
 import { runCollectDirty } from './mmap-sync.ts';
 import { MmapRun, RUN_ERROR, RUN_STATE_MASK, RUN_UPTODATE } from './mmap-run.ts';
 import type { FaultServerInit, FaultServerSpec, MmapReadError, StartError } from './mmap-types.ts';
 import { mapIntoMm, unmapFromMm } from './mmap-user.ts';
 import { frameView } from './page-cache.ts';
 import { PG_mmap_run } from './page-flags.ts';
-import { fileCheckAndAdvanceWbErr, filemapWriteAndWaitRange } from './writeback.ts';
+import { collectGupDirty, fileCheckAndAdvanceWbErr, filemapWriteAndWaitRange } from './writeback.ts';
 
 export interface MmapOpts {
   /** MAP_SHARED (default): writes reach the cache and the device. false: MAP_PRIVATE copies. */
@@ -215,6 +217,7 @@ export async function mmap(as: AddressSpace, offset: number, length: number, opt
   if (first < 0) throw new BiopathError('ENOMEM', `mmap: no ${n} consecutive frames for the mapping`);
   const run = new MmapRun(as, firstIndex, n, first, shared);
   as.runs.push(run);
+  as.a_ops = mmapRunAops;
   try {
     for (let k = 0; k < n; k++) await adoptFrame(as, run, k);
     setupView(as, run, feat.wp);
@@ -252,6 +255,14 @@ async function releaseRun(as: AddressSpace, run: MmapRun): Promise<void> {
     else if (!folioTestDirty(pc, frame) && pc.mem.refcount[frame] === 1) filemapRemoveFolio(as, frame);
     else pc.mem.flags[frame] &= ~PG_uptodate;
   }
+  if (as.runs.length === 0) as.a_ops = defBlkAops;
+}
+
+/** Account what was written through `run`'s view, and by DMA into its range, as dirty folios. */
+function collectDirty(as: AddressSpace, run: MmapRun): void {
+  const last = run.firstIndex + run.nrPages - 1;
+  runCollectDirty(as, run.firstIndex, last);
+  collectGupDirty(as, run.firstIndex, last);
 }
 
 /**
@@ -283,7 +294,7 @@ export async function munmap(m: FileMapping): Promise<void> {
   m.unmapped = true;
   const as = m.as;
   if (m.userAddr >= 0) unmapFromMm(as, m.run);
-  runCollectDirty(as, m.run.firstIndex, m.run.firstIndex + m.run.nrPages - 1);
+  collectDirty(as, m.run);
   await releaseRun(as, m.run);
 }
 
@@ -292,7 +303,7 @@ export async function munmapAll(as: AddressSpace, _writeback: boolean): Promise<
   for (const um of [...as.userMaps]) unmapFromMm(as, um.run);
   while (as.runs.length > 0) {
     const run = as.runs[as.runs.length - 1]!;
-    runCollectDirty(as, run.firstIndex, run.firstIndex + run.nrPages - 1);
+    collectDirty(as, run);
     await releaseRun(as, run);
   }
 }

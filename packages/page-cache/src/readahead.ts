@@ -7,30 +7,12 @@
  */
 import { xaLoad } from '@biopath/iov-iter';
 import { PAGE_SIZE } from '@biopath/mm';
-import { endIndex, type AddressSpace } from './address-space.ts';
-import { filemapAddFolio, filemapAllocFolio } from './filemap.ts';
+import { endIndex, type AddressSpace, type FileRaState } from './address-space.ts';
+import { filemapAddFolio } from './filemap.ts';
+import { filemapAllocFolio } from './folio-alloc.ts';
 import type { PageCache } from './page-cache.ts';
 import { PG_readahead, PG_writeback } from './page-flags.ts';
 import { readPagesAdd, readPagesSubmit } from './read-pages.ts';
-
-/** Readahead state of one opener. @kernel include/linux/fs.h struct file_ra_state */
-export interface FileRaState {
-  /** First page of the current window. */
-  start: number;
-  /** Pages in the window. */
-  size: number;
-  /** Pages of the window still ahead when the next one should start (PG_readahead marks it). */
-  async_size: number;
-  /** Largest window. */
-  ra_pages: number;
-  /** Byte position after the previous read (-1: none yet). */
-  prev_pos: number;
-}
-
-/** @kernel mm/readahead.c file_ra_state_init() */
-export function fileRaStateInit(raPages: number): FileRaState {
-  return { start: 0, size: 0, async_size: 0, ra_pages: raPages, prev_pos: -1 };
-}
 
 function roundupPowOfTwo(n: number): number {
   let p = 1;

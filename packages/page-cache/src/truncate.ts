@@ -1,8 +1,9 @@
 /**
  * Dropping cached folios: for coherence after direct IO (`invalidateRange`), to shed clean cache
  * (`invalidateMappingPages`, drop_caches), and when a mapping goes away (`truncateInodePages`).
- * A folio that is pinned, mapped into an emulated process or otherwise referenced cannot be freed;
- * `invalidateRange` then forgets its contents instead (not uptodate: the next access reads the
+ * A folio that is pinned, mapped into an emulated process or otherwise referenced, or whose mapping's
+ * `a_ops.releaseFolio` refuses (a frame of a live mmap), cannot be freed; `invalidateRange` then
+ * forgets its contents instead (not uptodate, `a_ops.invalidateFolio`: the next access reads the
  * device again), unless it is pinned, which it reports as busy.
  * @kernel mm/truncate.c invalidate_inode_pages2_range(), invalidate_mapping_pages(), truncate_inode_pages_range()
  */
@@ -11,10 +12,6 @@ import { folioMaybeDmaPinned, PAGE_SIZE, PG_uptodate } from '@biopath/mm';
 import { checkLive, type AddressSpace } from './address-space.ts';
 import { filemapRemoveFolio, folioTestDirty } from './filemap.ts';
 import { folioLock, folioTestLocked, folioTestWriteback, folioTrylock, folioUnlock, folioWaitWriteback } from './folio-wait.ts';
-import { arenaZapRange } from './internal/native.ts';
-import { findRun, RUN_NONE } from './mmap-run.ts';
-import type { PageCache } from './page-cache.ts';
-import { PG_mmap_run } from './page-flags.ts';
 import { filemapWriteAndWaitRange } from './writeback.ts';
 
 /** What an invalidation did. */
@@ -27,15 +24,10 @@ export interface InvalidateResult {
   nr_busy: number;
 }
 
-/** Forget the contents of a folio that must stay in place; for a run frame, zap its view PTE too. */
-function forgetFolio(pc: PageCache, pfn: number): void {
-  pc.mem.flags[pfn] &= ~PG_uptodate;
-  if ((pc.flags[pfn] & PG_mmap_run) === 0) return;
-  const run = findRun(pc, pfn);
-  if (run === null) return;
-  const k = pfn - run.firstPfn;
-  Atomics.store(run.state, k, RUN_NONE);
-  if (run.view !== null) arenaZapRange(run.view.iova + k * PAGE_SIZE, PAGE_SIZE);
+/** Forget the contents of a folio that must stay in place (and whatever else holds them). */
+function forgetFolio(as: AddressSpace, pfn: number): void {
+  as.pc.mem.flags[pfn] &= ~PG_uptodate;
+  as.a_ops.invalidateFolio(as, pfn);
 }
 
 /** Drop (or forget) one locked, clean, idle folio; counts into `r`; unlocks it. */
@@ -43,8 +35,8 @@ function invalidateFolio(as: AddressSpace, pfn: number, r: InvalidateResult): vo
   const pc = as.pc;
   if (folioMaybeDmaPinned(pc.mem, pfn)) {
     r.nr_busy++;
-  } else if ((pc.flags[pfn] & PG_mmap_run) !== 0 || pc.mem.refcount[pfn] !== 1) {
-    forgetFolio(pc, pfn);
+  } else if (pc.mem.refcount[pfn] !== 1 || !as.a_ops.releaseFolio(as, pfn)) {
+    forgetFolio(as, pfn);
     r.nr_forgotten++;
   } else {
     folioUnlock(pc, pfn);
@@ -110,7 +102,7 @@ export function invalidateMappingPages(as: AddressSpace): number {
   for (let index = xaFind(as.i_pages, 0); index >= 0; index = xaFind(as.i_pages, index + 1)) {
     const pfn = xaLoad(as.i_pages, index)!;
     if (folioTestLocked(pc, pfn) || folioTestWriteback(pc, pfn) || folioTestDirty(pc, pfn)) continue;
-    if ((pc.flags[pfn] & PG_mmap_run) !== 0 || pc.mem.refcount[pfn] !== 1) continue;
+    if (pc.mem.refcount[pfn] !== 1 || !as.a_ops.releaseFolio(as, pfn)) continue;
     filemapRemoveFolio(as, pfn);
     n++;
   }

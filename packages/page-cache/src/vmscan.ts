@@ -1,15 +1,16 @@
 /**
  * Reclaim: free clean, unpinned, unreferenced cache folios from the cold end of the inactive list,
  * refilling it from the active list. Never frees a folio `folioMaybeDmaPinned` reports, one that is
- * dirty or under writeback, locked, mapped by a live mmap run, or held by anyone but the cache; it
- * counts every skip by reason.
+ * dirty or under writeback, locked, one its mapping's `a_ops.releaseFolio` refuses (a frame of a
+ * live mmap run), or held by anyone but the cache; it counts every skip by reason.
  * @kernel mm/vmscan.c shrink_lruvec(), shrink_inactive_list(), shrink_folio_list(), shrink_active_list()
  */
 import { folioMaybeDmaPinned, PG_dirty, PG_locked } from '@biopath/mm';
 import { filemapRemoveFolio } from './filemap.ts';
 import { folioMoveLru } from './lru.ts';
+import type { AddressSpace } from './address-space.ts';
 import { LRU_ACTIVE_FILE, LRU_INACTIVE_FILE, type PageCache } from './page-cache.ts';
-import { PG_mmap_run, PG_referenced, PG_writeback } from './page-flags.ts';
+import { PG_referenced, PG_writeback } from './page-flags.ts';
 
 /** What one reclaim pass did. @kernel struct reclaim_stat */
 export interface ReclaimStats {
@@ -21,7 +22,7 @@ export interface ReclaimStats {
   nr_skipped_dirty: number;
   nr_skipped_writeback: number;
   nr_skipped_locked: number;
-  /** Kept: frame of a live mmap run. */
+  /** Kept: its mapping's `a_ops.releaseFolio` refused (a frame of a live mmap run). */
   nr_skipped_mapped: number;
   /** Kept: references beyond the cache's own (a GUP reference, an emulated mapping). */
   nr_skipped_busy: number;
@@ -51,14 +52,14 @@ function shrinkActiveList(pc: PageCache, nrToScan: number, st: ReclaimStats): vo
  * Why a folio cannot be freed, as the counter to bump, or null if it can.
  * Order matters for reporting: a pinned folio is reported as pinned whatever else holds it.
  */
-function keepReason(pc: PageCache, pfn: number): keyof ReclaimStats | null {
+function keepReason(pc: PageCache, as: AddressSpace, pfn: number): keyof ReclaimStats | null {
   const mf = pc.mem.flags[pfn];
   const f = pc.flags[pfn];
   if (folioMaybeDmaPinned(pc.mem, pfn)) return 'nr_skipped_pinned';
   if ((mf & PG_locked) !== 0) return 'nr_skipped_locked';
   if ((f & PG_writeback) !== 0) return 'nr_skipped_writeback';
   if ((mf & PG_dirty) !== 0) return 'nr_skipped_dirty';
-  if ((f & PG_mmap_run) !== 0) return 'nr_skipped_mapped';
+  if (!as.a_ops.releaseFolio(as, pfn)) return 'nr_skipped_mapped';
   if (pc.mem.refcount[pfn] !== 1) return 'nr_skipped_busy';
   return null;
 }
@@ -72,13 +73,13 @@ function shrinkFolio(pc: PageCache, pfn: number, st: ReclaimStats): void {
   st.nr_scanned++;
   pc.stats.pgscan++;
   pc.flags[pfn] &= ~PG_referenced;
-  const reason = keepReason(pc, pfn);
+  const as = pc.spaces[pc.mapping[pfn]]!;
+  const reason = keepReason(pc, as, pfn);
   if (reason !== null) {
     st[reason]++;
     folioMoveLru(pc, pfn, LRU_INACTIVE_FILE);
     return;
   }
-  const as = pc.spaces[pc.mapping[pfn]]!;
   filemapRemoveFolio(as, pfn);
   st.nr_reclaimed++;
   pc.stats.pgsteal++;

@@ -2,36 +2,29 @@
  * Writeback: dirty folios go to the device in requests of consecutive pages, with PG_dirty cleared
  * before the IO (so a write during it re-dirties the folio) and PG_writeback held until it ends.
  * Failures are recorded in the mapping's error sequence; `fsync` reports them once per opener,
- * after writing everything and flushing the device's write cache.
+ * after writing everything and flushing the device's write cache. What a range's writeback does is
+ * the mapping's `a_ops.writepages`: `blkdevWritepages` here (an mmap run wraps it).
  * @kernel mm/page-writeback.c write_cache_pages(), tag_pages_for_writeback(); mm/filemap.c
  *   filemap_write_and_wait_range(), file_check_and_advance_wb_err(); block/fops.c blkdev_fsync()
  */
 import { xaClearMark, xaFindMarked, xaLoad, xaSetMark } from '@biopath/iov-iter';
-import { PAGE_SIZE } from '@biopath/mm';
+import { PAGE_SIZE, PG_dirty } from '@biopath/mm';
 import {
   checkLive, PAGECACHE_TAG_DIRTY, PAGECACHE_TAG_TOWRITE, PAGECACHE_TAG_WRITEBACK, type AddressSpace, type CacheFile,
 } from './address-space.ts';
 import { errseqCheckAndAdvance, errseqSet } from './errseq.ts';
 import { CACHE_IO_WRITE, cacheIoReqAlloc, cacheIoReqFree, type CacheIoReq } from './cache-io.ts';
-import { folioClearDirtyForIo, folioEndWriteback, folioStartWriteback, folioTestDirty } from './filemap.ts';
+import { folioClearDirtyForIo, folioEndWriteback, folioMarkDirty, folioStartWriteback, folioTestDirty } from './filemap.ts';
 import { folioTestLocked, folioTestWriteback, folioTrylock, folioUnlock, folioWaitLocked, folioWaitWriteback } from './folio-wait.ts';
 import { BiopathError, errnoName } from './internal/native.ts';
-import { runCollectDirty, runMkclean } from './mmap-sync.ts';
-import { PG_mmap_run } from './page-flags.ts';
 import { blkdevIssueFlush } from './flush.ts';
+import { WB_SYNC_ALL, WB_SYNC_NONE, type WritebackControl } from './writeback-control.ts';
 
-export const WB_SYNC_NONE = 0;
-export const WB_SYNC_ALL = 1;
-
-/** One writeback call's IO: requests in flight, folios written, the first error. */
-interface WbBatch {
-  /** Write with REQ_FUA (durable on completion, no flush needed). */
-  fua: boolean;
-  inflight: number;
-  err: number;
-  written: number;
-  done: (() => void) | null;
-}
+/**
+ * Add locked dirty folio `pfn` at `index` to the request being built (`cur`, or a new one) and
+ * return the request. @kernel include/linux/writeback.h writepage_t
+ */
+export type Writepage = (as: AddressSpace, pfn: number, index: number, cur: CacheIoReq | null, wbc: WritebackControl) => CacheIoReq;
 
 /** Record a writeback failure. @kernel include/linux/pagemap.h mapping_set_error() */
 export function mappingSetError(as: AddressSpace, err: number): void {
@@ -41,7 +34,7 @@ export function mappingSetError(as: AddressSpace, err: number): void {
 
 function endWrite(req: CacheIoReq, status: number): void {
   const as = req.as!;
-  const b = req.private_ as WbBatch;
+  const b = req.private_ as WritebackControl;
   if (status < 0) {
     as.stats.nr_write_errors++;
     mappingSetError(as, status);
@@ -55,15 +48,17 @@ function endWrite(req: CacheIoReq, status: number): void {
   if (--b.inflight === 0 && b.done !== null) b.done();
 }
 
-function submitWrite(as: AddressSpace, req: CacheIoReq, b: WbBatch): void {
+function submitWrite(as: AddressSpace, req: CacheIoReq, b: WritebackControl): void {
   b.inflight++;
   as.stats.nr_write_reqs++;
   as.io.submit(req);
 }
 
-/** Move locked dirty folio `pfn` to writeback and add it to the request being built. */
-function writeOne(as: AddressSpace, pfn: number, index: number, cur: CacheIoReq | null, b: WbBatch): CacheIoReq {
-  if ((as.pc.flags[pfn] & PG_mmap_run) !== 0) runMkclean(as, pfn);
+/**
+ * Move locked dirty folio `pfn` to writeback and add it to the request being built, submitting
+ * that one first at a gap or when full. The default {@link Writepage}. @kernel fs/mpage.c __mpage_writepage()
+ */
+export function mpageWritepage(as: AddressSpace, pfn: number, index: number, cur: CacheIoReq | null, b: WritebackControl): CacheIoReq {
   folioClearDirtyForIo(as, pfn);
   folioStartWriteback(as, pfn);
   folioUnlock(as.pc, pfn);
@@ -101,11 +96,14 @@ async function waitIdle(as: AddressSpace, pfn: number): Promise<boolean> {
 }
 
 /**
- * Start writeback of the dirty folios of pages [first, last]. WB_SYNC_ALL waits for locked folios
- * and for an earlier writeback of the same folio; WB_SYNC_NONE skips them. @kernel write_cache_pages()
+ * Start writeback of the dirty folios of pages [wbc.first, wbc.last], each handed to `writepage`.
+ * WB_SYNC_ALL waits for locked folios and for an earlier writeback of the same folio; WB_SYNC_NONE
+ * skips them. @kernel mm/page-writeback.c write_cache_pages()
  */
-async function writeCachePages(as: AddressSpace, first: number, last: number, sync: number, b: WbBatch): Promise<void> {
+export async function writeCachePages(as: AddressSpace, b: WritebackControl, writepage: Writepage): Promise<void> {
   const pc = as.pc;
+  const { first, last } = b;
+  const sync = b.sync_mode;
   const tag = sync === WB_SYNC_ALL ? PAGECACHE_TAG_TOWRITE : PAGECACHE_TAG_DIRTY;
   if (sync === WB_SYNC_ALL) tagPagesForWriteback(as, first, last);
   let cur: CacheIoReq | null = null;
@@ -125,10 +123,28 @@ async function writeCachePages(as: AddressSpace, first: number, last: number, sy
     }
     xaClearMark(as.i_pages, index, PAGECACHE_TAG_TOWRITE);
     if (!folioTestDirty(pc, pfn) || !folioTrylock(pc, pfn)) continue;
-    cur = writeOne(as, pfn, index, cur, b);
+    cur = writepage(as, pfn, index, cur, b);
   }
   if (cur !== null) submitWrite(as, cur, b);
   as.io.unplug();
+}
+
+/** The default `a_ops.writepages`. @kernel block/fops.c blkdev_writepages() */
+export function blkdevWritepages(as: AddressSpace, wbc: WritebackControl): Promise<void> {
+  return writeCachePages(as, wbc, mpageWritepage);
+}
+
+/**
+ * Account the folios of pages [first, last] that GUP could reach (`as.gupExposed`: ever mapped into
+ * an emulated process) and a DMA's dirty unpin dirtied without telling the mapping.
+ */
+export function collectGupDirty(as: AddressSpace, first: number, last: number): void {
+  const mem = as.pc.mem;
+  for (const pfn of as.gupExposed) {
+    const index = as.pc.index[pfn];
+    if (as.pc.mapping[pfn] !== as.id || index < first || index > last) continue;
+    if ((mem.flags[pfn] & PG_dirty) !== 0) folioMarkDirty(as, pfn);
+  }
 }
 
 /** Wait for every folio of pages [first, last] under writeback. @kernel filemap_fdatawait_range() */
@@ -163,10 +179,12 @@ export async function writebackRange(
   checkLive('writebackRange', as);
   const sync = opts.sync ?? true;
   const [first, last] = byteRange(as, start, end);
-  const b: WbBatch = { fua: opts.fua ?? false, inflight: 0, err: 0, written: 0, done: null };
+  const b: WritebackControl = {
+    sync_mode: sync ? WB_SYNC_ALL : WB_SYNC_NONE, first, last, fua: opts.fua ?? false, inflight: 0, err: 0, written: 0, done: null,
+  };
   if (first > last) return { written: 0, error: 0 };
-  runCollectDirty(as, first, last);
-  await writeCachePages(as, first, last, sync ? WB_SYNC_ALL : WB_SYNC_NONE, b);
+  collectGupDirty(as, first, last);
+  await as.a_ops.writepages(as, b);
   if (sync) {
     if (b.inflight > 0) await new Promise<void>((resolve) => { b.done = resolve; });
     await fdatawait(as, first, last);

@@ -1,7 +1,7 @@
 /** A page cache over a RAM disk for colocated unit tests; `teardown` checks the mapping is clean. */
 import { createMemMap, destroyMemMap, type MemMap } from '@biopath/mm';
-import { __createAddressSpace, type AddressSpace } from '../address-space.ts';
-import { destroyAddressSpace } from '../lifecycle.ts';
+import type { AddressSpace } from '../address-space.ts';
+import { __createAddressSpace, destroyAddressSpace } from '../lifecycle.ts';
 import { createPageCache, type PageCache } from '../page-cache.ts';
 import { createRamIo, type RamIo } from './ram-io.ts';
 
