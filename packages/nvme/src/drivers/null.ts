@@ -4,6 +4,10 @@
  * keeps written data in a sparse page store and reads it back (zeroes where never written), like
  * null_blk's memory_backed=1. `irqmode: 'none'` ends requests inside queueRq (null_blk
  * irqmode=0); `'poll'` ends them on the next poll/wait, exercising the asynchronous path.
+ * It keeps an NVMe-style doorbell account (null_blk has none): a request accepted with
+ * `last = true`, or `commitRqs`, announces every request accepted since the previous doorbell
+ * (`stats.lastQueued`, `stats.commits`, `stats.announced`), so a caller can see how block batched
+ * its dispatch. The device itself does not wait for the doorbell.
  * @kernel drivers/block/null_blk/main.c null_queue_rq(), null_handle_rq()
  */
 import {
@@ -72,6 +76,8 @@ class NullQueue {
   head: Request | null = null;
   tail: Request | null = null;
   inFlight = 0;
+  /** Requests accepted since the last doorbell. */
+  unannounced = 0;
 
   constructor(readonly capacityBytes: number, readonly poll: boolean, memoryBacked: boolean) {
     this.sg = new SgTable(256);
@@ -96,10 +102,15 @@ class NullQueue {
     return BLK_STS_OK;
   }
 
-  queueRq(rq: Request): number {
+  queueRq(rq: Request, last: boolean): number {
     const status = this.handle(rq);
     this.stats.queued++;
     this.inFlight++;
+    this.unannounced++;
+    if (last) {
+      this.stats.lastQueued++;
+      this.doorbell();
+    }
     rq.status = status;
     if (!this.poll) {
       this.endOne(rq, status);
@@ -110,6 +121,18 @@ class NullQueue {
     else this.tail.rq_next = rq;
     this.tail = rq;
     return BLK_STS_OK;
+  }
+
+  /** A doorbell: everything accepted since the previous one is announced. */
+  doorbell(): void {
+    this.stats.announced += this.unannounced;
+    this.unannounced = 0;
+  }
+
+  /** blk_mq_ops.commit_rqs: the doorbell for a batch that ended on `last = false`. */
+  commitRqs(): void {
+    this.stats.commits++;
+    this.doorbell();
   }
 
   endOne(rq: Request, status: number): void {
@@ -145,7 +168,8 @@ export function createNullDriver(opts: NullDriverOptions = {}): BlkDriver {
   if (!Number.isInteger(depth) || depth < 1 || depth > 4096) throw new BiopathError('EINVAL', `createNullDriver(queueDepth): ${depth} is not in 1..4096`);
   const q = new NullQueue(size, opts.irqmode === 'poll', opts.memoryBacked ?? false);
   const ops: BlkMqOps = {
-    queueRq: (_h, rq) => q.queueRq(rq),
+    queueRq: (_h, rq, last) => q.queueRq(rq, last),
+    commitRqs: () => q.commitRqs(),
     poll: () => q.reap(),
     wait: () => q.reap(),
     waitAsync: () => Promise.resolve(),

@@ -7,7 +7,7 @@
  * @kernel drivers/nvme/host/pci.c nvme_queue_rq()/nvme_commit_rqs()/nvme_poll() (the shape)
  */
 import type { BlkMqHwCtx, BlkMqOps, Request } from '@biopath/block';
-import { blkMqEndRequest } from '@biopath/block';
+import { BLK_STS_OK, blkMqEndRequest } from '@biopath/block';
 import { IoUring } from '@biopath/uring';
 import type { RingSetup } from '@biopath/uring';
 import type { DriverStats, EndRequestFn } from './driver-types.ts';
@@ -50,8 +50,15 @@ export abstract class UringQueue {
    */
   mqOps(initRequest: (rq: Request) => void): BlkMqOps {
     return {
-      queueRq: (_h: BlkMqHwCtx, rq: Request, last: boolean) => this.queueRq(rq, last),
-      commitRqs: () => this.kick(),
+      queueRq: (_h: BlkMqHwCtx, rq: Request, last: boolean) => {
+        const st = this.queueRq(rq, last);
+        if (last && st === BLK_STS_OK) this.stats.lastQueued++;
+        return st;
+      },
+      commitRqs: () => {
+        this.stats.commits++;
+        this.kick();
+      },
       poll: (h) => this.pollHctx(h),
       wait: (h, min) => this.waitHctx(h, min),
       waitAsync: (h) => this.waitAsyncHctx(h),
