@@ -4,6 +4,9 @@
  * keeps written data in a sparse page store and reads it back (zeroes where never written), like
  * null_blk's memory_backed=1. `irqmode: 'none'` ends requests inside queueRq (null_blk
  * irqmode=0); `'poll'` ends them on the next poll/wait, exercising the asynchronous path.
+ * Driver-private passthrough requests (REQ_OP_DRV_IN / DRV_OUT, built with `blkRqMapUserIov`)
+ * complete like a read / write of their data at the request's sector, as null_blk transfers by
+ * `op_is_write()`.
  * It keeps an NVMe-style doorbell account (null_blk has none): a request accepted with
  * `last = true`, or `commitRqs`, announces every request accepted since the previous doorbell
  * (`stats.lastQueued`, `stats.commits`, `stats.announced`), so a caller can see how block batched
@@ -11,8 +14,9 @@
  * @kernel drivers/block/null_blk/main.c null_queue_rq(), null_handle_rq()
  */
 import {
-  BLK_FEAT_WRITE_CACHE, BLK_STS_NOTSUPP, BLK_STS_OK, BLK_STS_TARGET, REQ_OP_DISCARD, REQ_OP_FLUSH, REQ_OP_READ,
-  REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, SgTable, blkMqAllocTagSet, blkMqEndRequest, blkRqBytes, blkRqPos, reqOp,
+  BLK_FEAT_WRITE_CACHE, BLK_STS_NOTSUPP, BLK_STS_OK, BLK_STS_TARGET, REQ_OP_DISCARD, REQ_OP_DRV_IN, REQ_OP_DRV_OUT,
+  REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, SgTable, blkMqAllocTagSet, blkMqEndRequest, blkRqBytes,
+  blkRqPos, opIsWrite, reqOp,
 } from '@biopath/block';
 import type { BlkMqOps, QueueLimits, Request } from '@biopath/block';
 import { PAGE_SIZE } from '@biopath/mm';
@@ -89,14 +93,15 @@ class NullQueue {
     const pos = blkRqPos(rq) * 512;
     const bytes = blkRqBytes(rq);
     if (op === REQ_OP_FLUSH) return BLK_STS_OK;
-    if (op !== REQ_OP_READ && op !== REQ_OP_WRITE && op !== REQ_OP_WRITE_ZEROES && op !== REQ_OP_DISCARD) return BLK_STS_NOTSUPP;
+    const data = op === REQ_OP_READ || op === REQ_OP_WRITE || op === REQ_OP_DRV_IN || op === REQ_OP_DRV_OUT;
+    if (!data && op !== REQ_OP_WRITE_ZEROES && op !== REQ_OP_DISCARD) return BLK_STS_NOTSUPP;
     if (pos + bytes > this.capacityBytes) return BLK_STS_TARGET;
     const st = this.store;
     if (st === null) return BLK_STS_OK;
     if (op === REQ_OP_WRITE_ZEROES || op === REQ_OP_DISCARD) st.zero(pos, bytes);
     else {
       const mem = rq.q.mem.bytes;
-      const write = op === REQ_OP_WRITE;
+      const write = opIsWrite(op);
       forEachRequestSegment(rq, this.sg, (m, len, at) => st.xfer(mem, m, pos + at, len, write));
     }
     return BLK_STS_OK;

@@ -31,6 +31,8 @@ export abstract class UringQueue {
   /** Requests accepted and not yet ended. */
   rqsInFlight = 0;
   endRequest: EndRequestFn = blkMqEndRequest;
+  /** `last` does not ring the doorbell: the next poll/wait submits what is staged (with its wait). */
+  deferDoorbell = false;
   readonly stats: DriverStats = driverStatsAlloc();
 
   constructor(setup: RingSetup) {
@@ -129,7 +131,7 @@ export abstract class UringQueue {
 
   /** blk_mq_ops.wait: block until `min` requests ended or nothing is in flight. */
   waitHctx(_hctx: BlkMqHwCtx, min: number): number {
-    let ended = this.pollHctx(_hctx);
+    let ended = this.deferDoorbell ? this.reapReady() : this.pollHctx(_hctx);
     while (ended < min && (this.sqesInFlight > 0 || this.ring.sqReady() > 0)) {
       const staged = this.ring.sqReady();
       this.ring.submitAndWait(1);
