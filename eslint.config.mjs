@@ -38,6 +38,12 @@ export default [
   {
     // Tests and benchmarks drive packages through their public entries (their own included) and
     // may use the testing package and any driver; library code stays bound by the layers above.
+    // So a lower layer's tests may import a higher layer: block's tests and bench run on
+    // @biopath/nvme's null, faulty and bdev drivers instead of keeping copies of them. That import
+    // resolves through the npm workspace link only: the importing package's package.json must not
+    // list the higher package (that would be a real dependency, and block -> nvme -> block a
+    // cycle), and .nxignore keeps test and bench files out of the Nx project graph, so Nx sees no
+    // block -> nvme edge (check: `npx nx graph --file=/tmp/graph.json`).
     files: ['**/*.test.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@biopath/*'], depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }] }] },
   },

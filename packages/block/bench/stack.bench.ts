@@ -1,34 +1,35 @@
 // The whole stack (iov_iter → extraction → bio → request → driver) at 4 KiB random direct reads,
 // QD 1/32/128, strategies pin (FOLL_PIN, profile merged), get (FOLL_GET, profile legacy) and list
 // (kernel pages, KVEC, nothing taken), on
-//  (a) a null driver that completes on the next poll: the stack alone (target ≥ 1,000,000 IOPS);
-//  (b) a loop device through io_uring, alternating with fio's io_uring engine on the same device in
-//      the same run (target ≥ 0.9× fio's IOPS). Medians of the repetitions.
+//  (a) @biopath/nvme's null driver completing on the next poll (irqmode poll, no data): the stack
+//      alone (target ≥ 1,000,000 IOPS);
+//  (b) a loop device through @biopath/nvme's bdev driver (io_uring), alternating with fio's io_uring
+//      engine on the same device in the same run (target ≥ 0.9× fio's IOPS). Medians of the repetitions.
+// --driver bdev-taskrun (default): the ring set up SINGLE_ISSUER + DEFER_TASKRUN; nvme-bdev: the
+// driver's defaults. --defer-doorbell: submit at the next wait instead of at `last`.
 // Usage: npx tsx packages/block/bench/stack.bench.ts [--part null|loop|both] [--runtime 3] [--reps 3]
-//        [--qd 1,32,128] [--size-mib 1024] [--json out.json] [--defer-doorbell] [--driver test|nvme-bdev]
+//        [--qd 1,32,128] [--size-mib 1024] [--json out.json] [--defer-doorbell] [--driver bdev-taskrun|nvme-bdev]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bdevCreate, blkMqDestroyQueue, blkMqInitQueue, type BlkMqTagSet, type QueueLimits } from '@biopath/block';
 import { MmStruct, createMemMap, destroyMemMap, expectNoLeakedPins, snapshotPins, type MemMap, type Profile } from '@biopath/mm';
 import { attachLoop, createImage, detachLoop, removeImage } from '@biopath/testing';
-import { createLeanNullDriver } from './lean-null-driver.ts';
 import { runStack, type StackResult, type Strategy } from './stack-loop.ts';
-import { createBdevDriver } from '@biopath/nvme';
-import { createTestUringDriver } from '../test/drivers/uring-loop-driver.ts';
+import { createBdevDriver, createNullDriver } from '@biopath/nvme';
 
 const { values: o } = parseArgs({
   options: {
     part: { type: 'string', default: 'both' }, runtime: { type: 'string', default: '3' }, reps: { type: 'string', default: '3' },
     qd: { type: 'string', default: '1,32,128' }, 'size-mib': { type: 'string', default: '1024' }, json: { type: 'string' },
-    'defer-doorbell': { type: 'boolean', default: false }, driver: { type: 'string', default: 'test' },
+    'defer-doorbell': { type: 'boolean', default: false }, driver: { type: 'string', default: 'bdev-taskrun' },
   },
 });
 const RT = Number(o.runtime) * 1000;
 const REPS = Number(o.reps);
 const QDS = o.qd!.split(',').map(Number);
 const STRATEGIES: Strategy[] = ['pin', 'get', 'list'];
-/** Loop driver rings the io_uring doorbell at the next wait (submit + wait in one io_uring_enter). */
+/** The bdev driver rings the io_uring doorbell at the next wait (submit + wait in one io_uring_enter). */
 const DEFER = o['defer-doorbell'] === true;
 const PROFILE: Record<Strategy, Profile> = { pin: 'merged', get: 'legacy', list: 'merged' };
 
@@ -61,7 +62,7 @@ function partNull(): Record<string, unknown>[] {
     const res: Record<Strategy, StackResult[]> = { pin: [], get: [], list: [] };
     for (let rep = 0; rep < REPS; rep++) {
       for (const s of rep % 2 === 0 ? STRATEGIES : [...STRATEGIES].reverse()) {
-        res[s].push(stackRun(s, qd, () => createLeanNullDriver(Math.max(qd, 1)), false, 500));
+        res[s].push(stackRun(s, qd, () => createNullDriver({ irqmode: 'poll', queueDepth: Math.max(qd, 1), sizeBytes: 64 * 2 ** 30 }), false, 500));
       }
     }
     for (const s of STRATEGIES) {
@@ -119,9 +120,10 @@ function partLoop(): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   try {
     console.log(`${execFileSync('/usr/bin/fio', ['--version'], { encoding: 'utf8' }).trim()} vs biopath block on ${dev}`);
-    const mk = (qd: number) => (mem: MemMap): Driver => (o.driver === 'nvme-bdev'
-      ? createBdevDriver({ path: dev, mem, queueDepth: qd })
-      : createTestUringDriver(dev, qd, { singleIssuer: true, deferTaskrun: true }, DEFER));
+    const tuned = o.driver !== 'nvme-bdev';
+    const mk = (qd: number) => (mem: MemMap): Driver => createBdevDriver({
+      path: dev, mem, queueDepth: qd, singleIssuer: tuned, deferTaskrun: tuned, deferDoorbell: DEFER,
+    });
     for (const qd of QDS) {
       for (const s of STRATEGIES) rows.push(loopPairs(s, qd, mk(qd), dev));
     }

@@ -7,7 +7,7 @@ import {
   BLK_STS_DEV_RESOURCE, BLK_STS_IOERR, BLK_STS_MEDIUM, BLK_STS_RESOURCE, BlkPlug, REQ_NOWAIT, REQ_OP_READ, RQF_TIMED_OUT,
   bioAddPage, bioAlloc, bioPut, bdevCreate, blkFinishPlug, blkMqDestroyQueue, blkMqDrain, blkMqInFlight, blkMqInitQueue,
   blkMqPoll, blkMqTimeoutWork, blkMqWaitAsync, blkStartPlug,
-  submitBio, submitBioWait, type Bio,
+  submitBio, submitBioWait, type Bio, type Request,
 } from '@biopath/block';
 import { rig, useRigGate, type Rig } from './helpers.ts';
 
@@ -25,10 +25,10 @@ function readBio(r: Rig, sector: number, opf = REQ_OP_READ): Bio {
 describe('dispatch', () => {
   it.each([BLK_STS_RESOURCE, BLK_STS_DEV_RESOURCE])('status %i (busy) keeps the request and retries it after a completion', (busy) => {
     results.length = 0;
-    const r = rig('merged', { inject: (_rq, nth) => (nth === 1 ? busy : undefined) });
+    const r = rig('merged', { faults: [{ nth: [2], action: { kind: 'busy', status: busy } }] });
     submitBio(readBio(r, 0));
     submitBio(readBio(r, 8));
-    expect(r.drv.stats.refused).toBe(1);
+    expect(r.drv.stats.busy).toBe(1);
     expect(r.q.queue_hw_ctx[0].dispatch).not.toBe(null);
     blkMqDrain(r.q);
     expect(results).toEqual([0, 0]);
@@ -38,19 +38,20 @@ describe('dispatch', () => {
 
   it('busy in the middle of a plugged batch rings the doorbell for what was queued', () => {
     results.length = 0;
-    const r = rig('merged', { inject: (_rq, nth) => (nth === 2 ? BLK_STS_DEV_RESOURCE : undefined) });
+    const r = rig('merged', { faults: [{ nth: [3], action: { kind: 'busy', status: BLK_STS_DEV_RESOURCE } }] });
     const plug = new BlkPlug();
     blkStartPlug(plug);
     for (let i = 0; i < 4; i++) submitBio(readBio(r, i * 100));
     blkFinishPlug(plug);
-    expect(r.drv.stats.lastFlags).toEqual([false, false]);
+    // two accepted, neither with last; the doorbell for both came from commitRqs
+    expect(r.drv.stats).toMatchObject({ queued: 2, lastQueued: 0, announced: 2 });
     expect(r.drv.stats.commits).toBe(1);
     blkMqDrain(r.q);
     expect(results).toEqual([0, 0, 0, 0]);
   });
 
   it('an error answer fails the request and its bio reports the errno', () => {
-    const r = rig('merged', { inject: () => BLK_STS_MEDIUM });
+    const r = rig('merged', { faults: [{ action: { kind: 'error', when: 'submit', status: BLK_STS_MEDIUM } }] });
     const bio = readBio(r, 0);
     bio.bi_end_io = null;
     expect(submitBioWait(bio)).toBe(-61);
@@ -58,7 +59,7 @@ describe('dispatch', () => {
   });
 
   it('a device error at completion becomes BLK_STS_IOERR → -EIO', () => {
-    const r = rig('merged', { inject: () => 'fail', failStatus: BLK_STS_IOERR });
+    const r = rig('merged', { faults: [{ action: { kind: 'error', when: 'complete', status: BLK_STS_IOERR } }] });
     const bio = readBio(r, 0);
     bio.bi_end_io = null;
     expect(submitBioWait(bio)).toBe(-5);
@@ -67,7 +68,7 @@ describe('dispatch', () => {
 
   it('completions inside queueRq are ended after the dispatch returns', () => {
     results.length = 0;
-    const r = rig('merged', { complete: 'inline' });
+    const r = rig('merged', { irqmode: 'none' });
     for (let i = 0; i < 40; i++) submitBio(readBio(r, i * 8));
     expect(results.length).toBe(40);
     expect(blkMqInFlight(r.q)).toBe(0);
@@ -129,14 +130,19 @@ describe('tags', () => {
   });
 });
 
+/** The request the faulty driver lost (its `timeout` fault): only block's timeout handler ends it. */
+function lostRequest(r: Rig): Request {
+  return r.q.queue_hw_ctx[0].tags.static_rqs[r.faults!.log[0].tag];
+}
+
 describe('timeouts', () => {
   it('an expired request goes to the driver timeout handler, which ends it with BLK_STS_TIMEOUT', () => {
     results.length = 0;
-    const r = rig('merged', { inject: () => 'hold' });
+    const r = rig('merged', { faults: [{ action: { kind: 'timeout' } }] });
     submitBio(readBio(r, 0));
     blkMqPoll(r.q);
     expect(results).toEqual([]);
-    const rq = r.drv.stats.held[0];
+    const rq = lostRequest(r);
     expect(blkMqTimeoutWork(r.q, rq.deadline - 1)).toBe(0);
     expect(blkMqTimeoutWork(r.q, rq.deadline + 1)).toBe(1);
     expect(results).toEqual([2]);
@@ -145,15 +151,13 @@ describe('timeouts', () => {
   });
 
   it('reset-timer re-arms the deadline and keeps the request', () => {
-    const r = rig('merged', { inject: () => 'hold' });
+    const r = rig('merged', { faults: [{ action: { kind: 'timeout', resets: 1 } }] });
     submitBio(readBio(r, 0));
-    const rq = r.drv.stats.held[0];
-    r.drv.stats.held.length = 0;
+    const rq = lostRequest(r);
     const d = rq.deadline;
     expect(blkMqTimeoutWork(r.q, d + 5)).toBe(1);
     expect(rq.deadline).toBeGreaterThan(d);
     expect(blkMqInFlight(r.q)).toBe(1);
-    r.drv.stats.held.push(rq);
     blkMqTimeoutWork(r.q, rq.deadline + 1);
     expect(blkMqInFlight(r.q)).toBe(0);
   });

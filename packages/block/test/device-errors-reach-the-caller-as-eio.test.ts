@@ -7,7 +7,6 @@ import { ITER_DEST, createIovIter, iovIterUbuf } from '@biopath/iov-iter';
 import type { Profile } from '@biopath/mm';
 import { createBdevDriver, createFaultyDriver, type FaultAction } from '@biopath/nvme';
 import { probe, withLoopDevice } from '@biopath/testing';
-import type { TestDriver } from './drivers/null-driver.ts';
 import { rig, teardown } from './helpers.ts';
 
 const loop = probe.loop();
@@ -25,7 +24,7 @@ describe.skipIf(!loop.ok).each(AXES)('%s, profile %s, sync %s', (fault, profile,
       const r = rig(profile, {
         driver: (mem) => createFaultyDriver(createBdevDriver({ path: dev, mem, queueDepth: 8 }), {
           rules: [{ action: FAULTS[fault], ops: ['read'], nth: [1] }],
-        }) as unknown as TestDriver,
+        }),
       });
       try {
         const buf = r.mm.mmap(16384);

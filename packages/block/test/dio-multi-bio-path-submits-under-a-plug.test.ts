@@ -48,7 +48,7 @@ describe('multi-bio direct IO', () => {
   });
 
   it('a device error in one bio returns its errno and every pin comes back', () => {
-    const r = rig('merged', { nrPages: 4096, queueDepth: 64, failStatus: BLK_STS_IOERR, inject: (_rq, nth) => (nth === 1 ? 'fail' : undefined) });
+    const r = rig('merged', { nrPages: 4096, queueDepth: 64, faults: [{ nth: [2], action: { kind: 'error', status: BLK_STS_IOERR } }] });
     const iov = scattered(r, 300);
     expect(blkdevDirectIO(kiocb(r, 0), iovIterInit(createIovIter(), ITER_DEST, r.mm, iov, 300, 300 * 4096))).toBe(-5);
   });

@@ -1,6 +1,8 @@
 /**
- * Shared test rig: a MemMap of a profile, a queue over a test driver, a block device, an emulated
- * process, and the pin gate checked at the end.
+ * Shared test rig: a MemMap of a profile, a queue over a driver from @biopath/nvme (by default its
+ * null driver, wrapped in its faulty driver when a test asks for faults), a block device, an
+ * emulated process, and the pin gate checked at the end. Tests may import @biopath/nvme, a higher
+ * layer: see the test-files override in eslint.config.mjs.
  */
 import { afterEach, beforeEach, expect } from 'vitest';
 import {
@@ -11,30 +13,61 @@ import type { BlockDevice, QueueLimits, RequestQueue } from '@biopath/block';
 import {
   MmStruct, createMemMap, destroyMemMap, expectNoLeakedPins, snapshotPins, type MemMap, type PinSnapshot, type Profile,
 } from '@biopath/mm';
-import { createTestNullDriver, type NullDriverOpts, type TestDriver } from './drivers/null-driver.ts';
+import { createFaultyDriver, createNullDriver, type BlkDriver, type FaultRule } from '@biopath/nvme';
+
+type FaultyDriver = ReturnType<typeof createFaultyDriver>;
 
 export interface Rig {
   mem: MemMap;
   mm: MmStruct;
-  drv: TestDriver;
+  drv: BlkDriver;
+  /** The faulty driver's schedule (its `log` names each injected request's tag), when `faults` was given. */
+  faults: FaultyDriver['faults'] | null;
   q: RequestQueue;
   bdev: BlockDevice;
   base: PinSnapshot;
 }
 
+export interface RigOpts {
+  nrPages?: number;
+  /** Queue limits over block's defaults (over the driver's own with `driver`). */
+  limits?: Partial<QueueLimits>;
+  /** Null device: capacity (default 64 MiB), tags (default 32), keep data (default no). */
+  sizeBytes?: number;
+  queueDepth?: number;
+  memoryBacked?: boolean;
+  /** Null device: `'poll'` (default) ends requests on the next poll/wait, `'none'` inside queueRq. */
+  irqmode?: 'none' | 'poll';
+  /** Wrap the null device in nvme's faulty driver with these rules. */
+  faults?: FaultRule[];
+  /** Seed of the faulty driver's generator (rules with a `probability`). */
+  faultSeed?: number;
+  /** Another driver instead of the null device. */
+  driver?: (mem: MemMap) => BlkDriver;
+}
+
+/** The default device: nvme's null driver, behind its faulty driver when `faults` are given. */
+function nullDevice(opts: RigOpts): BlkDriver {
+  const dev = createNullDriver({
+    sizeBytes: opts.sizeBytes ?? 64 << 20, queueDepth: opts.queueDepth ?? 32, irqmode: opts.irqmode ?? 'poll',
+    memoryBacked: opts.memoryBacked ?? false,
+  });
+  return opts.faults ? createFaultyDriver(dev, { rules: opts.faults, seed: opts.faultSeed }) : dev;
+}
+
 const live: Rig[] = [];
 
 /** Build a rig; torn down (and pin-gated) after the test by `useRigGate()`. */
-export function rig(
-  profile: Profile,
-  opts: NullDriverOpts & { nrPages?: number; limits?: Partial<QueueLimits>; driver?: (mem: MemMap) => TestDriver } = {},
-): Rig {
+export function rig(profile: Profile, opts: RigOpts = {}): Rig {
   const mem = createMemMap({ nrPages: opts.nrPages ?? 2048, profile });
   const base = snapshotPins(mem);
-  const drv = opts.driver ? opts.driver(mem) : createTestNullDriver(opts);
-  const q = blkMqInitQueue(drv.set, { ...drv.limits, ...opts.limits }, mem);
+  const drv = opts.driver ? opts.driver(mem) : nullDevice(opts);
+  // The rule tests run on block's default limits (the null device's own would change where bios
+  // split and merge); a real device's limits are its own.
+  const q = blkMqInitQueue(drv.set, { ...(opts.driver ? drv.limits : {}), ...opts.limits }, mem);
   const bdev = bdevCreate(q, drv.sizeBytes, 'nullb0');
-  const r: Rig = { mem, mm: new MmStruct(mem), drv, q, bdev, base };
+  const faults = 'faults' in drv ? (drv as FaultyDriver).faults : null;
+  const r: Rig = { mem, mm: new MmStruct(mem), drv, faults, q, bdev, base };
   live.push(r);
   return r;
 }

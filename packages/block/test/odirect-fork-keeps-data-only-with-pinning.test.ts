@@ -12,9 +12,7 @@ import { BlkPlug, EIOCBQUEUED, Kiocb, blkFinishPlug, blkMqDrain, blkStartPlug, b
 import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterUbuf } from '@biopath/iov-iter';
 import type { MemMap, MmStruct, Profile } from '@biopath/mm';
 import { probe, withLoopDevice } from '@biopath/testing';
-import { createBdevDriver } from '@biopath/nvme';
-import { createTestUringDriver } from './drivers/uring-loop-driver.ts';
-import type { TestDriver } from './drivers/null-driver.ts';
+import { createBdevDriver, type BlkDriver } from '@biopath/nvme';
 import { rig, teardown, type Rig } from './helpers.ts';
 
 const loop = probe.loop();
@@ -22,11 +20,15 @@ const loop = probe.loop();
 const DEV_SIZE = 1 << 20;
 const PINS: Record<Profile, boolean> = { legacy: false, v8: true, merged: true, current: true };
 
-/** The drivers axis: @biopath/nvme's bdev driver (io_uring on an O_DIRECT fd) and block's own test driver. */
-type DriverName = 'nvme-bdev' | 'block-test-uring';
-const DRIVERS: Record<DriverName, (dev: string) => (mem: MemMap) => TestDriver> = {
-  'nvme-bdev': (dev) => (mem) => createBdevDriver({ path: dev, mem, queueDepth: 8 }) as unknown as TestDriver,
-  'block-test-uring': (dev) => () => createTestUringDriver(dev, 8),
+/**
+ * The drivers axis: @biopath/nvme's bdev driver (io_uring on an O_DIRECT fd), with READ/WRITE
+ * SQEs on the MemMap's addresses, and with the MemMap registered (READ_FIXED/WRITE_FIXED, one SQE
+ * per segment).
+ */
+type DriverName = 'nvme-bdev' | 'nvme-bdev-fixed';
+const DRIVERS: Record<DriverName, (dev: string) => (mem: MemMap) => BlkDriver> = {
+  'nvme-bdev': (dev) => (mem) => createBdevDriver({ path: dev, mem, queueDepth: 8 }),
+  'nvme-bdev-fixed': (dev) => (mem) => createBdevDriver({ path: dev, mem, queueDepth: 8, fixedBuffers: true }),
 };
 let driverName: DriverName = 'nvme-bdev';
 
@@ -63,7 +65,7 @@ function finish(r: Rig, plug: BlkPlug, out: { ret: number }, len: number): void 
 
 const byte = (mm: MmStruct, addr: number): number => mm.read(addr, 1)[0]!;
 
-const AXES = (['nvme-bdev', 'block-test-uring'] as const).flatMap((d) =>
+const AXES = (['nvme-bdev', 'nvme-bdev-fixed'] as const).flatMap((d) =>
   (['legacy', 'v8', 'merged', 'current'] as const).map((p) => [d, p] as const));
 
 describe.skipIf(!loop.ok).each(AXES)('driver %s, profile %s', (drv, profile) => {

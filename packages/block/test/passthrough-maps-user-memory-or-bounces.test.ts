@@ -4,7 +4,7 @@
 // without an address space); KVEC is bounced; a BVEC array is borrowed when it fits, else bounced.
 import { describe, expect, it } from 'vitest';
 import {
-  BIO_BOUNCED, BLK_STS_OK, REQ_OP_DRV_IN, REQ_OP_DRV_OUT, RQF_COPY_USER, bioFlagged, blkExecuteRq, blkExecuteRqNowait,
+  BIO_BOUNCED, BLK_STS_MEDIUM, BLK_STS_OK, REQ_OP_DRV_IN, REQ_OP_DRV_OUT, RQF_COPY_USER, bioFlagged, blkExecuteRq, blkExecuteRqNowait,
   blkMqAllocRequest, blkMqDrain,
   blkMqFreeRequest, blkRqMapUserIov, blkRqUnmapUser,
 } from '@biopath/block';
@@ -40,7 +40,7 @@ describe('direct mapping', () => {
 
 describe('execution', () => {
   it('blkExecuteRqNowait reports the status to its handler and frees the request', () => {
-    const r = rig('merged', { inject: () => 'fail', failStatus: 7 });
+    const r = rig('merged', { faults: [{ action: { kind: 'error', status: BLK_STS_MEDIUM } }] });
     const rq = blkMqAllocRequest(r.q, REQ_OP_DRV_IN);
     const seen: number[] = [];
     blkExecuteRqNowait(rq, (_rq, sts) => { seen.push(sts); });

@@ -5,7 +5,7 @@
 import { propertyParams } from '@biopath/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EIOCBQUEUED, Kiocb, RELEASE_DEFERRED, blkMqDrain, blkdevDirectIO, fsBioSet, smallBioSet } from '@biopath/block';
+import { BLK_STS_IOERR, EIOCBQUEUED, Kiocb, RELEASE_DEFERRED, blkMqDrain, blkdevDirectIO, fsBioSet, smallBioSet } from '@biopath/block';
 import {
   ITER_DEST, ITER_SOURCE, createIovIter, iovIterBvec, iovIterInit, iovIterKvec, iovIterUbuf, type IovIter,
 } from '@biopath/iov-iter';
@@ -71,7 +71,7 @@ describe.each((['legacy', 'v8', 'merged', 'current'] as Profile[]).map((p) => [p
         const ops2 = profile === 'legacy' ? ops.filter((o) => o.kind !== 'kvec') : ops;
         const r = rig(profile, {
           nrPages: 1024, queueDepth: 4, limits: { max_segments: maxSegs },
-          inject: (_rq, nth) => ((nth * 7919 + seed) % 11 === 0 ? 'fail' : undefined),
+          faults: [{ probability: 1 / 11, action: { kind: 'error', status: BLK_STS_IOERR } }], faultSeed: seed,
         });
         const children: MmStruct[] = [];
         const frees: number[] = [];

@@ -1,7 +1,11 @@
 // The null driver completes requests without a device: inline in queueRq (irqmode none) or on the
 // next poll (irqmode poll); it moves no data unless memory-backed, like null_blk.
 import { describe, expect, it } from 'vitest';
-import { REQ_OP_DISCARD, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, blkMqPoll, bioPut, submitBio } from '@biopath/block';
+import {
+  BLK_STS_OK, REQ_OP_DISCARD, REQ_OP_DRV_IN, REQ_OP_DRV_OUT, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, blkExecuteRq,
+  blkMqAllocRequest, blkMqPoll, blkRqMapUserIov, blkRqUnmapUser, bioPut, submitBio,
+} from '@biopath/block';
+import { ITER_DEST, ITER_SOURCE, createIovIter, iovIterBvec } from '@biopath/iov-iter';
 import { errno } from '@biopath/native';
 import { createNullDriver } from '@biopath/nvme';
 import { contiguous, expectedPattern, fillPieces, io, ioNoData, makeBio, readPieces, withStack } from './helpers.ts';
@@ -45,6 +49,26 @@ describe('null driver', () => {
       want.fill(0, 512, 1536);
       want.fill(0, 4096, 12288);
       expect(readPieces(s.mem, r)).toEqual(want);
+    });
+  });
+
+  it('passthrough REQ_OP_DRV_OUT / DRV_IN move their data like a write / read (null_blk: by op_is_write)', async () => {
+    await withStack(() => createNullDriver({ memoryBacked: true }), (s) => {
+      const run = (op: number, dir: number, pfn: number): number => {
+        const rq = blkMqAllocRequest(s.q, op);
+        const bv = [{ bv_page: pfn, bv_offset: 0, bv_len: 4096 }];
+        expect(blkRqMapUserIov(rq, iovIterBvec(createIovIter(), dir, s.mem, bv, 1, 4096))).toBe(0);
+        const bio = rq.bio;
+        const st = blkExecuteRq(rq);
+        expect(blkRqUnmapUser(bio)).toBe(0);
+        return st;
+      };
+      const w: Piece[] = [{ pfn: contiguous(s.mem, 0), off: 0, len: 4096 }];
+      const r: Piece[] = [{ pfn: contiguous(s.mem, 0), off: 0, len: 4096 }];
+      fillPieces(s.mem, w, 5);
+      expect(run(REQ_OP_DRV_OUT, ITER_SOURCE, w[0]!.pfn)).toBe(BLK_STS_OK);
+      expect(run(REQ_OP_DRV_IN, ITER_DEST, r[0]!.pfn)).toBe(BLK_STS_OK);
+      expect(readPieces(s.mem, r)).toEqual(expectedPattern(5, 4096));
     });
   });
 

@@ -41,6 +41,16 @@ export interface BdevDriverOptions {
   readOnly?: boolean;
   /** SQPOLL idle time (ms): the kernel polls the SQ; submits become free. */
   sqpollIdleMs?: number;
+  /** IORING_SETUP_SINGLE_ISSUER: only the creating thread submits (it always is here). */
+  singleIssuer?: boolean;
+  /** IORING_SETUP_DEFER_TASKRUN (needs `singleIssuer`, not SQPOLL): completions run when this thread enters the ring to wait. */
+  deferTaskrun?: boolean;
+  /**
+   * Ring the doorbell at the next poll/wait instead of at `last` (submit and wait in one
+   * io_uring_enter, as fio's and liburing's loops do); `commitRqs`, a busy ring and errors still
+   * submit at once. Default false: the doorbell rings at `last`, as block's contract says.
+   */
+  deferDoorbell?: boolean;
 }
 
 /** Per-tag state (the request's PDU). */
@@ -61,7 +71,8 @@ export class BdevQueue extends UringQueue {
     readonly fd: number, readonly mem: MemMap, readonly depth: number, readonly iovCap: number,
     readonly lbs: number, readonly capacityBytes: number, readonly opts: BdevDriverOptions,
   ) {
-    super({ entries: depth * 2, sqpollIdleMs: opts.sqpollIdleMs });
+    super({ entries: depth * 2, sqpollIdleMs: opts.sqpollIdleMs, singleIssuer: opts.singleIssuer, deferTaskrun: opts.deferTaskrun });
+    this.deferDoorbell = opts.deferDoorbell ?? false;
     this.sg = new SgTable(iovCap);
     this.area = new DriverArea(depth * iovCap * IOVEC_BYTES + PAGE_SIZE);
     this.zeroPageIova = this.area.iova(this.area.region.size - PAGE_SIZE);
@@ -93,7 +104,7 @@ export class BdevQueue extends UringQueue {
     else if (op === REQ_OP_WRITE_ZEROES) st = this.queueZeroes(rq);
     else st = BLK_STS_NOTSUPP;
     if (st === BLK_STS_DEV_RESOURCE) this.stats.busy++;
-    if (last || st !== BLK_STS_OK) this.kick();
+    if ((last && !this.deferDoorbell) || st !== BLK_STS_OK) this.kick();
     return st;
   }
 

@@ -4,7 +4,7 @@
  * request, or with a probability drawn from a seeded generator) wins, up to `times` injections.
  */
 import {
-  BLK_STS_IOERR, REQ_OP_DISCARD, REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES,
+  BLK_STS_DEV_RESOURCE, BLK_STS_IOERR, BLK_STS_RESOURCE, REQ_OP_DISCARD, REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES,
 } from '@biopath/block';
 import { BiopathError } from '@biopath/native';
 
@@ -17,7 +17,20 @@ export type FaultAction =
   /** Hold its completion for `polls` poll/wait rounds and/or `ms` milliseconds. */
   | { kind: 'delay'; polls?: number; ms?: number }
   /** The device moved only `bytes` (default: half, rounded down to whole blocks); a read's remaining bytes are set to `poison` (default 0xa5) and the request fails with BLK_STS_IOERR. */
-  | { kind: 'short'; bytes?: number; poison?: number };
+  | { kind: 'short'; bytes?: number; poison?: number }
+  /**
+   * Answer queueRq busy with `status` (BLK_STS_RESOURCE, the default, or BLK_STS_DEV_RESOURCE):
+   * nothing reaches the device, block keeps the request and retries it after a completion (the
+   * retry is a new matching request). Counted in `stats.busy`. null_blk's `requeue_inject`.
+   */
+  | { kind: 'busy'; status?: number }
+  /**
+   * Accept it and lose it: it never reaches the device and never completes, until block's timeout
+   * handler (`blkMqTimeoutWork`) finds it expired; the driver's `timeout` then re-arms the timer
+   * `resets` times (default 0) and after that ends it with BLK_STS_TIMEOUT. null_blk's
+   * `timeout_inject`.
+   */
+  | { kind: 'timeout'; resets?: number };
 
 export interface FaultRule {
   action: FaultAction;
@@ -55,6 +68,8 @@ export const FAULT_ERROR_SUBMIT = 1;
 export const FAULT_ERROR_COMPLETE = 2;
 export const FAULT_DELAY = 3;
 export const FAULT_SHORT = 4;
+export const FAULT_BUSY = 5;
+export const FAULT_TIMEOUT = 6;
 
 const OPS: Record<FaultOp, number> = {
   read: REQ_OP_READ, write: REQ_OP_WRITE, flush: REQ_OP_FLUSH, discard: REQ_OP_DISCARD, 'write-zeroes': REQ_OP_WRITE_ZEROES,
@@ -76,6 +91,18 @@ function kindOf(a: FaultAction): number {
   if (a.kind === 'error') return a.when === 'submit' ? FAULT_ERROR_SUBMIT : FAULT_ERROR_COMPLETE;
   if (a.kind === 'delay') return FAULT_DELAY;
   if (a.kind === 'short') return FAULT_SHORT;
+  if (a.kind === 'busy') {
+    if (a.status !== undefined && a.status !== BLK_STS_RESOURCE && a.status !== BLK_STS_DEV_RESOURCE) {
+      throw new BiopathError('EINVAL', `createFaultyDriver(rules): busy status ${a.status} is not BLK_STS_RESOURCE or BLK_STS_DEV_RESOURCE`);
+    }
+    return FAULT_BUSY;
+  }
+  if (a.kind === 'timeout') {
+    if (a.resets !== undefined && !(Number.isInteger(a.resets) && a.resets >= 0)) {
+      throw new BiopathError('EINVAL', `createFaultyDriver(rules): timeout resets ${a.resets} is not an integer >= 0`);
+    }
+    return FAULT_TIMEOUT;
+  }
   throw new BiopathError('EINVAL', `createFaultyDriver(rules): unknown action kind ${(a as { kind: string }).kind}`);
 }
 
@@ -135,7 +162,14 @@ export class FaultSchedule {
 
   status(rule: number): number {
     const a = this.rules[rule]!.action;
+    if (a.kind === 'busy') return a.status ?? BLK_STS_RESOURCE;
     return a.kind === 'error' ? (a.status ?? BLK_STS_IOERR) : BLK_STS_IOERR;
+  }
+
+  /** How many times a lost request's timeout re-arms the timer before it ends. */
+  timeoutResets(rule: number): number {
+    const a = this.rules[rule]!.action;
+    return a.kind === 'timeout' ? (a.resets ?? 0) : 0;
   }
 
   delayPolls(rule: number): number {

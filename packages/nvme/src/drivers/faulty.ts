@@ -3,18 +3,22 @@
  * every k-th) or at random from a seeded generator: errors at submission or at completion,
  * delayed completions (held for a number of poll/wait rounds or milliseconds), and short
  * completions (the device moved only part of the data: the rest of a read buffer is poisoned and
- * the request fails with BLK_STS_IOERR). Deterministic for a given seed and request sequence.
+ * the request fails with BLK_STS_IOERR), busy answers (null_blk `requeue_inject`) and lost
+ * requests that only block's timeout handler ends (null_blk `timeout_inject`). Deterministic for
+ * a given seed and request sequence.
  * @kernel drivers/md/dm-flakey.c, drivers/block/null_blk (fault injection), lib/fault-inject.c
  */
 import {
-  BLK_STS_IOERR, BLK_STS_OK, REQ_OP_READ, SgTable, blkMqAllocTagSet, blkMqEndRequest, blkRqBytes, blkRqPos, blkRqSectors,
+  BLK_STS_IOERR, BLK_STS_OK, BLK_STS_TIMEOUT, REQ_OP_READ, SgTable, blkMqAllocTagSet, blkMqEndRequest, blkRqBytes, blkRqPos, blkRqSectors,
   reqOp,
 } from '@biopath/block';
 import type { BlkMqHwCtx, BlkMqOps, Request } from '@biopath/block';
 import { BiopathError } from '@biopath/native';
 import type { BlkDriver, EndRequestFn } from '../internal/driver-types.ts';
 import { fillRequestFrom } from '../internal/rq-data.ts';
-import { FaultSchedule, FAULT_NONE, FAULT_ERROR_SUBMIT, FAULT_ERROR_COMPLETE, FAULT_DELAY, FAULT_SHORT } from './faulty-schedule.ts';
+import {
+  FaultSchedule, FAULT_NONE, FAULT_ERROR_SUBMIT, FAULT_ERROR_COMPLETE, FAULT_DELAY, FAULT_SHORT, FAULT_BUSY, FAULT_TIMEOUT,
+} from './faulty-schedule.ts';
 import type { FaultyOptions } from './faulty-schedule.ts';
 
 export type { FaultyOptions, FaultRule, FaultAction, FaultOp, FaultRecord } from './faulty-schedule.ts';
@@ -29,6 +33,10 @@ class FaultPdu {
   deadline = 0;
   status = 0;
   next: Request | null = null;
+  /** Lost (a `timeout` fault): accepted, never passed on; only `timeout()` ends it. */
+  lost = false;
+  /** Timer re-arms left before a lost request ends. */
+  resets = 0;
 }
 
 class FaultyQueue {
@@ -37,6 +45,7 @@ class FaultyQueue {
   pdus: FaultPdu[] = [];
   held: Request | null = null;
   nrHeld = 0;
+  nrLost = 0;
   ended = 0;
 
   constructor(readonly inner: BlkDriver, readonly sched: FaultSchedule) {}
@@ -50,8 +59,14 @@ class FaultyQueue {
     const rule = this.sched.pick(reqOp(rq.cmd_flags), blkRqPos(rq), blkRqSectors(rq), rq.tag);
     p.kind = rule < 0 ? FAULT_NONE : this.sched.kind(rule);
     p.rule = rule;
-    if (p.kind === FAULT_ERROR_SUBMIT) {
+    if (p.kind === FAULT_ERROR_SUBMIT || p.kind === FAULT_TIMEOUT) {
       if (last) this.inner.ops.commitRqs?.(hctx);
+      if (p.kind === FAULT_ERROR_SUBMIT) return this.sched.status(rule);
+      return this.lose(rq, p);
+    }
+    if (p.kind === FAULT_BUSY) {
+      p.kind = FAULT_NONE;
+      this.inner.stats.busy++;
       return this.sched.status(rule);
     }
     const st = this.inner.ops.queueRq(hctx, rq, last);
@@ -60,6 +75,33 @@ class FaultyQueue {
       p.kind = FAULT_NONE;
     }
     return st;
+  }
+
+  /** Accept `rq` and never pass it on (null_blk's timeout_inject: the command is dropped). */
+  lose(rq: Request, p: FaultPdu): number {
+    p.kind = FAULT_NONE;
+    p.lost = true;
+    p.resets = this.sched.timeoutResets(p.rule);
+    this.nrLost++;
+    return BLK_STS_OK;
+  }
+
+  /**
+   * blk_mq_ops.timeout: a lost request re-arms its timer `resets` times, then ends with
+   * BLK_STS_TIMEOUT; any other request is the inner driver's to judge (re-arm if it has no handler).
+   * @kernel drivers/block/null_blk/main.c null_timeout_rq()
+   */
+  timeout(rq: Request): 'done' | 'reset-timer' {
+    const p = this.pdu(rq);
+    if (!p.lost) return this.inner.ops.timeout?.(rq) ?? 'reset-timer';
+    if (p.resets > 0) {
+      p.resets--;
+      return 'reset-timer';
+    }
+    p.lost = false;
+    this.nrLost--;
+    this.endOne(rq, BLK_STS_TIMEOUT);
+    return 'done';
   }
 
   /** The inner driver ended `rq`: apply its fault, or pass it on. */
@@ -151,7 +193,9 @@ class FaultyQueue {
 
 /**
  * Wrap `inner` with the fault schedule `opts`. The returned driver owns `inner`: closing it
- * closes `inner`. `faults()` lists what was injected, in order.
+ * closes `inner`. `faults.log` lists what was injected, in order. Its `stats` are the inner
+ * driver's object, which also counts the busy answers injected here (`busy`); requests refused or
+ * lost here never reach the inner driver, so they are not in its `queued`.
  */
 export function createFaultyDriver(inner: BlkDriver, opts: FaultyOptions): BlkDriver & { faults: FaultSchedule } {
   const sched = new FaultSchedule(opts);
@@ -163,6 +207,7 @@ export function createFaultyDriver(inner: BlkDriver, opts: FaultyOptions): BlkDr
     commitRqs: (h) => iops.commitRqs?.(h),
     poll: (h) => q.poll(h),
     wait: (h, min) => q.wait(h, min),
+    timeout: (rq) => q.timeout(rq),
     waitAsync: async (h) => {
       if (inner.inFlight() > 0) await iops.waitAsync?.(h);
     },
@@ -174,13 +219,15 @@ export function createFaultyDriver(inner: BlkDriver, opts: FaultyOptions): BlkDr
     },
   };
   return {
-    name: 'faulty', ops, set: blkMqAllocTagSet({ ops, queue_depth: inner.queueDepth }), limits: inner.limits,
+    name: 'faulty', ops, set: blkMqAllocTagSet({ ops, queue_depth: inner.queueDepth, timeout_ms: inner.set.timeout_ms }),
+    limits: inner.limits,
     queueDepth: inner.queueDepth, capacitySectors: inner.capacitySectors, sizeBytes: inner.sizeBytes, stats: inner.stats,
     faults: sched,
     setEndRequest: (fn) => { q.endRequest = fn; },
-    inFlight: () => inner.inFlight() + q.nrHeld,
+    inFlight: () => inner.inFlight() + q.nrHeld + q.nrLost,
     close: () => {
       if (q.nrHeld > 0) throw new BiopathError('EBUSY', `faulty close(): ${q.nrHeld} delayed requests still held`);
+      if (q.nrLost > 0) throw new BiopathError('EBUSY', `faulty close(): ${q.nrLost} lost requests not yet timed out`);
       inner.close();
     },
   };

@@ -4,11 +4,19 @@
  * keeps written data in a sparse page store and reads it back (zeroes where never written), like
  * null_blk's memory_backed=1. `irqmode: 'none'` ends requests inside queueRq (null_blk
  * irqmode=0); `'poll'` ends them on the next poll/wait, exercising the asynchronous path.
+ * Driver-private passthrough requests (REQ_OP_DRV_IN / DRV_OUT, built with `blkRqMapUserIov`)
+ * complete like a read / write of their data at the request's sector, as null_blk transfers by
+ * `op_is_write()`.
+ * It keeps an NVMe-style doorbell account (null_blk has none): a request accepted with
+ * `last = true`, or `commitRqs`, announces every request accepted since the previous doorbell
+ * (`stats.lastQueued`, `stats.commits`, `stats.announced`), so a caller can see how block batched
+ * its dispatch. The device itself does not wait for the doorbell.
  * @kernel drivers/block/null_blk/main.c null_queue_rq(), null_handle_rq()
  */
 import {
-  BLK_FEAT_WRITE_CACHE, BLK_STS_NOTSUPP, BLK_STS_OK, BLK_STS_TARGET, REQ_OP_DISCARD, REQ_OP_FLUSH, REQ_OP_READ,
-  REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, SgTable, blkMqAllocTagSet, blkMqEndRequest, blkRqBytes, blkRqPos, reqOp,
+  BLK_FEAT_WRITE_CACHE, BLK_STS_NOTSUPP, BLK_STS_OK, BLK_STS_TARGET, REQ_OP_DISCARD, REQ_OP_DRV_IN, REQ_OP_DRV_OUT,
+  REQ_OP_FLUSH, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES, SgTable, blkMqAllocTagSet, blkMqEndRequest, blkRqBytes,
+  blkRqPos, opIsWrite, reqOp,
 } from '@biopath/block';
 import type { BlkMqOps, QueueLimits, Request } from '@biopath/block';
 import { PAGE_SIZE } from '@biopath/mm';
@@ -72,6 +80,8 @@ class NullQueue {
   head: Request | null = null;
   tail: Request | null = null;
   inFlight = 0;
+  /** Requests accepted since the last doorbell. */
+  unannounced = 0;
 
   constructor(readonly capacityBytes: number, readonly poll: boolean, memoryBacked: boolean) {
     this.sg = new SgTable(256);
@@ -83,23 +93,29 @@ class NullQueue {
     const pos = blkRqPos(rq) * 512;
     const bytes = blkRqBytes(rq);
     if (op === REQ_OP_FLUSH) return BLK_STS_OK;
-    if (op !== REQ_OP_READ && op !== REQ_OP_WRITE && op !== REQ_OP_WRITE_ZEROES && op !== REQ_OP_DISCARD) return BLK_STS_NOTSUPP;
+    const data = op === REQ_OP_READ || op === REQ_OP_WRITE || op === REQ_OP_DRV_IN || op === REQ_OP_DRV_OUT;
+    if (!data && op !== REQ_OP_WRITE_ZEROES && op !== REQ_OP_DISCARD) return BLK_STS_NOTSUPP;
     if (pos + bytes > this.capacityBytes) return BLK_STS_TARGET;
     const st = this.store;
     if (st === null) return BLK_STS_OK;
     if (op === REQ_OP_WRITE_ZEROES || op === REQ_OP_DISCARD) st.zero(pos, bytes);
     else {
       const mem = rq.q.mem.bytes;
-      const write = op === REQ_OP_WRITE;
+      const write = opIsWrite(op);
       forEachRequestSegment(rq, this.sg, (m, len, at) => st.xfer(mem, m, pos + at, len, write));
     }
     return BLK_STS_OK;
   }
 
-  queueRq(rq: Request): number {
+  queueRq(rq: Request, last: boolean): number {
     const status = this.handle(rq);
     this.stats.queued++;
     this.inFlight++;
+    this.unannounced++;
+    if (last) {
+      this.stats.lastQueued++;
+      this.doorbell();
+    }
     rq.status = status;
     if (!this.poll) {
       this.endOne(rq, status);
@@ -110,6 +126,18 @@ class NullQueue {
     else this.tail.rq_next = rq;
     this.tail = rq;
     return BLK_STS_OK;
+  }
+
+  /** A doorbell: everything accepted since the previous one is announced. */
+  doorbell(): void {
+    this.stats.announced += this.unannounced;
+    this.unannounced = 0;
+  }
+
+  /** blk_mq_ops.commit_rqs: the doorbell for a batch that ended on `last = false`. */
+  commitRqs(): void {
+    this.stats.commits++;
+    this.doorbell();
   }
 
   endOne(rq: Request, status: number): void {
@@ -145,7 +173,8 @@ export function createNullDriver(opts: NullDriverOptions = {}): BlkDriver {
   if (!Number.isInteger(depth) || depth < 1 || depth > 4096) throw new BiopathError('EINVAL', `createNullDriver(queueDepth): ${depth} is not in 1..4096`);
   const q = new NullQueue(size, opts.irqmode === 'poll', opts.memoryBacked ?? false);
   const ops: BlkMqOps = {
-    queueRq: (_h, rq) => q.queueRq(rq),
+    queueRq: (_h, rq, last) => q.queueRq(rq, last),
+    commitRqs: () => q.commitRqs(),
     poll: () => q.reap(),
     wait: () => q.reap(),
     waitAsync: () => Promise.resolve(),

@@ -14,8 +14,18 @@ export interface DriverStats {
   completed: number;
   /** Requests ended with a non-OK status. */
   errors: number;
-  /** queueRq answered busy (BLK_STS_DEV_RESOURCE). */
+  /** queueRq answered busy (BLK_STS_RESOURCE / BLK_STS_DEV_RESOURCE; block keeps the request and retries it). */
   busy: number;
+  /** Requests accepted with `last = true`: block's "ring the doorbell now". */
+  lastQueued: number;
+  /** `commitRqs` calls: block rang the doorbell for a batch whose final accepted request had `last = false`. */
+  commits: number;
+  /**
+   * Requests a doorbell announced to the device (null): a `last` request or `commitRqs` announces
+   * every request accepted since the previous doorbell, so `queued - announced` were accepted and
+   * not yet announced. (The io_uring drivers count their doorbells in `submits` instead.)
+   */
+  announced: number;
   /** SQEs prepared. */
   sqes: number;
   /** SQEs that used registered (fixed) buffers. */
@@ -33,7 +43,10 @@ export interface DriverStats {
 }
 
 export function driverStatsAlloc(): DriverStats {
-  return { queued: 0, completed: 0, errors: 0, busy: 0, sqes: 0, fixedSqes: 0, vectoredSqes: 0, submits: 0, splits: 0, bounces: 0, strays: 0 };
+  return {
+    queued: 0, completed: 0, errors: 0, busy: 0, lastQueued: 0, commits: 0, announced: 0, sqes: 0, fixedSqes: 0, vectoredSqes: 0,
+    submits: 0, splits: 0, bounces: 0, strays: 0,
+  };
 }
 
 /**

@@ -7,7 +7,7 @@
  * @kernel drivers/nvme/host/pci.c nvme_queue_rq()/nvme_commit_rqs()/nvme_poll() (the shape)
  */
 import type { BlkMqHwCtx, BlkMqOps, Request } from '@biopath/block';
-import { blkMqEndRequest } from '@biopath/block';
+import { BLK_STS_OK, blkMqEndRequest } from '@biopath/block';
 import { IoUring } from '@biopath/uring';
 import type { RingSetup } from '@biopath/uring';
 import type { DriverStats, EndRequestFn } from './driver-types.ts';
@@ -31,6 +31,8 @@ export abstract class UringQueue {
   /** Requests accepted and not yet ended. */
   rqsInFlight = 0;
   endRequest: EndRequestFn = blkMqEndRequest;
+  /** `last` does not ring the doorbell: the next poll/wait submits what is staged (with its wait). */
+  deferDoorbell = false;
   readonly stats: DriverStats = driverStatsAlloc();
 
   constructor(setup: RingSetup) {
@@ -50,8 +52,15 @@ export abstract class UringQueue {
    */
   mqOps(initRequest: (rq: Request) => void): BlkMqOps {
     return {
-      queueRq: (_h: BlkMqHwCtx, rq: Request, last: boolean) => this.queueRq(rq, last),
-      commitRqs: () => this.kick(),
+      queueRq: (_h: BlkMqHwCtx, rq: Request, last: boolean) => {
+        const st = this.queueRq(rq, last);
+        if (last && st === BLK_STS_OK) this.stats.lastQueued++;
+        return st;
+      },
+      commitRqs: () => {
+        this.stats.commits++;
+        this.kick();
+      },
       poll: (h) => this.pollHctx(h),
       wait: (h, min) => this.waitHctx(h, min),
       waitAsync: (h) => this.waitAsyncHctx(h),
@@ -122,7 +131,7 @@ export abstract class UringQueue {
 
   /** blk_mq_ops.wait: block until `min` requests ended or nothing is in flight. */
   waitHctx(_hctx: BlkMqHwCtx, min: number): number {
-    let ended = this.pollHctx(_hctx);
+    let ended = this.deferDoorbell ? this.reapReady() : this.pollHctx(_hctx);
     while (ended < min && (this.sqesInFlight > 0 || this.ring.sqReady() > 0)) {
       const staged = this.ring.sqReady();
       this.ring.submitAndWait(1);
