@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as mmByName from '@biopath/mm';
+// The relative path is the point: the same module by file, to compare with the one by name.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import * as mmSource from '../../mm/src/index.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
