@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-// Layer order from ../shared/DESIGN.md section 2: an arrow means "may import".
+// Layer order from docs/ARCHITECTURE.md section 1: an arrow means "may import".
 // apps/biobench -> page-cache -> block -> iov-iter -> mm -> native; nvme -> block, uring -> native.
 const layer = (name, ...mayImport) => ({ sourceTag: `layer:${name}`, onlyDependOnLibsWithTags: mayImport.map((t) => `layer:${t}`) });
 

@@ -6,7 +6,7 @@ import { binding, callNative, nativeError } from './binding.ts';
 import { check } from './errors.ts';
 import { arrayArg, boolArg, I32_MAX, intArg, optIntArg, optsArg, U32_MAX } from './args.ts';
 import { iovaArg, lenArg } from './arena.ts';
-import type { NativeRing as RawRing } from '../binding.d.cts';
+import type { NativeRing as RawRing } from '../binding.cjs';
 
 /** io_uring's limits: IORING_MAX_ENTRIES, IORING_MAX_CQ_ENTRIES, IORING_MAX_REG_BUFFERS. */
 const MAX_ENTRIES = 32768;

@@ -6,7 +6,7 @@ import { binding, callNative } from './binding.ts';
 import { boolArg, intArg, reqBoolArg, U32_MAX } from './args.ts';
 import { iovaArg, lenArg } from './arena.ts';
 import { BiopathError } from './errors.ts';
-import type { Userfaultfd as RawUffd, UserfaultfdPeer as RawPeer, UffdStats, UffdEvent } from '../binding.d.cts';
+import type { Userfaultfd as RawUffd, UserfaultfdPeer as RawPeer, UffdStats, UffdEvent } from '../binding.cjs';
 
 export type { UffdStats, UffdEvent };
 

@@ -14,7 +14,8 @@ const script = `import { probe } from ${JSON.stringify(fileURLToPath(new URL('..
 const r = probe.loop(); console.log(JSON.stringify(r));`;
 
 function probeAsNobody(ci: string | undefined): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: '/tmp' };
+  // NODE_OPTIONS carries the @biopath/source condition (vitest.config.ts): the child runs from source too.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: '/tmp', NODE_OPTIONS: process.env.NODE_OPTIONS };
   if (ci !== undefined) env.CI = ci;
   const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, tsx, '--eval', script],
     { env, encoding: 'utf8', cwd: '/tmp', timeout: 30_000 });
