@@ -56,8 +56,11 @@ export class CachedEngine {
   read(offset: number, dst: Uint8Array, length: number): Promise<Uint8Array> {
     return this.track(async () => {
       this.account(offset, length);
-      const n = await filemapRead(this.file, offset, dst, length);
-      if (n !== length) throw new BiopathError('EIO', `read(offset ${offset}, length ${length}): the cache returned ${n} bytes`);
+      for (let done = 0; done < length;) { // a buffered read may return short, as read(2) does
+        const n = await filemapRead(this.file, offset + done, done === 0 ? dst : dst.subarray(done), length - done);
+        if (n <= 0) throw new BiopathError('EIO', `read(offset ${offset}, length ${length}): the cache returned ${n} at ${offset + done}`);
+        done += n;
+      }
       this.stats.countRead(length);
       this.stats.bytesCopied += length;
       return dst;

@@ -14,7 +14,7 @@ import type { Bio, Kiocb } from '@biopath/block';
 import { ITER_DEST, ITER_SOURCE, iovIterKvec, iovIterUbuf } from '@biopath/iov-iter';
 import type { ResolvedOptions } from '../options.ts';
 import type { Stack } from './setup.ts';
-import { IoReq, OP_DISCARD, OP_FLUSH, OP_NAMES, OP_READ, OP_WRITE, OP_WRITE_ZEROES } from './io-req.ts';
+import { IoReq, OP_DISCARD, OP_FLUSH, OP_NAMES, OP_READ, OP_WRITE } from './io-req.ts';
 import { errorFromErrno } from './native.ts';
 import type { BiopathError } from './native.ts';
 import { HandleStats } from './stats.ts';
@@ -50,7 +50,7 @@ export class DirectEngine {
   readonly list: boolean;
   readonly deferredRelease: boolean;
   /** The pump (pump.ts) — set by the handle. */
-  startPump: () => void = () => {};
+  startPump: () => void = () => { /* replaced by the handle */ };
   readonly onComplete: (k: Kiocb, ret: number) => void;
   readonly onBioEnd: (bio: Bio) => void;
 
