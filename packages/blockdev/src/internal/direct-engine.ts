@@ -19,6 +19,8 @@ import { errorFromErrno } from './native.ts';
 import type { BiopathError } from './native.ts';
 import { HandleStats } from './stats.ts';
 
+/** Longest stretch the handle keeps the JS thread in microtasks, in ms. */
+export const YIELD_MS = 1;
 const ECANCELED = -125;
 const EINVAL = -22;
 
@@ -96,18 +98,31 @@ export class DirectEngine {
     this.freeReqs = r;
   }
 
-  /** Queue `r` for the end of this tick (one plug per tick). */
+  /**
+   * Queue `r` for the end of this tick (one plug per tick). The flush is a microtask, except when
+   * the JS thread has not reached the event loop for YIELD_MS: then it waits for the next
+   * macrotask, so a caller that resubmits from every completion cannot starve timers and IO.
+   */
   queue(r: IoReq): void {
     this.pending[this.npending++] = r;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(this.flushTick);
+      if (performance.now() - this.lastYield < YIELD_MS) queueMicrotask(this.flushTick);
+      else setImmediate(this.flushMacrotask);
     }
   }
+
+  /** performance.now() when this handle last let the event loop run (pump or flush). */
+  lastYield = 0;
 
   readonly flushTick = (): void => {
     this.flushScheduled = false;
     this.submitPending();
+  };
+
+  readonly flushMacrotask = (): void => {
+    this.lastYield = performance.now();
+    this.flushTick();
   };
 
   /** Submit everything queued, under one plug; unless the pump holds the ring (it submits when it wakes). */

@@ -7,13 +7,12 @@
  * ring is borrowed, so new requests stay queued until it returns (a completion is what ends it).
  */
 import { blkMqPoll, blkMqWaitAsync } from '@biopath/block';
+import { YIELD_MS } from './direct-engine.ts';
 import type { DirectEngine } from './direct-engine.ts';
 import { warnOnOnce } from './native.ts';
 
 /** Idle polls (one macrotask each) before sleeping in the driver. */
 export const SPIN_ROUNDS = 4;
-/** Longest stretch of microtask-only rounds, in ms. */
-const YIELD_MS = 1;
 
 const yieldMacrotask = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -29,7 +28,6 @@ async function sleepInDriver(d: DirectEngine): Promise<void> {
 async function pump(d: DirectEngine): Promise<void> {
   d.pumping = true;
   let idle = 0;
-  let lastYield = performance.now();
   try {
     for (;;) {
       if (d.npending > 0) d.submitPending();
@@ -38,21 +36,15 @@ async function pump(d: DirectEngine): Promise<void> {
       if (d.ndone > 0) d.settleDone();
       if (d.inflight === 0 && d.npending === 0) break;
       idle = n > 0 ? 0 : idle + 1;
-      if (idle === 0) {
-        const now = performance.now();
-        if (now - lastYield < YIELD_MS) await null;
-        else {
-          await yieldMacrotask();
-          lastYield = performance.now();
-        }
-      } else if (idle < SPIN_ROUNDS) {
+      if (idle === 0 && performance.now() - d.lastYield < YIELD_MS) await null;
+      else if (idle < SPIN_ROUNDS) {
         await yieldMacrotask();
-        lastYield = performance.now();
+        d.lastYield = performance.now();
       } else {
         await sleepInDriver(d);
         if (d.ndone > 0) d.settleDone();
         idle = 0;
-        lastYield = performance.now();
+        d.lastYield = performance.now();
       }
     }
   } finally {
