@@ -12,7 +12,7 @@ import type { DirectEngine } from './direct-engine.ts';
 import { warnOnOnce } from './native.ts';
 
 /** Idle polls (one macrotask each) before sleeping in the driver. */
-export const SPIN_ROUNDS = 4;
+export const SPIN_ROUNDS = 16;
 
 const yieldMacrotask = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
