@@ -2,7 +2,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 // Layer order from docs/ARCHITECTURE.md section 1: an arrow means "may import".
-// apps/biobench -> page-cache -> block -> iov-iter -> mm -> native; nvme -> block, uring -> native.
+// apps/biobench -> blockdev -> page-cache, nvme -> block -> iov-iter -> mm -> native; nvme -> block, uring -> native.
 const layer = (name, ...mayImport) => ({ sourceTag: `layer:${name}`, onlyDependOnLibsWithTags: mayImport.map((t) => `layer:${t}`) });
 
 export default [
@@ -25,8 +25,9 @@ export default [
             layer('block', 'iov-iter', 'mm', 'native'),
             layer('nvme', 'block', 'iov-iter', 'mm', 'uring', 'native'),
             layer('page-cache', 'block', 'iov-iter', 'mm', 'native'),
+            layer('blockdev', 'page-cache', 'nvme', 'block', 'iov-iter', 'mm', 'uring', 'native'),
             layer('testing', 'native', 'mm', 'uring'),
-            layer('biobench', 'page-cache', 'nvme', 'block', 'iov-iter', 'mm', 'uring', 'native', 'testing'),
+            layer('biobench', 'blockdev', 'page-cache', 'nvme', 'block', 'iov-iter', 'mm', 'uring', 'native', 'testing'),
           ],
         },
       ],
