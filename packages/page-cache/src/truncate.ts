@@ -58,6 +58,20 @@ async function lockFolioAt(as: AddressSpace, index: number): Promise<number | nu
 }
 
 /**
+ * Lock the folio at `index` once no writeback runs on it (waiting for writeback unlocked, then
+ * locking again); null if no folio is there any more.
+ * @kernel mm/truncate.c the folio_lock() + folio_wait_writeback() step of invalidate_inode_pages2_range()
+ */
+async function lockFolioAfterWriteback(as: AddressSpace, index: number): Promise<number | null> {
+  for (;;) {
+    const pfn = await lockFolioAt(as, index);
+    if (pfn === null || !folioTestWriteback(as.pc, pfn)) return pfn;
+    folioUnlock(as.pc, pfn);
+    await folioWaitWriteback(as.pc, pfn);
+  }
+}
+
+/**
  * Make the cache forget bytes [start, end] (inclusive) after they changed on the device behind it
  * (a direct write): dirty folios are written back first, then every folio is removed, or, when
  * something else holds it, marked not uptodate. Pinned folios are left alone and counted as busy.
@@ -72,14 +86,8 @@ export async function invalidateRange(as: AddressSpace, start: number, end: numb
   await filemapWriteAndWaitRange(as, start, end);
   const pc = as.pc;
   for (let index = xaFind(as.i_pages, first, last); index >= 0; index = xaFind(as.i_pages, index + 1, last)) {
-    const pfn = await lockFolioAt(as, index);
+    const pfn = await lockFolioAfterWriteback(as, index);
     if (pfn === null) continue;
-    if (folioTestWriteback(pc, pfn)) {
-      folioUnlock(pc, pfn);
-      await folioWaitWriteback(pc, pfn);
-      index--;
-      continue;
-    }
     if (folioTestDirty(pc, pfn)) {
       r.nr_busy++;
       folioUnlock(pc, pfn);
@@ -117,14 +125,8 @@ export function invalidateMappingPages(as: AddressSpace): number {
 export async function truncateInodePages(as: AddressSpace): Promise<void> {
   const pc = as.pc;
   for (let index = xaFind(as.i_pages, 0); index >= 0; index = xaFind(as.i_pages, index + 1)) {
-    const pfn = await lockFolioAt(as, index);
+    const pfn = await lockFolioAfterWriteback(as, index);
     if (pfn === null) continue;
-    if (folioTestWriteback(pc, pfn)) {
-      folioUnlock(pc, pfn);
-      await folioWaitWriteback(pc, pfn);
-      index--;
-      continue;
-    }
     folioUnlock(pc, pfn);
     filemapRemoveFolio(as, pfn);
   }
