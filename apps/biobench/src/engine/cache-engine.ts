@@ -9,6 +9,7 @@
  * A background reclaim pass (the engine's kswapd) keeps free frames above a watermark, so reclaim
  * happens where its skip reasons can be counted.
  */
+import { completionAdd, completionEvent, completionsAlloc, takeCompletions, type Completions } from './completions.ts';
 import { errno } from '@biopath/native';
 import {
   createAddressSpace, createPageCache, emptyReclaimStats, filemapRead, filemapReadNowait, filemapWrite, fsync, invalidateMappingPages, shrinkPageCache,
@@ -25,19 +26,12 @@ import { stackSetup, stackTeardown } from './stack-setup.ts';
 import type { StackParts, WrapDriver } from './stack-setup.ts';
 import { stackJobProblem } from './stack-rules.ts';
 
-export interface CacheData {
+export interface CacheData extends Completions {
   p: StackParts;
   pc: PageCache;
   as: AddressSpace;
   /** The job's opener: one readahead state, as fio's one file per job. */
   file: CacheFile;
-  units: IoU[];
-  /** Completions reported by settled promises, not yet handed out by getevents. */
-  pendSlot: Int32Array;
-  pendRes: Int32Array;
-  nPend: number;
-  evSlot: Int32Array;
-  evRes: Int32Array;
   /** getevents waiting for `want` completions. */
   wake: (() => void) | null;
   want: number;
@@ -68,8 +62,7 @@ function errnoOf(e: unknown): number {
 }
 
 function complete(d: CacheData, slot: number, res: number): void {
-  d.pendSlot[d.nPend] = slot;
-  d.pendRes[d.nPend++] = res;
+  completionAdd(d, slot, res);
   if (d.wake !== null && d.nPend >= d.want) {
     const w = d.wake;
     d.wake = null;
@@ -86,7 +79,7 @@ function init(s: EngineSetup, wrap?: WrapDriver): CacheData {
     const as = createAddressSpace({ pc, bdev: p.bdev, size, readAheadKb: s.job.readahead / 1024 });
     const n = s.units.length;
     const d: CacheData = {
-      p, pc, as, file: as.file, units: s.units, pendSlot: new Int32Array(n), pendRes: new Int32Array(n), nPend: 0, evSlot: new Int32Array(n), evRes: new Int32Array(n),
+      p, pc, as, file: as.file, ...completionsAlloc(s.units),
       wake: null, want: 0, lastYield: 0, partial: new Int32Array(n), onDone: [], onFail: [], dirty: false, counts: newCounts(), reclaimScratch: emptyReclaimStats(),
       wmarkLow: cacheLowWatermark(s.job), refBase: p.mem.refcount.slice(),
       info: { engine: 'stack', strategy: 'cache', release: 'none', buffers: 'per-io', driver: s.job.driver, profile: p.profile, sqpoll: s.job.sqthread_poll, notes: p.notes },
@@ -158,20 +151,10 @@ async function getevents(d: CacheData, min: number): Promise<number> {
     });
     d.lastYield = performance.now();
   }
-  const n = d.nPend;
-  for (let k = 0; k < n; k++) {
-    d.evSlot[k] = d.pendSlot[k]!;
-    d.evRes[k] = d.pendRes[k]!;
-  }
-  d.nPend = 0;
-  return n;
+  return takeCompletions(d);
 }
 
-function event(d: CacheData, i: number): IoU {
-  const io = d.units[d.evSlot[i]!]!;
-  io.res = d.evRes[i]!;
-  return io;
-}
+const event = (d: CacheData, i: number): IoU => completionEvent(d, i);
 
 async function cacheFsync(d: CacheData, dropCaches: boolean): Promise<number> {
   let err = 0;

@@ -6,6 +6,7 @@
  * ki_complete while getevents polls (or waits in) the queue. Pins from mm's counters; references
  * from the frames' refcounts.
  */
+import { completionAdd, completionEvent, completionsAlloc, takeCompletions, type Completions } from './completions.ts';
 import {
   BlkPlug, EIOCBQUEUED, Kiocb, blkFinishPlug, blkFlushDeferredRelease, blkMqPoll, blkMqWaitOnce, blkStartPlug, blkdevDirectIO, releaseModeFromName,
 } from '@biopath/block';
@@ -19,7 +20,7 @@ import { stackSetup, stackTeardown, slotKaddr } from './stack-setup.ts';
 import type { StackParts, WrapDriver } from './stack-setup.ts';
 import { resolveRelease, stackJobProblem } from './stack-rules.ts';
 
-interface StackData {
+interface StackData extends Completions {
   p: StackParts;
   units: IoU[];
   kiocbs: Kiocb[];
@@ -27,12 +28,6 @@ interface StackData {
   kvecs: Kvec[][];
   plug: BlkPlug;
   plugged: boolean;
-  /** Completions reported by ki_complete, not yet handed out by getevents. */
-  pendSlot: Int32Array;
-  pendRes: Int32Array;
-  nPend: number;
-  evSlot: Int32Array;
-  evRes: Int32Array;
   refsTaken: number;
   refBase: Int32Array;
   info: EngineInfo;
@@ -41,16 +36,15 @@ interface StackData {
 
 function init(s: EngineSetup, wrap?: WrapDriver): StackData {
   const p = stackSetup(s, wrap);
-  const n = s.units.length, list = s.job.strategy === 'list';
+  const list = s.job.strategy === 'list';
   const d: StackData = {
-    p, units: s.units, kiocbs: [], iters: [], kvecs: [], plug: new BlkPlug(), plugged: false,
-    pendSlot: new Int32Array(n), pendRes: new Int32Array(n), nPend: 0, evSlot: new Int32Array(n), evRes: new Int32Array(n),
+    p, kiocbs: [], iters: [], kvecs: [], plug: new BlkPlug(), plugged: false,
+    ...completionsAlloc(s.units),
     refsTaken: 0, refBase: p.mem.refcount.slice(), list, info: describeJob(s.job, p),
   };
   const release = releaseModeFromName(s.job.release);
   const done = (k: Kiocb, ret: number): void => {
-    d.pendSlot[d.nPend] = k.ki_data as number;
-    d.pendRes[d.nPend++] = ret;
+    completionAdd(d, k.ki_data as number, ret);
   };
   for (const io of s.units) {
     const k = new Kiocb();
@@ -109,20 +103,10 @@ function getevents(d: StackData, min: number): number {
   commit(d);
   blkMqPoll(d.p.q);
   while (d.nPend < min) if (blkMqWaitOnce(d.p.q) < 0) break;
-  const n = d.nPend;
-  for (let i = 0; i < n; i++) {
-    d.evSlot[i] = d.pendSlot[i]!;
-    d.evRes[i] = d.pendRes[i]!;
-  }
-  d.nPend = 0;
-  return n;
+  return takeCompletions(d);
 }
 
-function event(d: StackData, i: number): IoU {
-  const io = d.units[d.evSlot[i]!]!;
-  io.res = d.evRes[i]!;
-  return io;
-}
+const event = (d: StackData, i: number): IoU => completionEvent(d, i);
 
 /** References still held on frames, above what they held when the job started. */
 function outstandingRefs(d: StackData): number {
