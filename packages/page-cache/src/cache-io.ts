@@ -4,6 +4,7 @@
  * ({@link createBioCacheIo}); tests may use a RAM-backed one. Requests are pooled. What to read
  * or write is decided above it, by the mapping's address space operations (`a_ops`).
  */
+import { PAGE_SIZE } from '@biopath/mm';
 import type { AddressSpace } from './address-space.ts';
 
 export const CACHE_IO_READ = 0;
@@ -53,12 +54,24 @@ export interface CacheIo {
   freeReqs: CacheIoReq | null;
 }
 
-/** Take a request from the pool of `io`. */
-export function cacheIoReqAlloc(io: CacheIo): CacheIoReq {
-  const r = io.freeReqs;
-  if (r === null) return new CacheIoReq(io.maxPages);
-  io.freeReqs = r.next;
-  r.next = null;
+/**
+ * Take a request from the pool of `as.io`, set up as `op` on `as` from file page `index` (device
+ * byte `as.start + index * PAGE_SIZE`) with completion `end`, no folios yet.
+ * @kernel block/bio.c bio_alloc() + the bi_iter.bi_sector / bi_end_io a caller sets
+ */
+export function cacheIoReqAlloc(as: AddressSpace, op: number, index: number, end: CacheIoEnd): CacheIoReq {
+  const io = as.io;
+  let r = io.freeReqs;
+  if (r === null) r = new CacheIoReq(io.maxPages);
+  else {
+    io.freeReqs = r.next;
+    r.next = null;
+  }
+  r.op = op;
+  r.as = as;
+  r.index = index;
+  r.pos = as.start + index * PAGE_SIZE;
+  r.end = end;
   return r;
 }
 

@@ -15,11 +15,8 @@ function endFlush(req: CacheIoReq, status: number): void {
 export function blkdevIssueFlush(as: AddressSpace): Promise<number> {
   if (!as.io.writeCache) return Promise.resolve(0);
   return new Promise<number>((resolve) => {
-    const req = cacheIoReqAlloc(as.io);
-    req.op = CACHE_IO_FLUSH;
-    req.as = as;
+    const req = cacheIoReqAlloc(as, CACHE_IO_FLUSH, 0, endFlush);
     req.nr = 0;
-    req.end = endFlush;
     req.private_ = resolve;
     as.stats.nr_flushes++;
     as.io.submit(req);

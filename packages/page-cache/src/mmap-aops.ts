@@ -119,15 +119,10 @@ export function runReadFolio(as: AddressSpace, pfn: number): void {
     folioUnlock(pc, pfn);
     return;
   }
-  const req = cacheIoReqAlloc(as.io);
-  req.op = CACHE_IO_READ;
-  req.as = as;
-  req.index = pc.index[pfn];
-  req.pos = as.start + req.index * PAGE_SIZE;
+  const req = cacheIoReqAlloc(as, CACHE_IO_READ, pc.index[pfn]!, endRunRead);
   req.pfns[0] = bounce;
   req.nr = 1;
   req.private_ = pfn;
-  req.end = endRunRead;
   as.stats.nr_read_reqs++;
   as.io.submit(req);
   as.io.unplug();

@@ -3,7 +3,6 @@
  * (up to the device's limit); completion marks them uptodate (or PG_error) and unlocks them.
  * @kernel mm/readahead.c read_pages(); block/fops.c blkdev_readahead(); mm/filemap.c filemap_read_folio()
  */
-import { PAGE_SIZE } from '@biopath/mm';
 import type { AddressSpace } from './address-space.ts';
 import { CACHE_IO_READ, cacheIoReqAlloc, cacheIoReqFree, type CacheIoReq } from './cache-io.ts';
 import { folioMarkUptodate } from './filemap.ts';
@@ -33,12 +32,7 @@ export function readPagesAdd(as: AddressSpace, pfn: number, index: number): void
     req = null;
   }
   if (req === null) {
-    req = cacheIoReqAlloc(as.io);
-    req.op = CACHE_IO_READ;
-    req.as = as;
-    req.index = index;
-    req.pos = as.start + index * PAGE_SIZE;
-    req.end = endRead;
+    req = cacheIoReqAlloc(as, CACHE_IO_READ, index, endRead);
     as.readReq = req;
   }
   req.pfns[req.nr++] = pfn;

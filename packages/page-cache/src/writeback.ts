@@ -67,12 +67,7 @@ export function mpageWritepage(as: AddressSpace, pfn: number, index: number, cur
     cur = null;
   }
   if (cur === null) {
-    cur = cacheIoReqAlloc(as.io);
-    cur.op = CACHE_IO_WRITE;
-    cur.as = as;
-    cur.index = index;
-    cur.pos = as.start + index * PAGE_SIZE;
-    cur.end = endWrite;
+    cur = cacheIoReqAlloc(as, CACHE_IO_WRITE, index, endWrite);
     cur.fua = b.fua;
     cur.private_ = b;
   }
