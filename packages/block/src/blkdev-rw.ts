@@ -7,9 +7,8 @@ import { BiopathError } from '@biopath/native';
 import { bdevNrBytes } from './bdev.ts';
 import { blkdevDirectIO } from './blkdev-dio.ts';
 import { EIOCBQUEUED, type Kiocb, isSyncKiocb } from './kiocb.ts';
-import { ENOSPC } from './internal/errno.ts';
+import { ENOSPC, EPERM } from './internal/errno.ts';
 
-const EPERM = -1;
 
 /**
  * O_DIRECT read: 0 at or past the end, a read past the end is shortened; sync reads advance `ki_pos`.

@@ -17,7 +17,7 @@ export const IOCB_WRITE = 1 << 18;
 export const IOCB_ALLOC_CACHE = 1 << 21;
 
 /** -EIOCBQUEUED: the async I/O was queued; `ki_complete` reports the result. */
-export const EIOCBQUEUED = -529;
+export { EIOCBQUEUED } from './internal/errno.ts';
 
 /** Async completion: `ret` is bytes done or a negative errno. */
 export type KiComplete = (iocb: Kiocb, ret: number) => void;

@@ -10,10 +10,8 @@ import type { Request } from '../blk-mq-driver.ts';
 import { BIO_MAX_VECS, REQ_OP_DRV_OUT, REQ_OP_WRITE, reqOp } from '../blk-types.ts';
 import { bioAlloc, bioPut } from '../bio-alloc.ts';
 import { bioAddHwPage } from '../bio-add.ts';
+import { EFAULT, EINTR, ENOMEM } from './errno.ts';
 
-const ENOMEM = -12;
-const EFAULT = -14;
-const EINTR = -4;
 
 /** What a bounced bio remembers. @kernel block/blk-map.c struct bio_map_data */
 export class BioMapData {

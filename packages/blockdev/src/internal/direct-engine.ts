@@ -15,14 +15,14 @@ import { ITER_DEST, ITER_SOURCE, iovIterKvec, iovIterUbuf } from '@biopath/iov-i
 import type { ResolvedOptions } from '../options.ts';
 import type { Stack } from './setup.ts';
 import { IoReq, OP_DISCARD, OP_FLUSH, OP_NAMES, OP_READ, OP_WRITE } from './io-req.ts';
-import { errorFromErrno } from './native.ts';
+import { errno, errorFromErrno } from './native.ts';
 import type { BiopathError } from './native.ts';
 import { HandleStats } from './stats.ts';
 
 /** Longest stretch the handle keeps the JS thread in microtasks, in ms. */
 export const YIELD_MS = 1;
-const ECANCELED = -125;
-const EINVAL = -22;
+const ECANCELED = -errno.ECANCELED;
+const EINVAL = -errno.EINVAL;
 
 function why(res: number): string {
   if (res === ECANCELED) return 'cancelled by close({ abort: true }) before it reached the device';
