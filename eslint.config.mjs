@@ -44,7 +44,7 @@ export default [
     // resolves through the npm workspace link only: the importing package's package.json must not
     // list the higher package (that would be a real dependency, and block -> nvme -> block a
     // cycle), and .nxignore keeps test and bench files out of the Nx project graph, so Nx sees no
-    // block -> nvme edge (check: `npx nx graph --file=/tmp/graph.json`).
+    // block -> nvme edge (check: `npx nx graph --file=tmp/graph.json`).
     files: ['**/*.test.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@biopath/*'], depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }] }] },
   },

@@ -58,7 +58,8 @@ export function bvecTryMergePage(mem: MemMap | null, bv: BioVec, page: number, l
 
 /**
  * Append a bvec; the caller guarantees a free slot and a non-cloned bio.
- * Internal: not exported from the package index (STYLE: `__bioAddPage`).
+ * Internal (the kernel's `__` prefix: the caller guarantees the precondition): not exported from
+ * the package index.
  * @kernel block/bio.c __bio_add_page()
  */
 export function __bioAddPage(bio: Bio, page: number, len: number, off: number): void {

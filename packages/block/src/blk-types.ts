@@ -76,7 +76,7 @@ export function opIsWrite(op: number): boolean {
 }
 
 // ---- bio flags (bi_flags bit numbers) ----
-// One layout for every profile (KERNEL-SEMANTICS §7: only bits 0/1 matter): bit 0 is BIO_PAGE_PINNED
+// One layout for every profile (docs/KERNEL-SEMANTICS.md §7: only bits 0/1 matter): bit 0 is BIO_PAGE_PINNED
 // (legacy: BIO_NO_PAGE_REF, inverted sense), bit 1 is v8's BIO_PAGE_REFFED; the rest follow v8's order.
 /** Pages are pinned (FOLL_PIN) and must be unpinned. @kernel include/linux/blk_types.h BIO_PAGE_PINNED */
 export const BIO_PAGE_PINNED = 0;

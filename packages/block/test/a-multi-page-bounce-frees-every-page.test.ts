@@ -1,4 +1,4 @@
-// bio_copy_user_iov / bio_uncopy_user (KERNEL-SEMANTICS §3.10): the bounce path allocates one
+// bio_copy_user_iov / bio_uncopy_user (docs/KERNEL-SEMANTICS.md §3.10): the bounce path allocates one
 // kernel page at a time and bio_add_hw_page merges physically adjacent pages into one multi-page
 // bvec; unmapping must free every page of every bvec (the kernel's bio_free_pages walks each
 // single-page segment), not only each bvec's first page. Checked for the three ways into the

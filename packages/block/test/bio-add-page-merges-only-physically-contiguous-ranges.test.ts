@@ -1,4 +1,4 @@
-// bio_add_page / bio_add_folio / bio_add_hw_page (KERNEL-SEMANTICS §3.3): merge into the last bvec
+// bio_add_page / bio_add_folio / bio_add_hw_page (docs/KERNEL-SEMANTICS.md §3.3): merge into the last bvec
 // only when the new range starts at the byte after it; report same-page merges; refuse cloned bios,
 // full bios and bi_size overflow; the hardware variant also honours the queue limits.
 import { describe, expect, it } from 'vitest';

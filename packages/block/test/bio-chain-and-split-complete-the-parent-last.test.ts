@@ -1,4 +1,4 @@
-// bio_endio / bio_chain / bio_split (KERNEL-SEMANTICS §3.6): a parent completes once, after all its
+// bio_endio / bio_chain / bio_split (docs/KERNEL-SEMANTICS.md §3.6): a parent completes once, after all its
 // chained children, with the first error; a split is a clone sharing the bvecs covering the first
 // sectors while the original advances; only the original releases pages.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// bio_iov_iter_get_pages (KERNEL-SEMANTICS §3.4, §6 ex. 20-23): user memory is pinned (FOLL_GET in
+// bio_iov_iter_get_pages (docs/KERNEL-SEMANTICS.md §3.4, §6 ex. 20-23): user memory is pinned (FOLL_GET in
 // legacy) exactly once per bvec covering a page, contiguous pages merge, a page shared by two merged
 // ranges keeps one pin, sizes are trimmed to the logical block size, kernel memory is only listed,
 // BVEC arrays are borrowed, and a cloned bio is refused.

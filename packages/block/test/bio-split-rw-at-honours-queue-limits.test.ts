@@ -1,4 +1,4 @@
-// Splitting to queue limits (KERNEL-SEMANTICS §3.7, §6 ex. 26-27): bioSplitRwAt finds the cut for
+// Splitting to queue limits (docs/KERNEL-SEMANTICS.md §3.7, §6 ex. 26-27): bioSplitRwAt finds the cut for
 // max_segments, max_sectors, max_segment_size, seg_boundary_mask and virt-boundary gaps, rounded to
 // the logical block size; REQ_NOWAIT → -EAGAIN, REQ_ATOMIC → -EINVAL; submitBio cuts, chains and
 // completes the original once.

@@ -1,4 +1,4 @@
-// Plug merging (KERNEL-SEMANTICS §3.11): a bio adjacent to the last plugged request of the same op
+// Plug merging (docs/KERNEL-SEMANTICS.md §3.11): a bio adjacent to the last plugged request of the same op
 // is back- or front-merged into it, unless REQ_NOMERGE, the size or segment limits, or a
 // virt-boundary gap forbid it.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Plugging (KERNEL-SEMANTICS §3.11): requests are held until blk_finish_plug, or flushed when the
+// Plugging (docs/KERNEL-SEMANTICS.md §3.11): requests are held until blk_finish_plug, or flushed when the
 // plug holds BLK_MAX_REQUEST_COUNT (32) requests, or when the last one is ≥ BLK_PLUG_FLUSH_SIZE
 // (128 KiB); nested plugs keep the outer one; a blocking wait flushes (schedule()).
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// O_DIRECT entry checks (KERNEL-SEMANTICS §3.8, §6 ex. 28-30): the position must be a multiple of
+// O_DIRECT entry checks (docs/KERNEL-SEMANTICS.md §3.8, §6 ex. 28-30): the position must be a multiple of
 // the logical block size, every segment's length too, and every segment's address must satisfy
 // dma_alignment; otherwise -EINVAL with nothing pinned. An empty iterator returns 0 and builds no bio.
 import { describe, expect, it } from 'vitest';

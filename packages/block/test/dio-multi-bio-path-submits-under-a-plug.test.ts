@@ -1,4 +1,4 @@
-// The multi-bio DIO path (KERNEL-SEMANTICS §3.9, §6 ex. 31-33): more pages than one bio holds →
+// The multi-bio DIO path (docs/KERNEL-SEMANTICS.md §3.9, §6 ex. 31-33): more pages than one bio holds →
 // several bios under a plug, each releasing its own pins, total size returned, the first error wins;
 // IOCB_NOWAIT needing a second bio → -EAGAIN with the first bio's pins released; async reads dirty
 // pages before submission and defer the release when writeback cleaned one meanwhile.

@@ -1,4 +1,4 @@
-// The proof (KERNEL-SEMANTICS §4.1, test3; §6 ex. 37/38), on a real loop device with real data:
+// The proof (docs/KERNEL-SEMANTICS.md §4.1, test3; §6 ex. 37/38), on a real loop device with real data:
 // an O_DIRECT read into a private anonymous page is in flight (built, pages taken, held in a plug)
 // when the process forks and then writes another byte of the same page. Without pinning (legacy,
 // FOLL_GET) fork shares the page, the parent's write COWs it away, and the DMA lands in the page

@@ -1,4 +1,4 @@
-// blk_rq_map_user_iov / blk_rq_unmap_user (KERNEL-SEMANTICS §3.10, §6 ex. 34-36): aligned user
+// blk_rq_map_user_iov / blk_rq_unmap_user (docs/KERNEL-SEMANTICS.md §3.10, §6 ex. 34-36): aligned user
 // memory is pinned and mapped directly (unmap dirties and unpins a READ); misaligned memory is
 // bounced through kernel pages (WRITE copies in at map time, READ copies out at unmap, -EINTR
 // without an address space); KVEC is bounced; a BVEC array is borrowed when it fits, else bounced.

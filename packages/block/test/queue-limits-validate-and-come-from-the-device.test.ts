@@ -1,4 +1,4 @@
-// Queue limits (KERNEL-SEMANTICS §3.7): defaults and validation the kernel's way, and the limits of
+// Queue limits (docs/KERNEL-SEMANTICS.md §3.7): defaults and validation the kernel's way, and the limits of
 // a real loop device read through native (512-byte blocks, dma_alignment 511, 128 × 64 KiB).
 import { describe, expect, it } from 'vitest';
 import { BLK_DEF_MAX_SECTORS_CAP, blkValidateLimits, queueLimitsFromDeviceInfo } from '@biopath/block';

@@ -1,4 +1,4 @@
-// End-to-end accounting fuzz (KERNEL-SEMANTICS §6 ex. 42): random direct IOs over every iterator
+// End-to-end accounting fuzz (docs/KERNEL-SEMANTICS.md §6 ex. 42): random direct IOs over every iterator
 // type (UBUF, IOVEC, KVEC, BVEC), reads and writes, sync and async, random offsets and segments,
 // splits (tight limits), injected device errors and forks. After each run every page's refcount
 // and pincount is back at baseline, acquired == released, and no bio is left out of its pool.

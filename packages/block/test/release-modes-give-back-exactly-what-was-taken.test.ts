@@ -1,6 +1,6 @@
 // Release modes are pluggable (for A/B tests) and checked against how pages were taken: each mode
 // releases exactly what its pages carry, `deferred` holds them until a batch is released off the
-// completion path, and a mode that does not match is refused up front (KERNEL-SEMANTICS §3.5).
+// completion path, and a mode that does not match is refused up front (docs/KERNEL-SEMANTICS.md §3.5).
 import { describe, expect, it } from 'vitest';
 import {
   BIO_NO_PAGE_REF, BIO_PAGE_PINNED, BIO_PAGE_REFFED, Bio, EIOCBQUEUED, Kiocb, bioAlloc, bioFlagged, bioIovIterGetPages,

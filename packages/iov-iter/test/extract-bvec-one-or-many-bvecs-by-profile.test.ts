@@ -1,6 +1,6 @@
 /**
  * BVEC extraction lists the frames of the bvecs without references: one bvec per call up to
- * `merged`, page chunks across bvecs while virtually contiguous in `current` (§1.6 BVEC, examples 7-9).
+ * `merged`, page chunks across bvecs while virtually contiguous in `current` (docs/KERNEL-SEMANTICS.md §1.6 BVEC, §6 ex. 7-9).
  */
 import { PAGE_SIZE, type MemMap, type Profile } from '@biopath/mm';
 import { describe, expect, test } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * Failed extractions return the kernel's negative errno, leave the iterator where it was and retain
- * nothing; an array allocated for the caller is still handed over (§1.5.2, §1.8, examples 4, 5, 10-13).
+ * nothing; an array allocated for the caller is still handed over (docs/KERNEL-SEMANTICS.md §1.5 item 2, §1.8, §6 ex. 4, 5, 10-13).
  */
 import { PAGE_SIZE, PROT_NONE, PROT_READ, TASK_SIZE, pageAddress, type Profile } from '@biopath/mm';
 import { describe, expect, test } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * FOLIOQ (profile `current`) extraction lists one page-sized-or-smaller part per step across folio
  * slots and chained segments, without references; a slot past the segment with an offset is -EIO
- * (§1.6 FOLIOQ). Other profiles have no ITER_FOLIOQ.
+ * (docs/KERNEL-SEMANTICS.md §1.6 FOLIOQ). Other profiles have no ITER_FOLIOQ.
  */
 import { PAGE_SIZE, type Profile } from '@biopath/mm';
 import { describe, expect, test } from 'vitest';

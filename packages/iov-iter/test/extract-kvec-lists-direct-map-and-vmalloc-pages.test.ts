@@ -1,6 +1,6 @@
 /**
  * KVEC extraction lists the pages behind kernel addresses (direct map or vmalloc) without taking
- * references or pins, one kvec per call (§1.6 KVEC, example 6; the v8 offset0 slip).
+ * references or pins, one kvec per call (docs/KERNEL-SEMANTICS.md §1.6 KVEC, §6 ex. 6; the v8 offset0 slip).
  */
 import { PAGE_SIZE, pageAddress, vmallocToPage, type MemMap, type Profile } from '@biopath/mm';
 import { describe, expect, test } from 'vitest';

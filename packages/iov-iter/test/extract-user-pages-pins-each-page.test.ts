@@ -1,6 +1,6 @@
 /**
  * UBUF/IOVEC extraction pins every returned page once, takes one iovec segment per call, reports
- * offset0 and a virtually contiguous range, and advances by exactly what it returns (§1.5, §1.6).
+ * offset0 and a virtually contiguous range, and advances by exactly what it returns (docs/KERNEL-SEMANTICS.md §1.5, §1.6).
  */
 import { PAGE_SIZE, type Profile } from '@biopath/mm';
 import { describe, expect, test } from 'vitest';

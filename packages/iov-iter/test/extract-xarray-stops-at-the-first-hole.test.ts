@@ -1,6 +1,6 @@
 /**
  * XARRAY extraction lists the pages of consecutive present folios from `xarray_start + iov_offset`,
- * without references, stopping at a hole or `maxpages` (§1.6 XARRAY).
+ * without references, stopping at a hole or `maxpages` (docs/KERNEL-SEMANTICS.md §1.6 XARRAY).
  */
 import { PAGE_SIZE, type Profile } from '@biopath/mm';
 import { describe, expect, test } from 'vitest';

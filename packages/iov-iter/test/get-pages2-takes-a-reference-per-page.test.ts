@@ -1,6 +1,6 @@
 /**
  * The legacy get_pages path: every returned page carries one plain reference (FOLL_GET for user
- * memory, get_page otherwise) that putPage drops; no pin accounting; KVEC and DISCARD refused (§1.9).
+ * memory, get_page otherwise) that putPage drops; no pin accounting; KVEC and DISCARD refused (docs/KERNEL-SEMANTICS.md §1.9).
  */
 import { PAGE_SIZE, PROT_READ, pageAddress, putPage, type MemMap, type Profile } from '@biopath/mm';
 import { describe, expect, test } from 'vitest';

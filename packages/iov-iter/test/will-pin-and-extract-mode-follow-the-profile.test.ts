@@ -1,6 +1,6 @@
 /**
  * Which extraction API a profile has, and what it says about cleanup: v8's iov_iter_extract_mode()
- * (FOLL_PIN or 0), 6.5's iov_iter_extract_will_pin() (bool), and no extraction at all in 6.2 (§1.7).
+ * (FOLL_PIN or 0), 6.5's iov_iter_extract_will_pin() (bool), and no extraction at all in 6.2 (docs/KERNEL-SEMANTICS.md §1.7).
  */
 import { FOLL_PIN, PAGE_SIZE, pageAddress, type Profile } from '@biopath/mm';
 import { describe, expect, test } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * API-edge misuse throws BiopathError with a Node-style code and a message naming the argument
- * (STYLE.md "Errors and invariants"); nothing is left half-done.
+ * (docs/ARCHITECTURE.md §5 Errors); nothing is left half-done.
  */
 import { BiopathError } from '@biopath/native';
 import { describe, expect, it } from 'vitest';

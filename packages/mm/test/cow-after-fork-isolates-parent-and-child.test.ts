@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.7 and §4.3 (cow.c groups 1-6): after fork, private anonymous memory is shared
+ * docs/KERNEL-SEMANTICS.md §2.7 and §4.3 (cow.c groups 1-6): after fork, private anonymous memory is shared
  * read-only and copied on the first write by either side; a page with an extra FOLL_GET reference is
  * never reused by a writer (vmsplice cases); shared mappings stay shared.
  */

@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.7: MADV_DONTFORK ranges are not copied into the child at all, so the parent's
+ * docs/KERNEL-SEMANTICS.md §2.7: MADV_DONTFORK ranges are not copied into the child at all, so the parent's
  * pages there stay exclusive and writable across fork; MADV_DOFORK undoes it.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.2 / example 19: folio_add_pin() adds a pin to an already pinned folio, WARNs
+ * docs/KERNEL-SEMANTICS.md §2.2 / §6 ex. 19: folio_add_pin() adds a pin to an already pinned folio, WARNs
  * when the folio is not pinned, and is a no-op on the zero page where pins skip it.
  */
 import { warnOnOnceCount, warnOnOnceReset } from '@biopath/native';

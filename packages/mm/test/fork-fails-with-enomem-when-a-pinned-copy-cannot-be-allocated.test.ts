@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.7: fork must copy exclusive maybe-pinned pages for the child; when no frame is
+ * docs/KERNEL-SEMANTICS.md §2.7: fork must copy exclusive maybe-pinned pages for the child; when no frame is
  * free it fails with ENOMEM and leaves nothing behind (no child mappings, no leaked references).
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §4.1 step 5 / example 39: GUP-fast pins nothing while fork is copying page tables
+ * docs/KERNEL-SEMANTICS.md §4.1 step 5 / §6 ex. 39: GUP-fast pins nothing while fork is copying page tables
  * (odd write_protect_seq); a pin taken after fork finds the page write-protected, breaks COW and so
  * the DMA lands in a page the parent maps. FOLL_GET has no such check.
  */

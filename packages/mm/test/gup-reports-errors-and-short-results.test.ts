@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §1.8 / §2.6: GUP returns -errno only when the first page fails, otherwise the
+ * docs/KERNEL-SEMANTICS.md §1.8 / §2.6: GUP returns -errno only when the first page fails, otherwise the
  * number of pages grabbed so far; nothing stays grabbed for the pages it did not return.
  */
 import { errno } from '@biopath/native';

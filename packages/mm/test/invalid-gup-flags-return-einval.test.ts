@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.2 / §2.6 step 1: invalid FOLL combinations are rejected with -EINVAL before
+ * docs/KERNEL-SEMANTICS.md §2.2 / §2.6 step 1: invalid FOLL combinations are rejected with -EINVAL before
  * anything is faulted or pinned (and before MMF_HAS_PINNED is set).
  */
 import { errno } from '@biopath/native';

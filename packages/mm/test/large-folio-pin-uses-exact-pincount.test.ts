@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.2 / example 16: folios with a `_pincount` (large folios; order >= 2 on the
+ * docs/KERNEL-SEMANTICS.md §2.2 / §6 ex. 16: folios with a `_pincount` (large folios; order >= 2 on the
  * 32-bit `current` variant) count pins exactly and add only 1 to the refcount per pin.
  */
 import { describe, expect, it } from 'vitest';

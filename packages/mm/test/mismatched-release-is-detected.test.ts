@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.2 / example 18: put_page on a pinned page leaks GUP_PIN_COUNTING_BIAS - 1
+ * docs/KERNEL-SEMANTICS.md §2.2 / §6 ex. 18: put_page on a pinned page leaks GUP_PIN_COUNTING_BIAS - 1
  * references and leaves the page maybe-pinned forever; unpin on a FOLL_GET page underflows. Both WARN
  * when they happen and both are reported by the leak gate.
  */

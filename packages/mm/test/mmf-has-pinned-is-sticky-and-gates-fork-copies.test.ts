@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.3 / §2.7: MMF_HAS_PINNED is set by the first FOLL_PIN of an mm and never cleared,
+ * docs/KERNEL-SEMANTICS.md §2.3 / §2.7: MMF_HAS_PINNED is set by the first FOLL_PIN of an mm and never cleared,
  * is not inherited by a child, and fork only copies maybe-pinned pages of an mm that has it — so a
  * process that never pinned never pays for refcount false positives.
  */

@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §4.1 / examples 37-38 (Hildenbrand's test3, deterministic): an O_DIRECT read into
+ * docs/KERNEL-SEMANTICS.md §4.1 / §6 ex. 37-38 (Hildenbrand's test3, deterministic): an O_DIRECT read into
  * a private anon page X is in flight, the process forks and then writes an unrelated byte of X.
  * With a FOLL_GET reference the write COWs the parent away from X and the DMA data is lost (and lands
  * in the child); with a FOLL_PIN the child gets a copy at fork and the parent keeps X.

@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS example 42 at the mm level: random mixes of writes, pins, gets, DMA, fork, exit,
+ * docs/KERNEL-SEMANTICS.md §6 ex. 42 at the mm level: random mixes of writes, pins, gets, DMA, fork, exit,
  * mprotect and MADV_DONTFORK. Throughout: every folio's refcount equals its mappings plus held
  * references plus pins; every pinned page (but the zero page) stays mapped by the pinning process at
  * the pinned address (so DMA lands where the owner reads); processes never see each other's writes.

@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.6 step 5 and cow.c groups 9-14: a R/O pin of an anon page that is not
+ * docs/KERNEL-SEMANTICS.md §2.6 step 5 and cow.c groups 9-14: a R/O pin of an anon page that is not
  * AnonExclusive first unshares it (copy if others map it, otherwise just mark it exclusive), keeping
  * the PTE read-only, so later writes through the page table are visible through the pin.
  */

@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.2 / example 15: a pin on an order-0 folio adds GUP_PIN_COUNTING_BIAS to the
+ * docs/KERNEL-SEMANTICS.md §2.2 / §6 ex. 15: a pin on an order-0 folio adds GUP_PIN_COUNTING_BIAS to the
  * refcount, a FOLL_GET adds 1, and folio_maybe_dma_pinned() reads the bias.
  */
 import { describe, expect, it } from 'vitest';

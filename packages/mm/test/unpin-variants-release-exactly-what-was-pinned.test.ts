@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.4: the release APIs. unpin_user_pages skips NULL entries and groups entries of
+ * docs/KERNEL-SEMANTICS.md §2.4: the release APIs. unpin_user_pages skips NULL entries and groups entries of
  * one folio; the dirty-lock variants dirty each folio once; the range variant walks physically
  * consecutive pages folio by folio; v8's put-or-unpin dispatches on FOLL_PIN/FOLL_GET.
  */

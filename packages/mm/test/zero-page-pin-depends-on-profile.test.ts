@@ -1,5 +1,5 @@
 /**
- * KERNEL-SEMANTICS §2.2 / example 17: untouched anonymous memory reads as the shared zero page.
+ * docs/KERNEL-SEMANTICS.md §2.2 / §6 ex. 17: untouched anonymous memory reads as the shared zero page.
  * Since 6.5 (`merged`, `current`) FOLL_PIN never pins it; before (`legacy`, `v8`) a pin is a full
  * GUP_PIN_COUNTING_BIAS on the zero page. FOLL_GET takes a plain reference in every profile.
  */

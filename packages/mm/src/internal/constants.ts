@@ -2,7 +2,7 @@
  * Page-size, address-space and user-API constants (x86-64 values).
  */
 
-/** Behaviour profile; see KERNEL-SEMANTICS.md §0.1. */
+/** Behaviour profile; see docs/KERNEL-SEMANTICS.md §0.1. */
 export type Profile = 'legacy' | 'v8' | 'merged' | 'current';
 
 export const PROFILES: readonly Profile[] = ['legacy', 'v8', 'merged', 'current'];

@@ -1,7 +1,7 @@
 /**
  * FOLL_* gup flags. The exported values are the 6.2 `#define`s, which every GUP function here takes
  * whatever the profile; {@link FOLL_V8} and {@link FOLL_CURRENT} are the other two numberings, with
- * converters, for code and tests about the renumbering (KERNEL-SEMANTICS.md §2.5).
+ * converters, for code and tests about the renumbering (docs/KERNEL-SEMANTICS.md §2.5).
  * @kernel include/linux/mm.h FOLL_WRITE
  */
 export const FOLL_WRITE = 0x01;

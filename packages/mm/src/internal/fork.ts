@@ -16,7 +16,7 @@ import { VM_DONTCOPY, VM_SHARED, VM_WRITE, type Vma } from './vma.ts';
 export interface ForkHooks {
   /**
    * Runs while fork holds the parent's mmap_lock for writing and `writeProtectSeq` is odd, after
-   * the page tables were copied: models a GUP-fast racing with fork (§4.1 step 5).
+   * the page tables were copied: models a GUP-fast racing with fork (docs/KERNEL-SEMANTICS.md §4.1 step 5).
    */
   duringCopy?: (parent: MmStruct, child: MmStruct) => void;
 }
