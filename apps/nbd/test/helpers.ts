@@ -238,3 +238,22 @@ export function run(cmd: string, args: string[], timeoutMs = 120_000): Promise<s
     });
   });
 }
+
+/** Stop the child by its pid; it must exit 0 with every pin given back. */
+export async function stopCleanly(child: Child): Promise<void> {
+  const code = await child.stop();
+  const err = child.stderr.join('');
+  expect(code, err).toBe(0);
+  const m = /biopath-nbd: stopped (\{.*\})/.exec(err);
+  expect(m, err).not.toBeNull();
+  const st = JSON.parse(m![1]!) as { server: { inFlight: number }; exports: { inFlight: number; pinsAcquired: number; pinsReleased: number }[] };
+  expect(st.server.inFlight).toBe(0);
+  for (const e of st.exports) {
+    expect(e.inFlight).toBe(0);
+    expect(e.pinsReleased).toBe(e.pinsAcquired);
+  }
+}
+
+export function uri(socket: string, name = 'disk'): string {
+  return `nbd+unix:///${name}?socket=${socket}`;
+}
