@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   try {
     addr = await server.listen(o.unix !== undefined ? { unix: o.unix } : { port: o.port, host: o.bind });
   } catch (e) {
-    await server.close().catch(() => {});
+    await server.close().catch(() => undefined);
     throw e;
   }
   let stopping = false;

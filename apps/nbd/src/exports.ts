@@ -63,7 +63,7 @@ export async function openExports(specs: ExportSpec[], o: ServeOptions): Promise
     }
     return out;
   } catch (e) {
-    for (const x of out) await x.handle.close().catch(() => {});
+    for (const x of out) await x.handle.close().catch(() => undefined);
     throw e;
   }
 }

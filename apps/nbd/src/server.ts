@@ -90,7 +90,7 @@ export class NbdServer {
   #closing: Promise<void> | null = null;
   #connDone = new Set<Promise<void>>();
 
-  constructor(exports: NbdExport[], readonly log: (line: string) => void = () => {}) {
+  constructor(exports: NbdExport[], readonly log: (line: string) => void = () => undefined) {
     if (!exports.length) throw new Error('NbdServer: at least one export');
     for (const e of exports) {
       if (this.exports.has(e.name)) throw new Error(`NbdServer: export ${e.name} given twice`);
