@@ -2,7 +2,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 // Layer order from docs/ARCHITECTURE.md section 1: an arrow means "may import".
-// apps/biobench -> blockdev -> page-cache, nvme -> block -> iov-iter -> mm -> native; nvme -> block, uring -> native.
+// apps/biobench, apps/nbd -> blockdev -> page-cache, nvme -> block -> iov-iter -> mm -> native; nvme -> block, uring -> native.
 const layer = (name, ...mayImport) => ({ sourceTag: `layer:${name}`, onlyDependOnLibsWithTags: mayImport.map((t) => `layer:${t}`) });
 
 export default [
@@ -27,6 +27,7 @@ export default [
             layer('page-cache', 'block', 'iov-iter', 'mm', 'native'),
             layer('blockdev', 'page-cache', 'nvme', 'block', 'iov-iter', 'mm', 'uring', 'native'),
             layer('testing', 'native', 'mm', 'uring'),
+            layer('nbd', 'blockdev', 'testing'),
             layer('biobench', 'blockdev', 'page-cache', 'nvme', 'block', 'iov-iter', 'mm', 'uring', 'native', 'testing'),
           ],
         },

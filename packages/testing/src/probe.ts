@@ -89,4 +89,15 @@ function nvme(): ProbeResult {
   return required(r, 'an NVMe device', isCi() && process.env.BIOPATH_IN_GUEST === '1');
 }
 
-export const probe = { root, loop, uringOp, userfaultfd, nvme, nvmeGenericPath };
+/** A program on PATH (a real client a test drives: nbdinfo, nbdcopy, qemu-img, fio). */
+function command(name: string): ProbeResult {
+  let r: ProbeResult = yes;
+  try {
+    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' });
+  } catch {
+    r = { ok: false, reason: `${name} is not installed` };
+  }
+  return required(r, name);
+}
+
+export const probe = { root, loop, uringOp, userfaultfd, nvme, nvmeGenericPath, command };

@@ -1,0 +1,6 @@
+/** biopath-nbd: an NBD server over @biopath/blockdev. */
+export { NbdServer, makeExport, ByteBudget } from './server.ts';
+export type { NbdExport, ServerStats, ListenAddress } from './server.ts';
+export { openExports, parseSize } from './exports.ts';
+export type { ExportSpec, ServeOptions } from './exports.ts';
+export * as proto from './protocol.ts';

@@ -1,0 +1,3 @@
+import { biopathProject } from '../../vitest.project.ts';
+
+export default biopathProject('nbd');
