@@ -1,6 +1,6 @@
 /**
- * NBD protocol numbers (doc/proto.md of NetworkBlockDevice/nbd): handshake, options, replies,
- * transmission flags, commands, structured reply chunk types and errors.
+ * NBD protocol numbers (the NBD protocol document, "proto" in the NetworkBlockDevice/nbd project):
+ * handshake, options, replies, transmission flags, commands, structured reply chunk types and errors.
  */
 export const NBDMAGIC = 0x4e42444d41474943n;
 export const IHAVEOPT = 0x49484156454f5054n;
