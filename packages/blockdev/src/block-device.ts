@@ -13,7 +13,7 @@
  */
 import type { BlockDevice, QueueLimits } from '@biopath/block';
 import { BLK_FEAT_FUA, BLK_FEAT_WRITE_CACHE } from '@biopath/block';
-import type { MemMap } from '@biopath/mm';
+import { PAGE_SIZE, type MemMap } from '@biopath/mm';
 import { resolveOptions } from './options.ts';
 import type { OpenOptions, ResolvedOptions } from './options.ts';
 import { stackClose, stackOpen } from './internal/setup.ts';
@@ -262,7 +262,7 @@ export class BlockDeviceHandle {
       maxDiscardBytes: lim.max_discard_sectors * 512, maxWriteZeroesBytes: lim.max_write_zeroes_sectors * 512,
       writeCache: (lim.features & BLK_FEAT_WRITE_CACHE) !== 0, fua: (lim.features & BLK_FEAT_FUA) !== 0,
       driver: o.driver, innerDriver: o.inner, strategy: o.strategy, profile: o.profile, release: o.release,
-      queueDepth: o.queueDepth, direct: o.direct, cacheBytes: o.cachePages * 4096, readOnly: o.readOnly,
+      queueDepth: o.queueDepth, direct: o.direct, cacheBytes: o.cachePages * PAGE_SIZE, readOnly: o.readOnly,
     };
   }
 

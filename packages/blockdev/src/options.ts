@@ -5,7 +5,7 @@
  */
 import type { FaultyOptions } from '@biopath/nvme';
 import type { Profile } from '@biopath/mm';
-import { PROFILES } from '@biopath/mm';
+import { PAGE_SIZE, PROFILES } from '@biopath/mm';
 import { RELEASE_MODES } from '@biopath/block';
 import type { ReleaseModeName } from '@biopath/block';
 import { BiopathError } from './internal/native.ts';
@@ -62,7 +62,6 @@ export interface ResolvedOptions {
   faults: FaultyOptions | null;
 }
 
-const PAGE = 4096;
 const DRIVERS: readonly DriverName[] = ['bdev', 'nvme', 'null', 'faulty'];
 const STRATEGIES: readonly Strategy[] = ['pin', 'get', 'list'];
 
@@ -121,21 +120,21 @@ export function resolveOptions(target: string | number, o: OpenOptions): Resolve
   const inner = driver === 'faulty' ? oneOf('faults.inner', o.faults?.inner, ['bdev', 'nvme', 'null'] as const, isPath ? 'bdev' : 'null') : driver;
   if ((inner === 'null') === isPath) bad('driver', inner === 'null' ? 'the null driver takes a size in bytes as target, not a path' : `driver '${inner}' takes a path as target, not a size`);
   if (driver === 'faulty' && (o.faults === undefined || !Array.isArray(o.faults.rules))) bad('faults', "driver 'faulty' needs faults: { rules: [...] }");
-  const cacheSize = intIn('cacheSize', o.cacheSize, PAGE, 2 ** 40, 0);
-  if (cacheSize % PAGE !== 0) bad('cacheSize', `${cacheSize} is not a multiple of ${PAGE}`);
+  const cacheSize = intIn('cacheSize', o.cacheSize, PAGE_SIZE, 2 ** 40, 0);
+  if (cacheSize % PAGE_SIZE !== 0) bad('cacheSize', `${cacheSize} is not a multiple of ${PAGE_SIZE}`);
   const direct = bool('direct', o.direct, cacheSize === 0);
   if (!direct && cacheSize === 0) bad('cacheSize', 'direct: false needs a page cache size');
   if (direct && cacheSize > 0) bad('direct', 'direct IO bypasses the cache: leave cacheSize unset, or set direct: false');
   const readahead = intIn('readahead', o.readahead, 0, 2 ** 30, 128 * 1024);
   if (readahead % 1024 !== 0) bad('readahead', `${readahead} is not a multiple of 1024`);
-  const memory = intIn('memory', o.memory, 16 * PAGE, 2 ** 40, 64 * 2 ** 20);
+  const memory = intIn('memory', o.memory, 16 * PAGE_SIZE, 2 ** 40, 64 * 2 ** 20);
   return {
     driver, inner, ...resolveStrategy(o),
     queueDepth: intIn('queueDepth', o.queueDepth, 1, 4096, 64),
-    direct, cachePages: cacheSize / PAGE, readaheadKb: readahead / 1024,
+    direct, cachePages: cacheSize / PAGE_SIZE, readaheadKb: readahead / 1024,
     writeThrough: oneOf('writeback', o.writeback, ['fsync', 'write-through'] as const, 'fsync') === 'write-through',
     readOnly: bool('readOnly', o.readOnly, false),
-    memoryPages: Math.ceil(memory / PAGE),
+    memoryPages: Math.ceil(memory / PAGE_SIZE),
     nullMemoryBacked: bool('nullMemoryBacked', o.nullMemoryBacked, true),
     nullBlockSize: blockSize(o.nullBlockSize),
     faults: driver === 'faulty' ? { rules: o.faults!.rules, ...(o.faults!.seed !== undefined ? { seed: o.faults!.seed } : {}) } : null,

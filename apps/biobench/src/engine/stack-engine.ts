@@ -6,6 +6,7 @@
  * ki_complete while getevents polls (or waits in) the queue. Pins from mm's counters; references
  * from the frames' refcounts.
  */
+import { PAGE_SHIFT, PAGE_SIZE } from '@biopath/mm';
 import { completionAdd, completionEvent, completionsAlloc, takeCompletions, type Completions } from './completions.ts';
 import {
   BlkPlug, EIOCBQUEUED, Kiocb, blkFinishPlug, blkFlushDeferredRelease, blkMqPoll, blkMqWaitOnce, blkStartPlug, blkdevDirectIO, releaseModeFromName,
@@ -56,7 +57,7 @@ function init(s: EngineSetup, wrap?: WrapDriver): StackData {
     d.iters.push(createIovIter());
     if (list) {
       d.kvecs.push([{ iov_base: slotKaddr(p, io.index), iov_len: 0 }]);
-      const off = p.pfns[io.index]! * 4096;
+      const off = p.pfns[io.index]! * PAGE_SIZE;
       io.buf = p.mem.bytes.subarray(off, off + s.maxBs); // kernel pages are contiguous: IO lands in this view
     } else {
       io.addr = p.ubuf + io.index * p.stride;
@@ -86,7 +87,7 @@ function queue(d: StackData, io: IoU): number {
     kv[0]!.iov_len = io.buflen;
     iovIterKvec(it, dir, d.p.mem, kv, 1, io.buflen);
   } else iovIterUbuf(it, dir, d.p.mm, io.addr, io.buflen);
-  if (d.p.carry === 'reffed') d.refsTaken += ((io.addr % 4096) + io.buflen + 4095) >>> 12;
+  if (d.p.carry === 'reffed') d.refsTaken += ((io.addr % PAGE_SIZE) + io.buflen + PAGE_SIZE - 1) >>> PAGE_SHIFT;
   const r = blkdevDirectIO(k, it);
   if (r === EIOCBQUEUED) return FIO_Q_QUEUED;
   io.res = r;

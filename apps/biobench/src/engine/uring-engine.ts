@@ -4,6 +4,7 @@
  * takes the pages, so the strategy is reported as `raw` and there are no page counters.
  * Submission is deferred to getevents: one io_uring_enter per batch submits and waits.
  */
+import { PAGE_SIZE } from '@biopath/mm';
 import { arenaCreate, arenaFree, closeFd, openDevice } from '@biopath/native';
 import type { ArenaRegion } from '@biopath/native';
 import { IoUring, prepRead, prepReadFixed, prepWrite, prepWriteFixed, sqeSetData } from '@biopath/uring';
@@ -29,7 +30,7 @@ const roundUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 function init(s: EngineSetup): UringData {
   const { job, units, maxBs } = s;
   const notes: string[] = [];
-  const stride = roundUp(maxBs, 4096);
+  const stride = roundUp(maxBs, PAGE_SIZE);
   const fd = openDevice(s.target.path, { write: s.write, direct: job.direct });
   let ring: IoUring | undefined, arena: ArenaRegion | undefined;
   try {

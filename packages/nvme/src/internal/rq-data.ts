@@ -3,10 +3,10 @@
  * buffer: the bounce path, the memory-backed null device, zero-filling a short read. Slow paths:
  * they re-map the request into `sg` (which may have been reused since queueRq).
  */
+import { PAGE_SIZE } from '@biopath/mm';
 import { blkRqMapSg } from '@biopath/block';
 import type { Request, SgTable } from '@biopath/block';
 
-const PAGE = 4096;
 
 /** Visit every segment of `rq` as (byte offset in mem.bytes, length, byte offset in the request). */
 export function forEachRequestSegment(rq: Request, sg: SgTable, fn: (memOff: number, len: number, rqOff: number) => void): void {
@@ -14,7 +14,7 @@ export function forEachRequestSegment(rq: Request, sg: SgTable, fn: (memOff: num
   let at = 0;
   for (let i = 0; i < n; i++) {
     const len = sg.len[i]!;
-    fn(sg.pfn[i]! * PAGE + sg.offset[i]!, len, at);
+    fn(sg.pfn[i]! * PAGE_SIZE + sg.offset[i]!, len, at);
     at += len;
   }
 }
