@@ -40,18 +40,18 @@ interface Line {
 }
 
 /** The lines of `file` with includes spliced in; `stack` holds the real paths being read (cycle check). */
-function readLines(file: string, stack: string[], env: NodeJS.ProcessEnv, from: Place | null): Line[] {
+function readLines(file: string, stack: string[], env: NodeJS.ProcessEnv, from: { at: Place; name: string } | null): Line[] {
   let real: string, text: string;
   try {
     real = realpathSync(file);
     text = readFileSync(real, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code ?? 'EIO';
-    const what = from ? `${where(from)}: include ${file}` : `job file ${file}`;
+    const what = from ? `${where(from.at)}: include ${from.name}` : `job file ${file}`;
     throw new UsageError(`${what}: cannot read it (${code})`, code);
   }
   if (stack.includes(real)) {
-    throw new UsageError(`${where(from!)}: include ${file} makes a cycle (${[...stack, real].join(' → ')})`, 'ELOOP');
+    throw new UsageError(`${where(from!.at)}: include ${from!.name} makes a cycle (${[...stack, real].join(' → ')})`, 'ELOOP');
   }
   const out: Line[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -61,7 +61,7 @@ function readLines(file: string, stack: string[], env: NodeJS.ProcessEnv, from: 
     const inc = /^include\s+(.+)$/.exec(t);
     if (inc) {
       const name = expandEnv(inc[1]!.trim(), at, env);
-      out.push(...readLines(isAbsolute(name) ? name : join(dirname(file), name), [...stack, real], env, at));
+      out.push(...readLines(isAbsolute(name) ? name : join(dirname(file), name), [...stack, real], env, { at, name }));
       return;
     }
     out.push({ text: t, at });
