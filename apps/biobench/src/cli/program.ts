@@ -12,9 +12,9 @@ import type { CommandName, JobSweep } from '../options/table.ts';
 import { BIOBENCH_VERSION } from '../output/fio-json.ts';
 
 export interface Handlers {
-  run(sweep: JobSweep, explicit: Set<string>, io: CmdIo): Promise<number>;
-  ab(a: string, b: string, values: SweepOf<typeof OPTION_TABLE.ab>, explicit: Set<string>, io: CmdIo): Promise<number>;
-  compare(values: SweepOf<typeof OPTION_TABLE.compare>, explicit: Set<string>, io: CmdIo): Promise<number>;
+  run(sweep: JobSweep, explicit: Set<string>, io: CmdIo, jobFile?: string): Promise<number>;
+  ab(a: string, b: string, values: SweepOf<typeof OPTION_TABLE.ab>, explicit: Set<string>, io: CmdIo, jobFile?: string): Promise<number>;
+  compare(values: SweepOf<typeof OPTION_TABLE.compare>, explicit: Set<string>, io: CmdIo, jobFile?: string): Promise<number>;
   report(files: string[], values: SweepOf<typeof OPTION_TABLE.report>, explicit: Set<string>, io: CmdIo): Promise<number>;
   doctor(values: SweepOf<typeof OPTION_TABLE.doctor>, io: CmdIo): Promise<number>;
 }
@@ -26,6 +26,8 @@ const DESCRIPTIONS: Record<CommandName, string> = {
   report: 'write an HTML report with PNG plots from JSON results (or from a run it does itself)',
   doctor: 'show which kernel features biobench can use here, and what that means',
 };
+
+const JOBFILE_HELP = '\njobfile: an fio job file ([global], [jobname] sections, key=value, include, ${VAR}); one job per section, in order.\nOptions on the command line override the file\'s for every job. See apps/biobench/README.md "Job files".';
 
 /** Build the program; `setResult` receives each action's exit code. */
 export function buildProgram(h: Handlers, io: CmdIo, setResult: (p: Promise<number>) => void): Command {
@@ -50,21 +52,23 @@ export function buildProgram(h: Handlers, io: CmdIo, setResult: (p: Promise<numb
     };
     return { cmd, read };
   };
-  const run = sub('run');
-  run.cmd.action(() => {
+  const run = sub('run', ' [jobfile]');
+  run.cmd.addHelpText('after', JOBFILE_HELP);
+  run.cmd.action((jobFile: string | undefined) => {
     const { values, explicit } = run.read(OPTION_TABLE.run);
-    setResult(h.run(values, explicit, io));
+    setResult(h.run(values, explicit, io, jobFile));
   });
-  const ab = sub('ab', ' <A> <B>');
+  const ab = sub('ab', ' <A> <B> [jobfile]');
   ab.cmd.addHelpText('after', '\nA and B are key=value option lists applied over the other options, e.g.\n  biobench ab "release=unpin" "release=unpin-batched" --rw randread --runtime 2 --pairs 5');
-  ab.cmd.action((a: string, b: string) => {
+  ab.cmd.action((a: string, b: string, jobFile: string | undefined) => {
     const { values, explicit } = ab.read(OPTION_TABLE.ab);
-    setResult(h.ab(a, b, values, explicit, io));
+    setResult(h.ab(a, b, values, explicit, io, jobFile));
   });
-  const cmp = sub('compare');
-  cmp.cmd.action(() => {
+  const cmp = sub('compare', ' [jobfile]');
+  cmp.cmd.addHelpText('after', JOBFILE_HELP);
+  cmp.cmd.action((jobFile: string | undefined) => {
     const { values, explicit } = cmp.read(OPTION_TABLE.compare);
-    setResult(h.compare(values, explicit, io));
+    setResult(h.compare(values, explicit, io, jobFile));
   });
   const rep = sub('report', ' [results...]');
   rep.cmd.action((files: string[]) => {

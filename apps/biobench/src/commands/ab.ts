@@ -10,6 +10,7 @@ import type { NoiseReport } from '../ab/noise.ts';
 import { compareMetric } from '../ab/stats.ts';
 import type { Comparison } from '../ab/stats.ts';
 import type { JobResult } from '../job/run-job.ts';
+import { jobFileSweeps } from '../jobfile/options.ts';
 import { applyAssignments } from '../options/parse.ts';
 import type { SweepOf } from '../options/def.ts';
 import { JOB_OPTIONS, OPTION_TABLE } from '../options/table.ts';
@@ -24,6 +25,13 @@ import type { Plan } from './jobs.ts';
 
 type AbValues = SweepOf<typeof OPTION_TABLE.ab>;
 
+/** A job file for ab: exactly one job, the base A and B are applied over. */
+function oneFileJob(file: string, cli: AbValues, cliExplicit: Set<string>): { values: AbValues; explicit: Set<string> } {
+  const jobs = jobFileSweeps(file, cli, cliExplicit);
+  if (jobs.length !== 1) throw new UsageError(`${file}: ab takes a job file with one job (the base of A and B); it has ${jobs.length}: ${jobs.map((j) => j.section).join(', ')}`);
+  return jobs[0]!;
+}
+
 async function side(text: string, base: AbValues, explicit: Set<string>, name: string): Promise<Plan> {
   const { values, explicit: ex } = applyAssignments(text, JOB_OPTIONS, base as JobSweep, explicit);
   const plan = await planJobs(values, ex);
@@ -32,7 +40,8 @@ async function side(text: string, base: AbValues, explicit: Set<string>, name: s
   return plan;
 }
 
-export async function cmdAb(aText: string, bText: string, values: AbValues, explicit: Set<string>, io: CmdIo): Promise<number> {
+export async function cmdAb(aText: string, bText: string, cli: AbValues, cliExplicit: Set<string>, io: CmdIo, jobFile?: string): Promise<number> {
+  const { values, explicit } = jobFile === undefined ? { values: cli, explicit: cliExplicit } : oneFileJob(jobFile, cli, cliExplicit);
   const a = await side(aText, values, explicit, 'A'), b = await side(bText, values, explicit, 'B');
   const ja = a.jobs[0]!, jb = b.jobs[0]!;
   if (ja.target !== jb.target) throw new UsageError('A and B must run on the same target: set --target outside the configurations');

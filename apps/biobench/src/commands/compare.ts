@@ -15,7 +15,7 @@ import { jobMetrics } from '../output/metrics.ts';
 import type { JobMetrics } from '../output/metrics.ts';
 import { describeTarget } from '../job-target/target.ts';
 import type { Target } from '../job-target/target.ts';
-import { failureOf, openTarget, planJobs, runPlan } from './jobs.ts';
+import { failureOf, openTarget, planJobFile, planJobs, runPlan } from './jobs.ts';
 import type { Plan } from './jobs.ts';
 import { emit } from './run.ts';
 
@@ -34,10 +34,10 @@ const median = (xs: number[]): number => {
 };
 const med = (ms: JobMetrics[], k: keyof JobMetrics): number => median(ms.map((m) => m[k]));
 
-export async function cmdCompare(values: CompareValues, explicit: Set<string>, io: CmdIo): Promise<number> {
-  if (values.verify !== 'none') throw new UsageError('compare runs performance jobs only: leave out --verify');
+export async function cmdCompare(values: CompareValues, explicit: Set<string>, io: CmdIo, jobFile?: string): Promise<number> {
+  const plan = jobFile === undefined ? await planJobs(values, explicit) : await planJobFile(jobFile, values, explicit);
+  if (plan.jobs.some((j) => j.verify !== 'none')) throw new UsageError('compare runs performance jobs only: leave out --verify');
   const version = fioVersion(values.fio);
-  const plan = await planJobs(values, explicit);
   if (plan.engine.name === 'stack' && plan.jobs.some((j) => j.driver === 'null')) throw new UsageError('compare needs a device fio can run on too: --driver null has no fio peer');
   const target = openTarget(plan.jobs, plan.engine);
   const rows: CompareRow[] = [];

@@ -12,6 +12,7 @@ import type { JobResult } from '../job/run-job.ts';
 import { readPercent } from '../job/workload.ts';
 import { expandSweep, jobLabel, sweptAxes } from '../options/sweep.ts';
 import type { JobOptions, JobSweep } from '../options/table.ts';
+import { jobFileSweeps } from '../jobfile/options.ts';
 import { DEFAULT_TEMP_SIZE, nullTarget, regionOf, resolveTarget } from '../job-target/target.ts';
 import type { Target } from '../job-target/target.ts';
 
@@ -54,6 +55,33 @@ export async function planJobs(sweep: JobSweep, explicit: ReadonlySet<string>): 
     if (why) throw new UsageError(why);
   }
   return { jobs, axes: sweptAxes(s), engine, notes };
+}
+
+/**
+ * The plan of a job file: each section planned as its own sweep (command-line lists still sweep
+ * within it), in file order, on one engine and one target. Axes: `name` first (the section).
+ */
+export async function planJobFile<V extends JobSweep>(file: string, cli: V, cliExplicit: ReadonlySet<string>): Promise<Plan> {
+  const sections = jobFileSweeps(file, cli, cliExplicit);
+  const plans: Plan[] = [];
+  for (const s of sections) plans.push(await planJobs(s.values, s.explicit));
+  const first = plans[0]!;
+  const jobs = plans.flatMap((p) => p.jobs);
+  for (const [i, p] of plans.entries()) {
+    const s = sections[i]!;
+    if (p.engine !== first.engine) {
+      throw new UsageError(`${file}: job '${s.section}' runs on a different engine than '${sections[0]!.section}' (${p.engine.name}${s.values.direct && !s.values.buffered ? '' : ', buffered'}); the jobs of one job file share one engine: make them all direct or all buffered`);
+    }
+    const j = p.jobs[0]!;
+    if (j.target !== jobs[0]!.target) throw new UsageError(`${file}: job '${s.section}' names filename=${j.target ?? '(none)'} but '${sections[0]!.section}' ${jobs[0]!.target ?? '(none)'}; the jobs of one job file share one target`);
+  }
+  const notes = [...new Set(plans.flatMap((p) => p.notes))];
+  const ordered = sections.filter((s) => s.ordering.length);
+  if (ordered.length) {
+    notes.push(`${ordered.map((s) => `${s.ordering.join('/')} on '${s.section}'`).join(', ')}: biobench runs every job after the previous one has finished, each reported on its own, so these change nothing`);
+  }
+  const axes = ['name', ...new Set(plans.flatMap((p) => p.axes))];
+  return { jobs, axes, engine: first.engine, notes };
 }
 
 /** Does any job write (its workload, or the layout before a verified read)? */

@@ -10,11 +10,11 @@ import { jobText, summaryTable } from '../output/normal.ts';
 import type { JobSweep } from '../options/table.ts';
 import type { JobResult } from '../job/run-job.ts';
 import { describeTarget } from '../job-target/target.ts';
-import { failureOf, openTarget, planJobs, runPlan } from './jobs.ts';
+import { failureOf, openTarget, planJobFile, planJobs, runPlan } from './jobs.ts';
 import type { Plan } from './jobs.ts';
 
-export async function cmdRun(sweep: JobSweep, explicit: Set<string>, io: CmdIo): Promise<number> {
-  const plan = await planJobs(sweep, explicit);
+export async function cmdRun(sweep: JobSweep, explicit: Set<string>, io: CmdIo, jobFile?: string): Promise<number> {
+  const plan = jobFile === undefined ? await planJobs(sweep, explicit) : await planJobFile(jobFile, sweep, explicit);
   const target = openTarget(plan.jobs, plan.engine);
   let results: JobResult[];
   try {

@@ -31,6 +31,7 @@ export function optionsMarkdown(): string {
     '- **time**: a number with an optional unit us/ms/s/m/h; no unit means seconds (`3` = 3 s, `500ms`).',
     '- **list** options take comma-separated values (`--strategy pin,get,list --iodepth 1,32`); each combination is one job, and the run ends with a table comparing them.',
     '- fio\'s spellings with underscores are accepted for every option (`--ramp_time 1` = `--ramp-time 1`).',
+    '- **job files** (`biobench run job.fio`) name an option by its name (`iodepth=32`) or by the name in the **fio** column (`filename=`, `randseed=`, `bsrange=`, `fixedbufs`), one value per job; the Output options and `allow_destructive` are command line only. See the README\'s "Job files".',
   ];
   return `# biobench options
 

@@ -1,0 +1,163 @@
+/**
+ * A job file's sections onto the option table: each entry's name is a row's name or the fio name in
+ * the row's `fio:` column (`filename` → target, `randseed` → seed, `bsrange` → bs, `fixedbufs` →
+ * buffers), and its value goes through the row's own kind, as on the command line. Options the
+ * table lacks are refused by name and line — never ignored. Command-line options given with the
+ * job file override the file's, for every job (as a last word after each section).
+ */
+import { UsageError } from '../cli/errors.ts';
+import type { OptionDef } from '../options/def.ts';
+import { bool } from '../options/kinds.ts';
+import { JOB_OPTIONS } from '../options/table.ts';
+import type { JobSweep } from '../options/table.ts';
+import { parseJobFile, where } from './parse.ts';
+import type { Entry, JobSection } from './parse.ts';
+
+/** Rows a job file may not set: where results go, and the permission to write (command line only). */
+const CLI_ONLY = new Set(['output_format', 'output', 'progress', 'allow_destructive']);
+
+/** fio options biobench records but that change nothing: it runs jobs one after another, each its own group. */
+const ORDERING = new Set(['stonewall', 'new_group', 'wait_for_previous']);
+
+/** Options fio has that biobench does not (for the message only: every name not accepted is refused). */
+const FIO_ONLY = new Set([
+  'numjobs', 'thread', 'group_reporting', 'iodepth_batch', 'iodepth_batch_submit', 'iodepth_batch_complete',
+  'iodepth_batch_complete_min', 'iodepth_batch_complete_max', 'iodepth_low', 'filesize', 'nrfiles', 'directory',
+  'norandommap', 'randrepeat', 'random_distribution', 'invalidate', 'loops', 'startdelay', 'cpus_allowed', 'cpumask',
+  'write_bw_log', 'write_lat_log', 'write_iops_log', 'lat_percentiles', 'clat_percentiles', 'percentile_list', 'rate',
+  'rate_iops', 'rate_min', 'zonemode', 'zonesize', 'hipri', 'registerfiles', 'nonvectored', 'fsync', 'fdatasync',
+  'end_fsync_on_close', 'sync', 'bssplit', 'blocksize_unaligned', 'ba', 'blockalign', 'io_size', 'number_ios',
+  'verify_backlog', 'verify_interval', 'verify_pattern', 'do_verify', 'verify_fatal', 'trim_percentage', 'unlink',
+  'create_on_open', 'allow_file_create', 'overwrite', 'fallocate', 'file_service_type', 'exitall', 'per_job_logs',
+  'rwmixwrite', 'percentage_random', 'refill_buffers', 'scramble_buffers', 'buffer_compress_percentage',
+  'ioscheduler', 'nice', 'prio', 'prioclass', 'cgroup', 'uid', 'gid', 'flow', 'significant_figures', 'description',
+  'kb_base', 'unit_base', 'disable_lat', 'disable_clat', 'disable_slat', 'gtod_reduce', 'clocksource', 'ramp_size',
+]);
+
+export interface FileJob {
+  /** The section name (the job's jobname unless the file or command line sets `name`). */
+  section: string;
+  values: JobSweep;
+  /** Rows set by the file or the command line (the JSON's "job options"). */
+  explicit: Set<string>;
+  /** `stonewall` / `new_group` / `wait_for_previous` given for this job. */
+  ordering: string[];
+}
+
+/** The table's rows a job file may name, by row name and by each fio name in its `fio:` column. */
+function names(): Map<string, OptionDef> {
+  const m = new Map<string, OptionDef>();
+  for (const d of JOB_OPTIONS) {
+    if (CLI_ONLY.has(d.name)) continue;
+    m.set(d.name, d);
+    for (const part of d.fio.split(/\s+[/+]\s+/)) {
+      const f = /^[a-z_]+$/.exec(part.trim())?.[0];
+      if (f && f !== 'time_based') m.set(f, d);
+    }
+  }
+  m.set('ioengine', JOB_OPTIONS.find((d) => d.name === 'engine')!); // fio column: "ioengine (always io_uring)"
+  return m;
+}
+
+const ROWS = names();
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length]![b.length]!;
+}
+
+function refuse(e: Entry, key: string): never {
+  const base = `${where(e.at)}: option '${e.key}' is not supported by biobench`;
+  if (CLI_ONLY.has(key) || CLI_ONLY.has(ROWS.get(key)?.name ?? '') || key === 'output_format' || key === 'eta') {
+    throw new UsageError(`${where(e.at)}: option '${e.key}' belongs on the command line, not in a job file`);
+  }
+  if (FIO_ONLY.has(key)) throw new UsageError(`${base} (see apps/biobench/OPTIONS.md for what it supports)`);
+  const all = [...ROWS.keys(), 'time_based', ...ORDERING];
+  const best = all.map((n) => ({ n, d: editDistance(key, n) })).sort((x, y) => x.d - y.d)[0]!;
+  const hint = best.d <= Math.max(1, Math.floor(key.length / 4)) ? `; did you mean '${best.n}'?` : '';
+  throw new UsageError(`${base}${hint}`);
+}
+
+/** A bare flag or a boolean value: `time_based`, `direct=1`, `buffered=0`. */
+function boolOf(e: Entry): boolean {
+  return e.value === null ? true : parseAt(e, () => bool.parse(e.value!));
+}
+
+function parseAt<T>(e: Entry, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${where(e.at)}: ${e.key}=${e.value ?? ''}: ${err.message}`, err.code);
+    throw err;
+  }
+}
+
+/** One section's entries as row values, later entries winning. */
+function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Entry }>; timeBased: boolean; ordering: string[] } {
+  const set = new Map<string, { v: unknown; e: Entry }>();
+  let timeBased = false;
+  const ordering: string[] = [];
+  for (const e of job.entries) {
+    const key = e.key.replace(/-/g, '_');
+    if (key === 'time_based') {
+      timeBased = boolOf(e);
+      continue;
+    }
+    if (ORDERING.has(key)) {
+      if (boolOf(e)) ordering.push(key);
+      continue;
+    }
+    const d = ROWS.get(key);
+    if (!d) refuse(e, key);
+    if (key === 'ioengine') {
+      if (e.value === 'io_uring') continue; // fio's engine: biobench's --engine (default auto) decides
+      if (e.value !== null && ['auto', 'uring', 'stack'].includes(e.value)) set.set(d.name, { v: e.value, e });
+      else throw new UsageError(`${where(e.at)}: ioengine=${e.value ?? ''}: biobench runs io_uring or its own stack engine: ioengine=io_uring (or uring, stack, auto)`);
+      continue;
+    }
+    let v: unknown;
+    if (key === 'fixedbufs') v = boolOf(e) ? 'registered' : 'per-io';
+    else if (d.kind.arg === '' || d.kind === bool) v = boolOf(e); // flags and booleans: bare means 1, as in fio
+    else if (e.value === null || e.value === '') throw new UsageError(`${where(e.at)}: option '${e.key}' needs a value: ${e.key}=${d.kind.expect}`);
+    else if (d.list && e.value.includes(',')) {
+      throw new UsageError(`${where(e.at)}: ${e.key}=${e.value}: one value per job in a job file (fio's comma forms are not supported): write one section per value`);
+    } else v = parseAt(e, () => d.kind.parse(e.value!));
+    set.set(d.name, { v: d.list && !Array.isArray(v) ? [v] : v, e });
+  }
+  return { set, timeBased, ordering };
+}
+
+/**
+ * The jobs of the job file `file`, in file order, each as a sweep: the command line's values (its
+ * defaults and what it set), the file's entries over them, then what the command line set again.
+ */
+export function jobFileSweeps<V extends JobSweep>(file: string, cli: V, cliExplicit: ReadonlySet<string>, env: NodeJS.ProcessEnv = process.env): (FileJob & { values: V })[] {
+  return parseJobFile(file, env).map((job) => {
+    const { set, timeBased, ordering } = sectionValues(job);
+    const values: Record<string, unknown> = { ...cli };
+    const explicit = new Set(cliExplicit);
+    for (const [name, { v }] of set) {
+      if (cliExplicit.has(name)) continue;
+      values[name] = v;
+      explicit.add(name);
+    }
+    if (!cliExplicit.has('runtime')) {
+      // fio: without time_based a job is size based and runtime only caps it — biobench has no cap
+      const rt = set.get('runtime');
+      if (!timeBased && rt && rt.v !== 0) {
+        throw new UsageError(`${where(rt.e.at)}: runtime=${rt.e.value ?? ''} without time_based: fio would run size based and stop at runtime, which biobench does not do; add time_based (measure for runtime) or drop runtime (size based)`);
+      }
+      if (!timeBased) {
+        values.runtime = 0;
+        explicit.add('runtime');
+      }
+    }
+    if (!cliExplicit.has('name') && !set.has('name')) values.name = job.name;
+    explicit.add('name');
+    return { section: job.name, values: values as V, explicit, ordering };
+  });
+}
