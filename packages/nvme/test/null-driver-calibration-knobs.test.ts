@@ -57,6 +57,7 @@ describe('null driver completionNsec', () => {
 describe('null driver cpuNsecPerIo', () => {
   it('each request runs busyLoopsPerIo iterations of the busy loop', async () => {
     await withStack(() => createNullDriver({ cpuNsecPerIo: 20_000 }), (s) => {
+      expect([s.drv.cpuNsecPerIo, s.drv.completionNsec]).toEqual([20_000, 0]);
       expect(s.drv.busyLoopsPerIo).toBeGreaterThan(0);
       expect(s.drv.busyLoops()).toBe(0);
       const ended: number[] = [];

@@ -63,6 +63,10 @@ export const NULL_CPU_NSEC_MAX = 10_000_000;
 
 /** The null driver: a `BlkDriver` that also reports its busy work. */
 export interface NullDriver extends BlkDriver {
+  /** The completion delay in force, ns (0: none). */
+  readonly completionNsec: number;
+  /** The CPU cost per request in force, ns (0: none). */
+  readonly cpuNsecPerIo: number;
   /** Busy-loop iterations each request costs (`cpuNsecPerIo` × the calibrated loops per ns, rounded); 0 without `cpuNsecPerIo`. */
   readonly busyLoopsPerIo: number;
   /** Busy-loop iterations run so far (`busyLoopsPerIo` per accepted request). */
@@ -351,7 +355,7 @@ export function createNullDriver(opts: NullDriverOptions = {}): NullDriver {
     capacitySectors: size / 512, sizeBytes: size, stats: q.stats,
     setEndRequest: (fn) => { q.endRequest = fn; },
     inFlight: () => q.inFlight,
-    busyLoopsPerIo: loopsPerIo,
+    completionNsec, cpuNsecPerIo: cpuNsec, busyLoopsPerIo: loopsPerIo,
     busyLoops: () => q.busyLoops,
     close: () => {
       if (q.inFlight > 0) throw new BiopathError('EBUSY', `null close(): ${q.inFlight} requests in flight`);
