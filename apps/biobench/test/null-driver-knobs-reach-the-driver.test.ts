@@ -36,8 +36,11 @@ describe.skipIf(!avail.ok)('null driver knobs on the stack engine', () => {
     const d = seen[0] as NullDriver;
     expect([d.name, d.completionNsec, d.cpuNsecPerIo]).toEqual(['null', 20_000, 5_000]);
     expect(d.busyLoopsPerIo).toBeGreaterThan(0);
-    expect(d.stats.queued).toBe(256);
-    expect(d.busyLoops()).toBe(256 * d.busyLoopsPerIo);
+    // 256 IOs, but block may merge two that land next to each other in one plug into one request
+    expect(d.stats.queued).toBeGreaterThan(0);
+    expect(d.stats.queued).toBeLessThanOrEqual(256);
+    expect(d.stats.completed).toBe(d.stats.queued);
+    expect(d.busyLoops()).toBe(d.stats.queued * d.busyLoopsPerIo);
   });
 
   it('without the options the null driver has neither', async () => {

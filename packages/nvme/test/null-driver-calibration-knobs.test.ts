@@ -13,7 +13,7 @@ function submitReads(s: Stack, n: number, ended: number[]): Bio[] {
   const pfn = contiguous(s.mem, 0);
   const bios: Bio[] = [];
   for (let i = 0; i < n; i++) {
-    const bio = makeBio(s, REQ_OP_READ, i * 8, [{ pfn, off: 0, len: 4096 }]);
+    const bio = makeBio(s, REQ_OP_READ, i * 16, [{ pfn, off: 0, len: 4096 }]); // not adjacent: never merged
     bio.bi_end_io = () => { ended.push(i); };
     submitBio(bio);
     bios.push(bio);
