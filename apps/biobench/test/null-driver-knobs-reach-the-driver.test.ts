@@ -29,6 +29,7 @@ describe.skipIf(!avail.ok)('null driver knobs on the stack engine', () => {
       const r = await runJob(job, target, engine as never);
       expect(r.error).toBeNull();
       expect(r.dirs[0].ios).toBe(256);
+      expect(r.engine.notes).toContainEqual(expect.stringMatching(/^null driver calibration: completion_nsec=20000, cpu_nsec=5000 per IO \(\d+ busy-loop iterations\)$/));
     } finally {
       target.release();
     }
