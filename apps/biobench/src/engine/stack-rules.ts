@@ -6,6 +6,7 @@
  */
 import type { JobOptions } from '../options/table.ts';
 import { cacheJobProblem } from './cache-rules.ts';
+import { nullKnobsProblem } from './null-rules.ts';
 
 export type Carry = 'pinned' | 'reffed' | 'none';
 export type ResolvedProfile = 'legacy' | 'v8' | 'merged' | 'current';
@@ -54,6 +55,8 @@ export function stackJobProblem(job: JobOptions): string {
     const why = cacheJobProblem(job);
     if (why) return why;
   }
+  const knobs = nullKnobsProblem(job);
+  if (knobs) return knobs;
   if (job.driver === 'nvme' && !/\/dev\/(ng|nvme)\d+n\d+$/.test(job.target ?? '')) {
     return '--driver nvme needs --target /dev/ngXnY (or /dev/nvmeXnY): an NVMe namespace';
   }

@@ -44,7 +44,14 @@ function openDriver(s: EngineSetup, mem: MemMap, notes: string[]): { driver: Blk
   const depth = units.length;
   if (job.driver === 'null') {
     const size = Math.floor(target.size / PAGE_SIZE) * PAGE_SIZE;
-    return { driver: createNullDriver({ sizeBytes: size, queueDepth: depth, irqmode: 'poll', memoryBacked: job.verify !== 'none' }), fixed: false };
+    const driver = createNullDriver({
+      sizeBytes: size, queueDepth: depth, irqmode: 'poll', memoryBacked: job.verify !== 'none',
+      completionNsec: job.null_completion_nsec, cpuNsecPerIo: job.null_cpu_nsec,
+    });
+    if (driver.completionNsec > 0 || driver.cpuNsecPerIo > 0) {
+      notes.push(`null driver calibration: completion_nsec=${driver.completionNsec}, cpu_nsec=${driver.cpuNsecPerIo} per IO (${driver.busyLoopsPerIo} busy-loop iterations)`);
+    }
+    return { driver, fixed: false };
   }
   if (job.driver === 'nvme') return { driver: createNvmeDriver({ path: target.path, mem, queueDepth: depth }), fixed: false };
   const base = { path: target.path, mem, queueDepth: depth, readOnly: !s.write, ...(job.sqthread_poll ? { sqpollIdleMs: 50 } : {}) };

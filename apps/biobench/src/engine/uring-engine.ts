@@ -12,6 +12,8 @@ import type { EngineInfo, EngineSetup, IoEngine, PageCounters } from './engine.t
 import { NO_PAGE_COUNTERS } from './engine.ts';
 import { FIO_Q_BUSY, FIO_Q_QUEUED } from './io-unit.ts';
 import type { IoU } from './io-unit.ts';
+import type { JobOptions } from '../options/table.ts';
+import { nullKnobsProblem } from './null-rules.ts';
 
 interface UringData {
   ring: IoUring;
@@ -112,8 +114,11 @@ function cleanup(d: UringData): void {
 }
 
 /** The uring engine reads and writes block devices and files; an NVMe generic char device needs passthrough. */
-function check(job: { target: string | null }): string {
-  return /\/dev\/ng\d+n\d+$/.test(job.target ?? '') ? `--engine uring cannot do IO on ${job.target} (an NVMe generic char device): use --engine stack --driver nvme, or the block device /dev/nvmeXnY` : '';
+function check(job: Pick<JobOptions, 'target' | 'driver' | 'null_completion_nsec' | 'null_cpu_nsec'>): string {
+  if (/\/dev\/ng\d+n\d+$/.test(job.target ?? '')) {
+    return `--engine uring cannot do IO on ${job.target} (an NVMe generic char device): use --engine stack --driver nvme, or the block device /dev/nvmeXnY`;
+  }
+  return nullKnobsProblem(job, 'uring');
 }
 
 export const uringEngine: IoEngine<UringData> = {
