@@ -40,7 +40,10 @@ describe.skipIf(!loop.ok)('bdev driver, deferDoorbell', () => {
       blkFinishPlug(plug);
       expect(s.drv.stats).toMatchObject({ queued: 3, lastQueued: 1, submits: 0 });
       blkMqDrain(s.q);
-      expect(s.drv.stats).toMatchObject({ completed: 3, errors: 0, submits: 1 });
+      // The wait submitted the staged batch; how many io_uring_enter calls it took to see all three
+      // completions depends on when the loop device finishes them, so only "at least one" is fixed.
+      expect(s.drv.stats).toMatchObject({ completed: 3, errors: 0 });
+      expect(s.drv.stats.submits).toBeGreaterThanOrEqual(1);
       for (const b of bios) bioPut(b);
     })));
 });
