@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachLoop, detachLoop, probe } from '@biopath/testing';
-import { biobench, expectNoStackTrace, inProcess, leftoverImages, scratch, sha256 } from './helpers.ts';
+import { biobench, expectNoStackTrace, expectUsageFailure, inProcess, leftoverImages, scratch, sha256 } from './helpers.ts';
 
 const s = scratch();
 const img = join(s.dir, 'data.img');
@@ -52,11 +52,7 @@ const cases: [string, string[], RegExp][] = [
 describe('bad input', () => {
   it.each(cases)('%s: exit 2 and a clear message', async (_name, args, message) => {
     const r = await inProcess(args, s.dir);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/^biobench: /m);
-    expect(r.stderr).toMatch(message);
-    expectNoStackTrace(r.stderr);
-    expect(r.stdout).toBe('');
+    expectUsageFailure(r, message);
     expect(sha256(img)).toBe(imgHash);
     expect(leftoverImages(s.dir)).toEqual([]);
   });

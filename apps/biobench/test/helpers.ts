@@ -45,6 +45,15 @@ export function expectNoStackTrace(text: string): void {
   expect(text).not.toMatch(/internal error/);
 }
 
+/** A refused invocation: exit 2, `biobench: ` + `message` on stderr, no stack trace, nothing on stdout. */
+export function expectUsageFailure(r: { code: number; stdout: string; stderr: string }, message: RegExp): void {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(/^biobench: /m);
+  expect(r.stderr).toMatch(message);
+  expectNoStackTrace(r.stderr);
+  expect(r.stdout).toBe('');
+}
+
 export function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoStackTrace, inProcess, leftoverImages, scratch } from './helpers.ts';
+import { expectUsageFailure, inProcess, leftoverImages, scratch } from './helpers.ts';
 
 const s = scratch();
 const files: Record<string, string[]> = {
@@ -52,11 +52,7 @@ const cases: [string, string[], RegExp][] = [
 describe('job file errors', () => {
   it.each(cases)('%s: exit 2 naming the file and line', async (_name, args, message) => {
     const r = await inProcess(args, s.dir);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/^biobench: /m);
-    expect(r.stderr).toMatch(message);
-    expectNoStackTrace(r.stderr);
-    expect(r.stdout).toBe('');
+    expectUsageFailure(r, message);
     expect(leftoverImages(s.dir)).toEqual([]);
   });
 });
