@@ -13,7 +13,7 @@ import { fioDocument, jobJson, jobOptionsEcho } from '../output/fio-json.ts';
 import { fixed, kilo, renderTable } from '../output/format.ts';
 import { jobMetrics } from '../output/metrics.ts';
 import type { JobMetrics } from '../output/metrics.ts';
-import { describeTarget } from '../job-target/target.ts';
+import { describeTarget, regionOf } from '../job-target/target.ts';
 import type { Target } from '../job-target/target.ts';
 import { failureOf, openTarget, planJobFile, planJobs, runPlan } from './jobs.ts';
 import type { Plan } from './jobs.ts';
@@ -59,7 +59,7 @@ export async function cmdCompare(values: CompareValues, explicit: Set<string>, i
 
 async function compareJob(job: JobOptions, plan: Plan, target: Target, v: CompareValues, ours: JobResult[]): Promise<CompareRow> {
   const one: Plan = { ...plan, jobs: [job] };
-  const region = job.size ?? target.size - job.offset;
+  const region = regionOf(target, job.offset, job.size, job.bs.min, job.bs.max, job.direct).size;
   const args = fioArgs(job, target.path, region);
   const row: CompareRow = { job, strategy: '', biobench: [], fio: [] };
   for (let rep = 0; rep < v.reps; rep++) {

@@ -97,7 +97,7 @@ export function jobsWrite(jobs: JobOptions[]): { write: boolean; reason: string 
 export function openTarget(jobs: JobOptions[], engine: AnyIoEngine | null = null): Target {
   const j0 = jobs[0]!;
   const w = jobsWrite(jobs);
-  const tempSize = Math.max(...jobs.map((j) => j.offset + (j.size ?? DEFAULT_TEMP_SIZE)));
+  const tempSize = Math.max(...jobs.map((j) => j.offset + (typeof j.size === 'number' ? j.size : DEFAULT_TEMP_SIZE)));
   const noDevice = engine?.name === 'stack' && j0.target === null && jobs.every((j) => j.driver === 'null');
   const t = noDevice ? nullTarget(tempSize) : resolveTarget({
     // the stack engine's bdev driver opens O_DIRECT even for buffered jobs: biopath's cache sits above it
