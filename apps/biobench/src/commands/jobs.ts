@@ -18,6 +18,8 @@ import type { Target } from '../job-target/target.ts';
 
 export interface Plan {
   jobs: JobOptions[];
+  /** Per job: the options the user set (the JSON's "job options"). */
+  explicit: ReadonlySet<string>[];
   axes: string[];
   engine: AnyIoEngine;
   notes: string[];
@@ -54,7 +56,9 @@ export async function planJobs(sweep: JobSweep, explicit: ReadonlySet<string>): 
     const why = engine.check?.(j);
     if (why) throw new UsageError(why);
   }
-  return { jobs, axes: sweptAxes(s), engine, notes };
+  const set = new Set(explicit);
+  if (explicit.has('buffered')) set.add('direct');
+  return { jobs, explicit: jobs.map(() => set), axes: sweptAxes(s), engine, notes };
 }
 
 /**
@@ -81,7 +85,7 @@ export async function planJobFile<V extends JobSweep>(file: string, cli: V, cliE
     notes.push(`${ordered.map((s) => `${s.ordering.join('/')} on '${s.section}'`).join(', ')}: biobench runs every job after the previous one has finished, each reported on its own, so these change nothing`);
   }
   const axes = ['name', ...new Set(plans.flatMap((p) => p.axes))];
-  return { jobs, axes, engine: first.engine, notes };
+  return { jobs, explicit: plans.flatMap((p) => p.explicit), axes, engine: first.engine, notes };
 }
 
 /** Does any job write (its workload, or the layout before a verified read)? */
@@ -115,10 +119,10 @@ export function openTarget(jobs: JobOptions[], engine: AnyIoEngine | null = null
 /** Run every job of the plan on `target`, one after another. */
 export async function runPlan(plan: Plan, target: Target, label = ''): Promise<JobResult[]> {
   const out: JobResult[] = [];
-  for (const job of plan.jobs) {
+  for (const [i, job] of plan.jobs.entries()) {
     const p = createProgress(job.progress, job.output_format, label || jobLabel(job, plan.axes) || job.name);
     try {
-      out.push(await runJob(job, target, plan.engine, p ?? undefined));
+      out.push(await runJob(job, target, plan.engine, p ?? undefined, plan.explicit[i]));
     } finally {
       p?.stop();
     }

@@ -12,6 +12,8 @@ import { IoU } from '../engine/io-unit.ts';
 import type { JobOptions } from '../options/table.ts';
 import { DDIR_DATASYNC, DDIR_SYNC, DirStats, LatStat, TimeSeries } from '../stats/io-stats.ts';
 import { fillBuffers } from './buffers.ts';
+import { readDiskStat, sysBlockOf } from '../output/disk-util.ts';
+import type { DiskDelta } from '../output/disk-util.ts';
 import { Pacer, sleepAsync } from './pacing.ts';
 import type { Target } from '../job-target/target.ts';
 import { regionOf } from '../job-target/target.ts';
@@ -54,6 +56,10 @@ export interface JobResult {
   verify: VerifyReport | null;
   error: IoFailure | null;
   startedAt: number;
+  /** The block device's counters over the measured phase (fio's disk_util), or null. */
+  disk: DiskDelta | null;
+  /** Options the user set (command line, job file, ab configuration): the JSON's "job options". */
+  set: ReadonlySet<string>;
 }
 
 /** Live view for a progress line: called about every 200 ms of the measured phase. */
@@ -80,7 +86,7 @@ function workloadOf(job: JobOptions, region: { start: number; size: number }): W
   };
 }
 
-export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngine, progress?: ProgressSink): Promise<JobResult> {
+export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngine, progress?: ProgressSink, set: ReadonlySet<string> = new Set()): Promise<JobResult> {
   const region = regionOf(target, job.offset, job.size, job.bs.min, job.bs.max, job.direct);
   if (job.startdelay > 0) await sleepAsync(job.startdelay);
   const units = Array.from({ length: job.iodepth }, (_, i) => new IoU(i));
@@ -101,7 +107,11 @@ export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngin
     ctx.checkAll = job.verify_only;
     ctx.shape = shapeOf(job, true);
     // verify_only: the read-back is the measured workload
+    const sys = target.kind === 'null' ? null : sysBlockOf(target.path);
+    const disk0 = readDiskStat(sys), td0 = performance.now();
     const m = await measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0, time_based: false } : job, job.verify_only ? readBack : base, writes && job.end_fsync, progress);
+    const disk1 = readDiskStat(sys);
+    const disk = disk0 && disk1 ? { name: disk0.name, a: disk0, b: disk1, ms: performance.now() - td0 } : null;
     ctx.shape = shapeOf(job, false);
     if (verify && writes && !job.verify_only && job.do_verify && !ctx.failure) {
       await settle(ctx, true);
@@ -110,7 +120,7 @@ export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngin
     await settle(ctx, true);
     const cache = engine.async ? { ...engine.cacheStats(d), end_fsync_ms: m.endFsyncMs } : null;
     return {
-      job, target, region, engine: engine.describe(d), ...m, counters: pagesSince(pc0, engine.counters(d)), cache, error: ctx.failure, startedAt: Date.now() - m.elapsedMs,
+      job, target, region, engine: engine.describe(d), ...m, counters: pagesSince(pc0, engine.counters(d)), cache, error: ctx.failure, startedAt: Date.now() - m.elapsedMs, disk, set,
       verify: verify && { units_written: verify.unitsWritten, units_verified: verify.unitsVerified, mismatches: verify.mismatchCount, first_mismatches: verify.mismatches },
     };
   } finally {
