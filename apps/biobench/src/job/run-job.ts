@@ -168,6 +168,7 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
   const b = new Baseline();
   if (from === t0) b.take();
   let nextSample = from + interval, nextProgress = t0 + 200, last = from;
+  let nextStatus = job.status_interval > 0 ? from + job.status_interval : Number.POSITIVE_INFINITY;
   const sink: PhaseSink = {
     dirs, series, from, until, depth: new Float64Array(7), submit: new Float64Array(7), complete: new Float64Array(7),
     sync, pacer: Pacer.needed(job) ? new Pacer(job, t0) : null,
@@ -180,6 +181,10 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
       if (progress && now >= nextProgress) {
         progress.update(now - from, job.runtime, dirs, now < from);
         nextProgress = now + 200;
+      }
+      if (now >= nextStatus) {
+        process.stderr.write(statusLine(job.name, now - from, dirs));
+        nextStatus += job.status_interval;
       }
       last = now;
       return true;
@@ -197,6 +202,13 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
   }
   if (series.length === 0 || end - from - series.tMs[series.length - 1]! > interval / 10) series.sample(end - from, dirs[0], dirs[1]);
   return { dirs, series, depth: sink.depth, submit: sink.submit, complete: sink.complete, sync, elapsedMs: Math.max(0.001, end - from), endFsyncMs, ...b.since() };
+}
+
+/** fio's --status-interval, one line: the results so far of each direction that did IO. */
+function statusLine(name: string, ms: number, dirs: [DirStats, DirStats]): string {
+  const sec = Math.max(ms, 1) / 1000;
+  const part = (label: string, d: DirStats): string => (d.ios ? ` ${label}: IOPS=${Math.round(d.ios / sec)}, BW=${Math.round(d.bytes / sec / 1024)}KiB/s, clat avg=${Math.round(d.clat.mean)}ns` : '');
+  return `status: ${name}: ${sec.toFixed(1)}s${part('read', dirs[0])}${part('write', dirs[1])}\n`;
 }
 
 /** CPU, context switches and faults at the start of measurement. */
