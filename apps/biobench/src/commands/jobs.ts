@@ -20,6 +20,8 @@ export interface Plan {
   jobs: JobOptions[];
   /** Per job: the options the user set (the JSON's "job options"). */
   explicit: ReadonlySet<string>[];
+  /** A job file's `[global]` options, as fio echoes them ("global options"); null otherwise. */
+  global?: { job: JobOptions; set: ReadonlySet<string> } | null;
   axes: string[];
   engine: AnyIoEngine;
   notes: string[];
@@ -85,7 +87,8 @@ export async function planJobFile<V extends JobSweep>(file: string, cli: V, cliE
     notes.push(`${ordered.map((s) => `${s.ordering.join('/')} on '${s.section}'`).join(', ')}: biobench runs every job after the previous one has finished, each reported on its own, so these change nothing`);
   }
   const axes = ['name', ...new Set(plans.flatMap((p) => p.axes))];
-  return { jobs, explicit: plans.flatMap((p) => p.explicit), axes, engine: first.engine, notes };
+  const explicitPerJob = plans.flatMap((p, i) => p.jobs.map(() => sections[i]!.echoOwn));
+  return { jobs, explicit: explicitPerJob, global: { job: jobs[0]!, set: sections[0]!.echoGlobal }, axes, engine: first.engine, notes };
 }
 
 /** Does any job write (its workload, or the layout before a verified read)? */

@@ -41,6 +41,12 @@ export interface FileJob {
   explicit: Set<string>;
   /** `stonewall` / `new_group` / `wait_for_previous` given for this job. */
   ordering: string[];
+  /**
+   * What fio's JSON echoes: rows the section itself set ("job options") and rows its `[global]`
+   * set ("global options"), each without bare flags (fio lists only options given a value).
+   */
+  echoOwn: Set<string>;
+  echoGlobal: Set<string>;
 }
 
 /** The table's rows a job file may name, by row name and by each fio name in its `fio:` column. */
@@ -96,10 +102,11 @@ function parseAt<T>(e: Entry, f: () => T): T {
 }
 
 /** One section's entries as row values, later entries winning. */
-function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Entry }>; ordering: string[] } {
+function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Entry }>; ordering: string[]; echo: [Set<string>, Set<string>] } {
   const set = new Map<string, { v: unknown; e: Entry }>();
   const ordering: string[] = [];
-  for (const e of job.entries) {
+  const echo: [Set<string>, Set<string>] = [new Set(), new Set()]; // [own, global]
+  for (const [i, e] of job.entries.entries()) {
     const key = e.key.replace(/-/g, '_');
     if (ORDERING.has(key)) {
       if (boolOf(e)) ordering.push(key);
@@ -118,8 +125,10 @@ function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Ent
       throw new UsageError(`${where(e.at)}: ${e.key}=${e.value}: one value per job in a job file (biobench's comma lists are a command-line sweep): write one section per value`);
     } else v = parseAt(e, () => d.kind.parse(e.value!));
     set.set(d.name, { v: d.list && !Array.isArray(v) ? [v] : v, e });
+    for (const x of echo) x.delete(d.name);
+    if (e.value !== null) echo[i < job.globals ? 1 : 0].add(d.name);
   }
-  return { set, ordering };
+  return { set, ordering, echo };
 }
 
 /**
@@ -128,7 +137,7 @@ function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Ent
  */
 export function jobFileSweeps<V extends JobSweep>(file: string, cli: V, cliExplicit: ReadonlySet<string>, env: NodeJS.ProcessEnv = process.env): (FileJob & { values: V })[] {
   return parseJobFile(file, env).map((job) => {
-    const { set, ordering } = sectionValues(job);
+    const { set, ordering, echo } = sectionValues(job);
     const values: Record<string, unknown> = { ...cli };
     const explicit = new Set(cliExplicit);
     for (const [name, { v }] of set) {
@@ -141,6 +150,7 @@ export function jobFileSweeps<V extends JobSweep>(file: string, cli: V, cliExpli
     if (!cliExplicit.has('runtime') && !set.has('runtime')) values.runtime = 0;
     if (!cliExplicit.has('name') && !set.has('name')) values.name = job.name;
     explicit.add('name');
-    return { section: job.name, values: values as V, explicit, ordering };
+    const echoOwn = new Set([...echo[0], ...cliExplicit]);
+    return { section: job.name, values: values as V, explicit, ordering, echoOwn, echoGlobal: echo[1] };
   });
 }

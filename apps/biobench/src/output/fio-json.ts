@@ -99,7 +99,7 @@ function fioValue(name: string, text: string): string {
  * fio's "job options": only the options the user set (command line, job file), under fio's
  * names, as strings, in the table's order; biopath-only options under their own names.
  */
-export function jobOptionsJson(r: JobResult): Record<string, string> {
+export function jobOptionsJson(r: Pick<JobResult, 'job' | 'set'>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const d of JOB_OPTIONS) {
     if (!r.set.has(d.name) || CLI_ONLY_ECHO.has(d.name)) continue;
@@ -161,6 +161,8 @@ export interface HostInfo {
   command: string;
   argv: string[];
   notes: string[];
+  /** A job file's [global] options (fio's top-level "global options"). */
+  global?: Pick<JobResult, 'job' | 'set'> | null;
 }
 
 /** The whole document: fio's top level, the jobs, and the run's `biobench` block. */
@@ -169,9 +171,10 @@ export function fioDocument(results: JobResult[], plus: boolean, host: HostInfo,
   return {
     'fio version': `biobench-${BIOBENCH_VERSION}`,
     timestamp: Math.floor(now.getTime() / 1000), timestamp_ms: now.getTime(), time: ctime(now),
+    ...(host.global ? { 'global options': jobOptionsJson(host.global) } : {}),
     jobs: results.map((r) => jobJson(r, plus)),
     disk_util: diskUtilJson(results.flatMap((r) => (r.disk ? [r.disk] : []))),
-    biobench: { version: BIOBENCH_VERSION, ...host, ...hostFacts(), ...extra },
+    biobench: { version: BIOBENCH_VERSION, command: host.command, argv: host.argv, notes: host.notes, ...hostFacts(), ...extra },
   };
 }
 
