@@ -6,14 +6,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { RunError, UsageError } from '../cli/errors.ts';
 import type { JobOptions } from '../options/table.ts';
 
-const range = (r: { min: number; max: number }): string => (r.min === r.max ? String(r.min) : `${r.min}-${r.max}`);
+/** fio's block size options: `--bs=r,w` for fixed sizes, `--bsrange=min-max,min-max` for ranges. */
+function bsArg(bs: JobOptions['bs']): string {
+  if (bs.min === bs.max) return `--bs=${bs.min}`;
+  if (bs.read.min === bs.read.max && bs.write.min === bs.write.max) return `--bs=${bs.read.min},${bs.write.min}`;
+  return `--bsrange=${bs.read.min}-${bs.read.max},${bs.write.min}-${bs.write.max}`;
+}
 
 /** fio command-line arguments for `job` on `path`: every option biobench runs with, in fio's terms. */
 export function fioArgs(job: JobOptions, path: string, size: number): string[] {
-  const bs = job.bs;
   const a = [
     `--name=${job.name}`, `--filename=${path}`, '--ioengine=io_uring', `--direct=${job.direct ? 1 : 0}`, `--rw=${job.rw}`,
-    bs.min === bs.max && !job.bssplit ? `--bs=${bs.min}` : `--bsrange=${range(bs.read)},${range(bs.write)}`,
+    bsArg(job.bs),
     `--iodepth=${job.iodepth}`, `--size=${size}`, `--offset=${job.offset}`, `--randseed=${job.seed}`,
     '--allow_file_create=0', '--output-format=json',
   ];
