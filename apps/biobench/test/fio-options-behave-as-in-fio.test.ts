@@ -15,7 +15,6 @@ const img = join(s.dir, 'opts.img');
 beforeAll(() => execFileSync('truncate', ['-s', '4M', img]));
 afterAll(() => s.cleanup());
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 async function json(args: string[]): Promise<any> {
   const r = await inProcess(['run', ...args, '--output-format', 'json'], s.dir);
   expect(r.code, r.stderr).toBe(0);

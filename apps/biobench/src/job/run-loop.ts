@@ -112,7 +112,6 @@ function newQueue(n: number): Queue {
 
 /** Fill and commit a batch; false when nothing is in flight any more (the phase is over). */
 function submit(ctx: LoopCtx, wl: Workload, sink: PhaseSink, q: Queue): boolean {
-  const { engine, d, units } = ctx;
   fill(ctx, wl, sink, q);
   if (!q.issuing && q.retry) {
     ctx.verify?.complete(q.retry, false, false); // never reached the engine: undo its in-flight marks
