@@ -42,6 +42,7 @@ beforeAll(() => {
 afterAll(() => s.cleanup());
 
 interface Doc {
+  'global options': Record<string, string>;
   jobs: { jobname: string; 'job options': Record<string, string>; read: { total_ios: number }; error: number }[];
   biobench: { notes: string[] };
 }
@@ -55,11 +56,13 @@ describe('a job file', () => {
     const doc = JSON.parse(readFileSync(out, 'utf8')) as Doc;
     const rows = doc.jobs.map((j) => [j.jobname, j['job options'].rw, j['job options'].bs, j['job options'].iodepth, j['job options'].runtime, j.read.total_ios, j.error]);
     expect(rows).toEqual([
-      // "job options" holds only what the file set, as fio's JSON does; no time_based: size based, each block of 1m once
+      // "job options" holds only the section's own entries, as fio's JSON does ([global]'s are "global options");
+      // no time_based: size based, each block of 1m once
       ['seq', 'read', undefined, undefined, undefined, 256, 0],
       ['rand', 'randread', undefined, '16', undefined, 256, 0], // iodepth from ${BIOBENCH_TEST_QD}
-      ['late', 'read', '8k', undefined, undefined, 128, 0], // the second [global] changed bs for the jobs after it
+      ['late', 'read', undefined, undefined, undefined, 128, 0], // the second [global] made bs 8k for the jobs after it: 128 IOs
     ]);
+    expect(doc['global options']).toEqual({ size: '1m', driver: 'null', ramp_time: '0s' }); // the first [global]; driver is biopath's own name
     expect(doc.biobench.notes.join('\n')).toMatch(/stonewall on 'rand', new_group on 'late': biobench runs every job after the previous one/);
     expect(leftoverImages(s.dir)).toEqual([]);
   });

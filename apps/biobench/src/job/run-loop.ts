@@ -138,6 +138,13 @@ function commitBatch(ctx: LoopCtx, sink: PhaseSink, q: Queue): void {
   q.nb = 0;
 }
 
+/** An IO the engine completed inside queue(): one submitted and one reaped at once (fio's sync engines). */
+function inlineCounted(sink: PhaseSink, depth: number): void {
+  sink.depth[depthBucket(depth)]!++;
+  sink.submit[1]!++;
+  sink.complete[1]!++;
+}
+
 /** fio's io_u_mark_depth(): 1, 2, 4, 8, 16, 32, >=64. */
 const depthBucket = (n: number): number => Math.min(6, 31 - Math.clz32(Math.max(1, n)));
 
@@ -228,6 +235,7 @@ function fill(ctx: LoopCtx, wl: Workload, sink: PhaseSink, q: Queue): void {
     if (r === FIO_Q_COMPLETED) {
       io.tCommit = io.tQueue;
       const now = performance.now();
+      if (sink.dirs) inlineCounted(sink, q.inflight + 1);
       q.done += complete(ctx, sink, io, now);
       q.free[q.nFree++] = io.index;
       if (phaseOver(ctx, sink, now)) q.issuing = false; // an engine that completes inline may never reap
