@@ -24,7 +24,7 @@ describe.skipIf(!avail.ok)(`buffered stack engine${avail.ok ? '' : ` (skipped: $
     const r = await biobench(['run', '--buffered', '--engine', 'stack', '--size', '1m', '--runtime', '0.3', '--ramp-time', '0', '--iodepth', '8', '--output-format', 'json'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout).jobs[0];
-    expect(j['job options']).toMatchObject({ rw: 'randread', iodepth: '8' });
+    expect(j['job options']).toMatchObject({ ioengine: 'biobench-stack', iodepth: '8', direct: '0' });
     expect(j.read.iops).toBeGreaterThan(0);
     expect(j.read.clat_ns.N).toBe(j.read.total_ios);
     expect(j.read.clat_ns.percentile['99.000000']).toBeGreaterThan(0);

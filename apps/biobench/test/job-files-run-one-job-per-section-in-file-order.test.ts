@@ -42,6 +42,7 @@ beforeAll(() => {
 afterAll(() => s.cleanup());
 
 interface Doc {
+  'global options': Record<string, string>;
   jobs: { jobname: string; 'job options': Record<string, string>; read: { total_ios: number }; error: number }[];
   biobench: { notes: string[] };
 }
@@ -55,10 +56,13 @@ describe('a job file', () => {
     const doc = JSON.parse(readFileSync(out, 'utf8')) as Doc;
     const rows = doc.jobs.map((j) => [j.jobname, j['job options'].rw, j['job options'].bs, j['job options'].iodepth, j['job options'].runtime, j.read.total_ios, j.error]);
     expect(rows).toEqual([
-      ['seq', 'read', '4k', '32', '0s', 256, 0], // no time_based: size based, each 4k block of 1m once
-      ['rand', 'randread', '4k', '16', '0s', 256, 0], // iodepth from ${BIOBENCH_TEST_QD}
-      ['late', 'read', '8k', '32', '0s', 128, 0], // the second [global] changed bs for the jobs after it
+      // "job options" holds only the section's own entries, as fio's JSON does ([global]'s are "global options");
+      // no time_based: size based, each block of 1m once
+      ['seq', 'read', undefined, undefined, undefined, 256, 0],
+      ['rand', 'randread', undefined, '16', undefined, 256, 0], // iodepth from ${BIOBENCH_TEST_QD}
+      ['late', 'read', undefined, undefined, undefined, 128, 0], // the second [global] made bs 8k for the jobs after it: 128 IOs
     ]);
+    expect(doc['global options']).toEqual({ size: '1m', driver: 'null', ramp_time: '0s' }); // the first [global]; driver is biopath's own name
     expect(doc.biobench.notes.join('\n')).toMatch(/stonewall on 'rand', new_group on 'late': biobench runs every job after the previous one/);
     expect(leftoverImages(s.dir)).toEqual([]);
   });
@@ -68,7 +72,7 @@ describe('a job file', () => {
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as Doc;
     expect(doc.jobs.map((j) => [j.jobname, j['job options'].bs, j['job options'].iodepth, j.read.total_ios])).toEqual([
-      ['seq', '16k', '32', 64], ['rand', '16k', '2', 64], ['late', '16k', '32', 64],
+      ['seq', '16k', undefined, 64], ['rand', '16k', '2', 64], ['late', '16k', undefined, 64],
     ]);
   });
 

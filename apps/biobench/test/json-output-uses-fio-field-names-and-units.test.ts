@@ -37,7 +37,7 @@ describe('--output-format json', () => {
     const j = doc.jobs[0];
     expect(j.jobname).toBe('biobench');
     expect(j.error).toBe(0);
-    expect(j['job options']).toMatchObject({ rw: 'randrw', rwmixread: '70', bs: '4k', iodepth: '4' });
+    expect(j['job options']).toEqual({ size: '8m', rw: 'randrw', rwmixread: '70', iodepth: '4', runtime: '300ms', ramp_time: '0s', log_avg_msec: '100' }); // only what was set, as fio
     expectDir(j.read, 'some');
     expectDir(j.write, 'some');
     expectDir(j.trim, 'none');

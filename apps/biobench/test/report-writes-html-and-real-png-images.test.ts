@@ -25,8 +25,8 @@ describe('biobench report', () => {
     expect(r2.code, r2.stderr).toBe(0);
     const r = await biobench(['report', run, ab, '--out-dir', out, '--width', '640', '--height', '360'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/report: .*report\.html \(iops\.png, latency\.png, ab\.png, ab-runs\.png\) from 12 job\(s\)/);
-    for (const png of ['iops.png', 'latency.png', 'ab.png', 'ab-runs.png']) {
+    expect(r.stdout).toMatch(/report: .*report\.html \(iops\.png, latency\.png, iops-iodepth\.png, latency-iodepth\.png, ab\.png, ab-runs\.png\) from 12 job\(s\)/);
+    for (const png of ['iops.png', 'latency.png', 'iops-iodepth.png', 'latency-iodepth.png', 'ab.png', 'ab-runs.png']) {
       expect(decodeHeader(join(out, png))).toEqual({ width: 640, height: 360 });
       expect(readFileSync(join(out, png)).length).toBeGreaterThan(5000); // drawn, not blank
     }
@@ -35,6 +35,19 @@ describe('biobench report', () => {
     expect(html).toContain('href="iops.png"');
     expect(html).toMatch(/<h2>A\/B: ((A|B) is faster|no difference detected|not measured)/); 
     expect(html).toMatch(/iodepth=1/);
+    expect(html).toMatch(/<th>unit<\/th>/); // the A/B table says what its numbers are
+    expect(html).toMatch(/<td>rw=randread bs=4096 iodepth=8 size=4194304 runtime=300ms/); // job parameters on the page
+    expect(html).toMatch(/<td>A iodepth=2 #5<\/td>/); // ab's runs of one configuration: a distinct label each
+  });
+
+  it('leaves out a time chart with fewer than 3 points', async () => {
+    const run = join(s.dir, 'short.json'), out = join(s.dir, 'short');
+    const r1 = await biobench(['run', '--size', '4m', '--runtime', '0.2', '--ramp-time', '0', '--log-avg-msec', '100', '--output-format', 'json', '--output', run], { tmp: s.dir });
+    expect(r1.code, r1.stderr).toBe(0);
+    const r = await biobench(['report', run, '--out-dir', out], { tmp: s.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'iops.png'))).toBe(false);
+    expect(existsSync(join(out, 'latency.png'))).toBe(true);
   });
 
   it('with no files, runs the job itself and reports it', async () => {

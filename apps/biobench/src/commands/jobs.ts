@@ -18,6 +18,10 @@ import type { Target } from '../job-target/target.ts';
 
 export interface Plan {
   jobs: JobOptions[];
+  /** Per job: the options the user set (the JSON's "job options"). */
+  explicit: ReadonlySet<string>[];
+  /** A job file's `[global]` options, as fio echoes them ("global options"); null otherwise. */
+  global?: { job: JobOptions; set: ReadonlySet<string> } | null;
   axes: string[];
   engine: AnyIoEngine;
   notes: string[];
@@ -54,7 +58,9 @@ export async function planJobs(sweep: JobSweep, explicit: ReadonlySet<string>): 
     const why = engine.check?.(j);
     if (why) throw new UsageError(why);
   }
-  return { jobs, axes: sweptAxes(s), engine, notes };
+  const set = new Set(explicit);
+  if (explicit.has('buffered')) set.add('direct');
+  return { jobs, explicit: jobs.map(() => set), axes: sweptAxes(s), engine, notes };
 }
 
 /**
@@ -81,7 +87,8 @@ export async function planJobFile<V extends JobSweep>(file: string, cli: V, cliE
     notes.push(`${ordered.map((s) => `${s.ordering.join('/')} on '${s.section}'`).join(', ')}: biobench runs every job after the previous one has finished, each reported on its own, so these change nothing`);
   }
   const axes = ['name', ...new Set(plans.flatMap((p) => p.axes))];
-  return { jobs, axes, engine: first.engine, notes };
+  const explicitPerJob = plans.flatMap((p, i) => p.jobs.map(() => sections[i]!.echoOwn));
+  return { jobs, explicit: explicitPerJob, global: { job: jobs[0]!, set: sections[0]!.echoGlobal }, axes, engine: first.engine, notes };
 }
 
 /** Does any job write (its workload, or the layout before a verified read)? */
@@ -97,7 +104,7 @@ export function jobsWrite(jobs: JobOptions[]): { write: boolean; reason: string 
 export function openTarget(jobs: JobOptions[], engine: AnyIoEngine | null = null): Target {
   const j0 = jobs[0]!;
   const w = jobsWrite(jobs);
-  const tempSize = Math.max(...jobs.map((j) => j.offset + (j.size ?? DEFAULT_TEMP_SIZE)));
+  const tempSize = Math.max(...jobs.map((j) => j.offset + (typeof j.size === 'number' ? j.size : DEFAULT_TEMP_SIZE)));
   const noDevice = engine?.name === 'stack' && j0.target === null && jobs.every((j) => j.driver === 'null');
   const t = noDevice ? nullTarget(tempSize) : resolveTarget({
     // the stack engine's bdev driver opens O_DIRECT even for buffered jobs: biopath's cache sits above it
@@ -115,10 +122,10 @@ export function openTarget(jobs: JobOptions[], engine: AnyIoEngine | null = null
 /** Run every job of the plan on `target`, one after another. */
 export async function runPlan(plan: Plan, target: Target, label = ''): Promise<JobResult[]> {
   const out: JobResult[] = [];
-  for (const job of plan.jobs) {
+  for (const [i, job] of plan.jobs.entries()) {
     const p = createProgress(job.progress, job.output_format, label || jobLabel(job, plan.axes) || job.name);
     try {
-      out.push(await runJob(job, target, plan.engine, p ?? undefined));
+      out.push(await runJob(job, target, plan.engine, p ?? undefined, plan.explicit[i]));
     } finally {
       p?.stop();
     }

@@ -10,7 +10,7 @@ import { RunError, UsageError } from '../cli/errors.ts';
 import type { SweepOf } from '../options/def.ts';
 import type { OPTION_TABLE } from '../options/table.ts';
 import { fioDocument } from '../output/fio-json.ts';
-import { abDifferences, abRuns, compareBars, iopsOverTime, latencyDistribution } from '../report/charts.ts';
+import { abDifferences, abRuns, compareBars, iopsOverTime, iopsVsIodepth, latencyDistribution, latencyVsIodepth } from '../report/charts.ts';
 import { reportHtml } from '../report/html.ts';
 import type { Figure } from '../report/html.ts';
 import { buildModel, loadDocument } from '../report/model.ts';
@@ -37,6 +37,8 @@ function figures(m: ReportModel): { name: string; title: string; option: Record<
   const out: { name: string; title: string; option: Record<string, unknown> | null }[] = [
     { name: 'iops.png', title: 'IOPS over time', option: iopsOverTime(m) },
     { name: 'latency.png', title: 'Latency distribution', option: latencyDistribution(m) },
+    { name: 'iops-iodepth.png', title: 'IOPS vs iodepth', option: iopsVsIodepth(m) },
+    { name: 'latency-iodepth.png', title: 'Completion latency vs iodepth', option: latencyVsIodepth(m) },
     ...m.ab.flatMap((ab, i) => [
       { name: `ab${i || ''}.png`, title: 'A/B comparison', option: abDifferences(ab) },
       { name: `ab${i || ''}-runs.png`, title: 'A/B runs', option: abRuns(ab) },

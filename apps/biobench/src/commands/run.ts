@@ -37,7 +37,7 @@ function header(plan: Plan, where: string): string {
 
 export function render(sweep: JobSweep, plan: Plan, results: JobResult[], argv: string[], command = 'run'): string {
   if (sweep.output_format !== 'normal') {
-    return `${JSON.stringify(fioDocument(results, sweep.output_format === 'json+', { command, argv, notes: plan.notes }), null, 2)}\n`;
+    return `${JSON.stringify(fioDocument(results, sweep.output_format === 'json+', { command, argv, notes: plan.notes, global: plan.global ?? null }), null, 2)}\n`;
   }
   const parts = results.map(jobText);
   if (results.length > 1) parts.push(`\nSummary (${plan.engine.name} engine):\n${summaryTable(results, plan.axes)}`);

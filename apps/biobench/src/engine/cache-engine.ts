@@ -137,7 +137,7 @@ function queue(d: CacheData, io: IoU): number {
  * inline) give the event loop a turn at least every YIELD_MS, so the cache's IO pump (readahead
  * started by inline reads, writeback) is not starved by a stream of hits.
  */
-async function getevents(d: CacheData, min: number): Promise<number> {
+async function getevents(d: CacheData, min: number, max: number): Promise<number> {
   if (min === 0) {
     const now = performance.now();
     if (now - d.lastYield >= YIELD_MS) {
@@ -151,7 +151,7 @@ async function getevents(d: CacheData, min: number): Promise<number> {
     });
     d.lastYield = performance.now();
   }
-  return takeCompletions(d);
+  return takeCompletions(d, max);
 }
 
 const event = (d: CacheData, i: number): IoU => completionEvent(d, i);

@@ -29,14 +29,18 @@ export function completionAdd(d: Completions, slot: number, res: number): void {
   d.pendRes[d.nPend++] = res;
 }
 
-/** Move every pending completion to the event list; returns how many (getevents' result). */
-export function takeCompletions(d: Completions): number {
-  const n = d.nPend;
+/** Move up to `max` pending completions (oldest first) to the event list; returns how many (getevents' result). */
+export function takeCompletions(d: Completions, max = Number.POSITIVE_INFINITY): number {
+  const n = Math.min(d.nPend, max);
   for (let k = 0; k < n; k++) {
     d.evSlot[k] = d.pendSlot[k]!;
     d.evRes[k] = d.pendRes[k]!;
   }
-  d.nPend = 0;
+  if (n < d.nPend) {
+    d.pendSlot.copyWithin(0, n, d.nPend);
+    d.pendRes.copyWithin(0, n, d.nPend);
+  }
+  d.nPend -= n;
   return n;
 }
 

@@ -69,8 +69,11 @@ interface EngineHooks<D> {
 /** An engine that blocks in the kernel (io_uring_enter, the queue's wait) to reap. */
 export interface IoEngine<D = unknown> extends EngineHooks<D> {
   readonly async?: false;
-  /** Wait for at least `min` completions (0 = do not block); returns how many `event` can name. */
-  getevents(d: D, min: number): number;
+  /**
+   * Wait for at least `min` completions (0 = do not block); returns how many `event` can name,
+   * at most `max` (the rest wait for the next call).
+   */
+  getevents(d: D, min: number, max: number): number;
   cleanup(d: D): void;
 }
 
@@ -80,8 +83,8 @@ export interface IoEngine<D = unknown> extends EngineHooks<D> {
  */
 export interface AsyncIoEngine<D = unknown> extends EngineHooks<D> {
   readonly async: true;
-  /** Resolve once at least `min` completions are ready; to how many `event` can name. */
-  getevents(d: D, min: number): Promise<number>;
+  /** Resolve once at least `min` completions are ready; to how many `event` can name (at most `max`). */
+  getevents(d: D, min: number, max: number): Promise<number>;
   /**
    * fsync: everything written reaches the device and its write cache is flushed; with
    * `dropCaches` the clean cached pages are then dropped (drop_caches), so the next read comes

@@ -100,11 +100,11 @@ function commit(d: StackData): void {
   blkFinishPlug(d.plug);
 }
 
-function getevents(d: StackData, min: number): number {
+function getevents(d: StackData, min: number, max: number): number {
   commit(d);
   blkMqPoll(d.p.q);
   while (d.nPend < min) if (blkMqWaitOnce(d.p.q) < 0) break;
-  return takeCompletions(d);
+  return takeCompletions(d, max);
 }
 
 const event = (d: StackData, i: number): IoU => completionEvent(d, i);

@@ -39,6 +39,7 @@ const FITS: Record<Carry, readonly string[]> = {
 
 /** Why the stack engine cannot run `job`, or ''. */
 export function stackJobProblem(job: JobOptions): string {
+  if (job.fsync > 0 || job.fdatasync > 0) return `--${job.fsync > 0 ? 'fsync' : 'fdatasync'} is not supported on the stack engine (biopath has no fsync for direct IO on a block device yet): use --engine uring`;
   const profile = resolveProfile(job);
   if (job.strategy === 'pin' && profile === 'legacy') {
     return '--strategy pin with --profile legacy: under legacy (6.2) a user buffer is referenced (FOLL_GET), not pinned; use --strategy get for that, or another profile';

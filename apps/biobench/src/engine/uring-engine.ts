@@ -2,18 +2,21 @@
  * The `uring` engine: raw io_uring on the target's fd, like fio's io_uring engine. READ/WRITE
  * with per-IO arena buffers, or READ_FIXED/WRITE_FIXED from one registered buffer. The kernel
  * takes the pages, so the strategy is reported as `raw` and there are no page counters.
- * Submission is deferred to getevents: one io_uring_enter per batch submits and waits.
+ * As fio's io_uring engine: commit submits the batch (io_uring_enter without waiting), getevents
+ * waits; so an IO's submission latency (slat) ends when the kernel has taken it. fsync/fdatasync
+ * (fio's DDIR_SYNC/DDIR_DATASYNC) are IORING_OP_FSYNC.
  */
 import { PAGE_SIZE } from '@biopath/mm';
 import { arenaCreate, arenaFree, closeFd, openDevice } from '@biopath/native';
 import type { ArenaRegion } from '@biopath/native';
-import { IoUring, prepRead, prepReadFixed, prepWrite, prepWriteFixed, sqeSetData } from '@biopath/uring';
+import { IORING_FSYNC_DATASYNC, IoUring, prepFsync, prepRead, prepReadFixed, prepWrite, prepWriteFixed, sqeSetData } from '@biopath/uring';
 import type { EngineInfo, EngineSetup, IoEngine, PageCounters } from './engine.ts';
 import { NO_PAGE_COUNTERS } from './engine.ts';
 import { FIO_Q_BUSY, FIO_Q_QUEUED } from './io-unit.ts';
 import type { IoU } from './io-unit.ts';
 import type { JobOptions } from '../options/table.ts';
 import { nullKnobsProblem } from './null-rules.ts';
+import { DDIR_DATASYNC, DDIR_SYNC } from '../stats/io-stats.ts';
 
 interface UringData {
   ring: IoUring;
@@ -73,7 +76,8 @@ function queue(d: UringData, io: IoU): number {
   const r = d.ring;
   const s = r.getSqe();
   if (s < 0) return FIO_Q_BUSY;
-  if (io.ddir === 0) {
+  if (io.ddir >= DDIR_SYNC) prepFsync(r, s, d.fd, io.ddir === DDIR_DATASYNC ? IORING_FSYNC_DATASYNC : 0);
+  else if (io.ddir === 0) {
     if (d.fixed) prepReadFixed(r, s, d.fd, io.addr, io.buflen, io.offset, 0);
     else prepRead(r, s, d.fd, io.addr, io.buflen, io.offset);
   } else if (d.fixed) prepWriteFixed(r, s, d.fd, io.addr, io.buflen, io.offset, 0);
@@ -82,17 +86,17 @@ function queue(d: UringData, io: IoU): number {
   return FIO_Q_QUEUED;
 }
 
-/** Submission happens in getevents: one io_uring_enter both submits the batch and waits. */
-function deferCommit(_d: UringData): void {
-  // nothing to do until getevents
+/** fio_ioring_commit(): hand the queued SQEs to the kernel, without waiting. */
+function commit(d: UringData): void {
+  if (d.ring.sqReady() > 0) d.ring.submit();
 }
 
-function getevents(d: UringData, min: number): number {
+function getevents(d: UringData, min: number, max: number): number {
   const r = d.ring;
   if (min > 0 && r.cqReady() < min) r.submitAndWait(min);
   else if (r.sqReady() > 0) r.submit();
   else r.poll();
-  const n = r.cqReady();
+  const n = Math.min(r.cqReady(), max);
   for (let i = 0; i < n; i++) {
     d.evSlot[i] = r.cqeUserData(i);
     d.evRes[i] = r.cqeRes(i);
@@ -126,7 +130,7 @@ export const uringEngine: IoEngine<UringData> = {
   check,
   init,
   queue,
-  commit: deferCommit,
+  commit,
   getevents,
   event,
   cleanup,

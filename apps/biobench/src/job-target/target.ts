@@ -6,6 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { closeFd, deviceInfo, openDevice } from '@biopath/native';
 import type { DeviceInfo } from '@biopath/native';
+import { resolveSize, sizeOrPercent } from '../options/kinds-fio.ts';
+import type { SizeOrPercent } from '../options/kinds-fio.ts';
 import { UsageError } from '../cli/errors.ts';
 import { showSize } from '../options/kinds.ts';
 import { checkWriteAllowed } from './safety.ts';
@@ -145,9 +147,10 @@ function openFailure(path: string, write: boolean, direct: boolean, e: unknown):
 }
 
 /** Where the job's region lies on the target, checked against its size and alignment. */
-export function regionOf(t: Target, offset: number, size: number | null, bsMin: number, bsMax: number, direct: boolean): { start: number; size: number } {
+export function regionOf(t: Target, offset: number, size: SizeOrPercent | null, bsMin: number, bsMax: number, direct: boolean): { start: number; size: number } {
   if (offset >= t.size) throw new UsageError(`--offset ${showSize(offset)} is at or past the end of ${t.path} (${showSize(t.size)})`);
-  const len = size ?? t.size - offset;
+  const len = size === null ? t.size - offset : resolveSize(size, t.size - offset, bsMin);
+  if (len === 0) throw new UsageError(`--size ${sizeOrPercent.show(size!)} of ${t.path} is less than one block (${bsMin} bytes)`);
   if (offset + len > t.size) {
     throw new UsageError(`--size ${showSize(len)} from --offset ${showSize(offset)} runs past the end of ${t.path} (${showSize(t.size)} = ${t.size} bytes)`);
   }

@@ -64,6 +64,13 @@ export class Permutation {
     return ((x + this.#k2) & m) >>> 0;
   }
 
+  /** The image of `i` in [0, n) under a fixed bijection of [0, n) (cycle walking); no state changes. */
+  at(i: number): number {
+    let y = this.#mix(i);
+    while (y >= this.#n) y = this.#mix(y);
+    return y;
+  }
+
   /** The next index; after n calls every index in [0, n) has come once, then a new pass starts. */
   next(): number {
     for (;;) {

@@ -10,15 +10,19 @@
 import type { AnyIoEngine, CacheStats, EngineInfo, PageCounters } from '../engine/engine.ts';
 import { IoU } from '../engine/io-unit.ts';
 import type { JobOptions } from '../options/table.ts';
-import { DirStats, TimeSeries } from '../stats/io-stats.ts';
+import { DDIR_DATASYNC, DDIR_SYNC, DirStats, LatStat, TimeSeries } from '../stats/io-stats.ts';
+import { fillBuffers } from './buffers.ts';
+import { readDiskStat, sysBlockOf } from '../output/disk-util.ts';
+import type { DiskDelta } from '../output/disk-util.ts';
+import { Pacer, sleepAsync } from './pacing.ts';
 import type { Target } from '../job-target/target.ts';
 import { regionOf } from '../job-target/target.ts';
 import { runPhase, runPhaseAsync } from './run-loop.ts';
-import type { IoFailure, LoopCtx, PhaseSink } from './run-loop.ts';
+import type { IoFailure, LoopCtx, PhaseSink, QueueShape } from './run-loop.ts';
 import { VerifyState } from './verify-state.ts';
 import type { Mismatch } from './verify.ts';
 import { readPercent, Workload } from './workload.ts';
-import type { WorkloadSpec } from './workload.ts';
+import type { DirBs, WorkloadSpec } from './workload.ts';
 
 export interface VerifyReport {
   units_written: number;
@@ -34,7 +38,12 @@ export interface JobResult {
   engine: EngineInfo;
   dirs: [DirStats, DirStats];
   series: TimeSeries;
+  /** fio's iodepth_level / iodepth_submit / iodepth_complete counts (see PhaseSink). */
   depth: Float64Array;
+  submit: Float64Array;
+  complete: Float64Array;
+  /** fsync/fdatasync IOs of the measured phase (fio's `sync` block). */
+  sync: LatStat;
   /** Measured window, ms. */
   elapsedMs: number;
   cpu: { userUs: number; systemUs: number };
@@ -47,6 +56,10 @@ export interface JobResult {
   verify: VerifyReport | null;
   error: IoFailure | null;
   startedAt: number;
+  /** The block device's counters over the measured phase (fio's disk_util), or null. */
+  disk: DiskDelta | null;
+  /** Options the user set (command line, job file, ab configuration): the JSON's "job options". */
+  set: ReadonlySet<string>;
 }
 
 /** Live view for a progress line: called about every 200 ms of the measured phase. */
@@ -54,33 +67,60 @@ export interface ProgressSink {
   update(elapsedMs: number, totalMs: number, dirs: [DirStats, DirStats], ramping: boolean): void;
 }
 
-export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngine, progress?: ProgressSink): Promise<JobResult> {
+/** The queue shape the job's options ask for (fio's defaults where unset, biobench's batch). */
+function shapeOf(job: JobOptions, measured: boolean): QueueShape {
+  return {
+    batchSubmit: job.iodepth_batch_submit ?? 0, completeMin: job.iodepth_batch_complete_min,
+    completeMax: job.iodepth_batch_complete_max ?? job.iodepth, low: job.iodepth_low ?? job.iodepth,
+    syncEvery: measured ? job.fsync || job.fdatasync : 0, syncDdir: job.fsync ? DDIR_SYNC : DDIR_DATASYNC,
+  };
+}
+
+/** The workload of the measured phase: fio's rw, block sizes per direction, offsets, loops. */
+function workloadOf(job: JobOptions, region: { start: number; size: number }): WorkloadSpec {
+  const dir = (d: 'read' | 'write'): DirBs => ({ min: job.bs[d].min, max: job.bs[d].max, split: job.bssplit ? job.bssplit[d] : null });
+  return {
+    rw: job.rw, rwmixread: job.rwmixread, bsMin: job.bs.min, bsMax: job.bs.max, start: region.start, size: region.size,
+    sizeBased: !job.time_based, seed: job.seed, dirBs: [dir('read'), dir('write')], loops: job.loops,
+    norandommap: job.norandommap, distribution: job.random_distribution,
+  };
+}
+
+export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngine, progress?: ProgressSink, set: ReadonlySet<string> = new Set()): Promise<JobResult> {
   const region = regionOf(target, job.offset, job.size, job.bs.min, job.bs.max, job.direct);
+  if (job.startdelay > 0) await sleepAsync(job.startdelay);
   const units = Array.from({ length: job.iodepth }, (_, i) => new IoU(i));
   const writes = readPercent(job.rw, job.rwmixread) < 100;
   const d = engine.init({ job, target, units, maxBs: job.bs.max, write: writes || (job.verify !== 'none' && !job.verify_only) });
   try {
     const pc0 = engine.counters(d);
-    const verify = job.verify === 'none' ? null : new VerifyState(job.bs.min, region.start, region.size, job.seed, units);
-    const ctx: LoopCtx = { engine, d, units, verify, checkAll: false, failure: null };
+    const verify = job.verify === 'none' ? null : new VerifyState(job.bs.min, region.start, region.size, job.seed, units, job.verify, job.verify_pattern?.bytes ?? null);
+    const refill = writes && !verify ? fillBuffers(job, engine, d, units) : null;
+    const ctx: LoopCtx = { engine, d, units, shape: shapeOf(job, false), verify, checkAll: false, failure: null, refill };
     const phase = engine.async ? runPhaseAsync : runPhase;
-    const base: WorkloadSpec = { rw: job.rw, rwmixread: job.rwmixread, bsMin: job.bs.min, bsMax: job.bs.max, start: region.start, size: region.size, sizeBased: job.runtime === 0, seed: job.seed };
+    const base: WorkloadSpec = { ...workloadOf(job, region), bsMin: job.bs.min, bsMax: job.bs.max };
     if (verify && !job.verify_only && !writes) {
       await phase(ctx, new Workload({ ...base, rw: 'write', bsMax: job.bs.min, sizeBased: true }), quietSink());
       await settle(ctx, true);
     }
     const readBack: WorkloadSpec = { ...base, rw: 'read', bsMin: job.bs.min, bsMax: job.bs.min, sizeBased: true };
     ctx.checkAll = job.verify_only;
+    ctx.shape = shapeOf(job, true);
     // verify_only: the read-back is the measured workload
-    const m = await measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0 } : job, job.verify_only ? readBack : base, writes && job.end_fsync, progress);
-    if (verify && writes && !job.verify_only && !ctx.failure) {
+    const sys = target.kind === 'null' ? null : sysBlockOf(target.path);
+    const disk0 = readDiskStat(sys), td0 = performance.now();
+    const m = await measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0, time_based: false } : job, job.verify_only ? readBack : base, writes && job.end_fsync, progress);
+    const disk1 = readDiskStat(sys);
+    const disk = disk0 && disk1 ? { name: disk0.name, a: disk0, b: disk1, ms: performance.now() - td0 } : null;
+    ctx.shape = shapeOf(job, false);
+    if (verify && writes && !job.verify_only && job.do_verify && !ctx.failure) {
       await settle(ctx, true);
       if (!ctx.failure) await phase(ctx, new Workload(readBack), quietSink());
     }
     await settle(ctx, true);
     const cache = engine.async ? { ...engine.cacheStats(d), end_fsync_ms: m.endFsyncMs } : null;
     return {
-      job, target, region, engine: engine.describe(d), ...m, counters: pagesSince(pc0, engine.counters(d)), cache, error: ctx.failure, startedAt: Date.now() - m.elapsedMs,
+      job, target, region, engine: engine.describe(d), ...m, counters: pagesSince(pc0, engine.counters(d)), cache, error: ctx.failure, startedAt: Date.now() - m.elapsedMs, disk, set,
       verify: verify && { units_written: verify.unitsWritten, units_verified: verify.unitsVerified, mismatches: verify.mismatchCount, first_mismatches: verify.mismatches },
     };
   } finally {
@@ -95,7 +135,7 @@ async function settle(ctx: LoopCtx, dropCaches: boolean): Promise<void> {
   if (err < 0 && !ctx.failure) ctx.failure = { ddir: 1, offset: 0, len: 0, res: err };
 }
 
-type Measure = Pick<JobResult, 'dirs' | 'series' | 'depth' | 'elapsedMs' | 'cpu' | 'ctx' | 'majf' | 'minf'> & { endFsyncMs: number };
+type Measure = Pick<JobResult, 'dirs' | 'series' | 'depth' | 'submit' | 'complete' | 'sync' | 'elapsedMs' | 'cpu' | 'ctx' | 'majf' | 'minf'> & { endFsyncMs: number };
 
 /** Pages taken and given back over the whole job (ramp, layout and verify too), so a leak shows. */
 function pagesSince(a: PageCounters, b: PageCounters): PageCounters {
@@ -107,7 +147,10 @@ function pagesSince(a: PageCounters, b: PageCounters): PageCounters {
 }
 
 function quietSink(): PhaseSink {
-  return { dirs: null, series: null, from: 0, until: Number.POSITIVE_INFINITY, depth: new Float64Array(7), tick: () => true };
+  return {
+    dirs: null, series: null, from: 0, until: Number.POSITIVE_INFINITY, depth: new Float64Array(7), submit: new Float64Array(7), complete: new Float64Array(7),
+    sync: null, pacer: null, tick: () => true,
+  };
 }
 
 /**
@@ -119,13 +162,16 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
   const interval = job.log_avg_msec;
   const series = new TimeSeries(interval, Math.ceil((job.runtime || 3_600_000) / interval) + 2);
   const t0 = performance.now();
-  const from = t0 + (job.runtime > 0 ? job.ramp_time : 0); // size based: every IO counts
-  const until = job.runtime > 0 ? from + job.runtime : Number.POSITIVE_INFINITY;
+  const from = t0 + (job.time_based ? job.ramp_time : 0); // size based: every IO counts
+  const until = job.runtime > 0 ? from + job.runtime : Number.POSITIVE_INFINITY; // size based: a cap
+  const sync = new LatStat();
   const b = new Baseline();
   if (from === t0) b.take();
   let nextSample = from + interval, nextProgress = t0 + 200, last = from;
+  let nextStatus = job.status_interval > 0 ? from + job.status_interval : Number.POSITIVE_INFINITY;
   const sink: PhaseSink = {
-    dirs, series, from, until, depth: new Float64Array(7),
+    dirs, series, from, until, depth: new Float64Array(7), submit: new Float64Array(7), complete: new Float64Array(7),
+    sync, pacer: Pacer.needed(job) ? new Pacer(job, t0) : null,
     tick(now) {
       if (!b.taken && now >= from) b.take();
       while (now >= nextSample && nextSample <= until) {
@@ -135,6 +181,10 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
       if (progress && now >= nextProgress) {
         progress.update(now - from, job.runtime, dirs, now < from);
         nextProgress = now + 200;
+      }
+      if (now >= nextStatus) {
+        process.stderr.write(statusLine(job.name, now - from, dirs));
+        nextStatus += job.status_interval;
       }
       last = now;
       return true;
@@ -151,7 +201,14 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
     end += endFsyncMs;
   }
   if (series.length === 0 || end - from - series.tMs[series.length - 1]! > interval / 10) series.sample(end - from, dirs[0], dirs[1]);
-  return { dirs, series, depth: sink.depth, elapsedMs: Math.max(0.001, end - from), endFsyncMs, ...b.since() };
+  return { dirs, series, depth: sink.depth, submit: sink.submit, complete: sink.complete, sync, elapsedMs: Math.max(0.001, end - from), endFsyncMs, ...b.since() };
+}
+
+/** fio's --status-interval, one line: the results so far of each direction that did IO. */
+function statusLine(name: string, ms: number, dirs: [DirStats, DirStats]): string {
+  const sec = Math.max(ms, 1) / 1000;
+  const part = (label: string, d: DirStats): string => (d.ios ? ` ${label}: IOPS=${Math.round(d.ios / sec)}, BW=${Math.round(d.bytes / sec / 1024)}KiB/s, clat avg=${Math.round(d.clat.mean)}ns` : '');
+  return `status: ${name}: ${sec.toFixed(1)}s${part('read', dirs[0])}${part('write', dirs[1])}\n`;
 }
 
 /** CPU, context switches and faults at the start of measurement. */

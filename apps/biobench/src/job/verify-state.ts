@@ -5,7 +5,7 @@
  */
 import type { IoU } from '../engine/io-unit.ts';
 import { checkUnit, fillUnit, UnitViews } from './verify.ts';
-import type { Mismatch } from './verify.ts';
+import type { Mismatch, VerifyFormat, VerifyMode } from './verify.ts';
 
 const MAX_UNITS = 1 << 27;
 export const MAX_REPORTED_MISMATCHES = 10;
@@ -18,13 +18,15 @@ export class VerifyState {
   readonly #writers: Uint16Array;
   readonly #views: UnitViews[];
   readonly seed: number;
+  readonly format: VerifyFormat;
   #nextGen = 1;
   unitsWritten = 0;
   unitsVerified = 0;
   mismatchCount = 0;
   readonly mismatches: Mismatch[] = [];
 
-  constructor(unit: number, start: number, size: number, seed: number, units: IoU[]) {
+  constructor(unit: number, start: number, size: number, seed: number, units: IoU[], mode: VerifyMode = 'crc32c', pattern: Uint8Array | null = null) {
+    this.format = { mode, pattern };
     const n = Math.floor(size / unit);
     if (n > MAX_UNITS) throw new RangeError(`verify: ${n} blocks of ${unit} bytes is too many to track (at most ${MAX_UNITS}); lower --size or raise --bs`);
     this.unit = unit;
@@ -52,7 +54,7 @@ export class VerifyState {
     if (io.ddir === 1) {
       const g = this.#nextGen++;
       for (let u = u0; u < u1; u++) {
-        fillUnit(v, u - u0, this.start + u * this.unit, g, this.seed, this.unit);
+        fillUnit(v, u - u0, this.start + u * this.unit, g, this.seed, this.unit, this.format);
         this.gen[u] = g;
         this.#writers[u]!++;
       }
@@ -75,7 +77,7 @@ export class VerifyState {
     for (let u = u0; u < u1; u++) {
       this.#readers[u]!--;
       if (!ok || (this.gen[u] === 0 && !checkAll)) continue;
-      const why = checkUnit(v, u - u0, this.start + u * this.unit, this.gen[u]!, this.unit);
+      const why = checkUnit(v, u - u0, this.start + u * this.unit, this.format.mode === 'pattern' ? 0 : this.gen[u]!, this.unit, this.format);
       this.unitsVerified++;
       if (why) this.#fail(this.start + u * this.unit, why);
     }

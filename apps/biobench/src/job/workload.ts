@@ -1,13 +1,24 @@
 /**
- * What the next IO is: direction, offset and length, from rw/rwmixread/bs/seed. Sequential jobs
- * walk a cursor (wrapping when time based); random jobs with one block size visit each block once
- * per pass (a permutation); random jobs with a size range pick a random multiple of the minimum
- * at a random multiple of the minimum. Size-based jobs (runtime 0) stop after `size` bytes.
+ * What the next IO is: direction, offset and length, from rw/rwmixread/bs/bssplit/seed. Sequential
+ * jobs walk a cursor (wrapping); random jobs with one block size visit each block once per pass
+ * (a permutation, fio's random map) unless `norandommap`; other random jobs pick a random
+ * multiple of the smallest block size, uniformly or by `random_distribution` (zipf, pareto,
+ * normal). Each direction has its own block size (fio's bs=r,w) or split (bssplit). Size-based
+ * jobs stop after `size` bytes times `loops`.
  */
 import type { RwMode } from '../options/table.ts';
 import { DDIR_READ, DDIR_WRITE } from '../stats/io-stats.ts';
 import type { IoU } from '../engine/io-unit.ts';
+import type { Distribution, SplitEntry } from '../options/kinds-fio.ts';
+import { OffsetDistribution } from './distribution.ts';
 import { Permutation, Rand32, seedMix } from './prng.ts';
+
+/** One direction's block sizes: a range (each IO a random multiple of min) or a split. */
+export interface DirBs {
+  min: number;
+  max: number;
+  split: SplitEntry[] | null;
+}
 
 export interface WorkloadSpec {
   rw: RwMode;
@@ -17,9 +28,14 @@ export interface WorkloadSpec {
   /** Region, bytes: [start, start + size). */
   start: number;
   size: number;
-  /** Stop after `size` bytes (runtime 0) instead of looping. */
+  /** Stop after `size` bytes × `loops` instead of looping for ever. */
   sizeBased: boolean;
   seed: number;
+  /** Per direction (read, write); absent = bsMin..bsMax for both. */
+  dirBs?: [DirBs, DirBs];
+  loops?: number;
+  norandommap?: boolean;
+  distribution?: Distribution;
 }
 
 export function isRandom(rw: RwMode): boolean {
@@ -40,6 +56,9 @@ export class Workload {
   readonly #units: number;
   readonly #sizeSteps: number;
   readonly #perm: Permutation | null;
+  readonly #dist: OffsetDistribution | null;
+  readonly #dirBs: [DirBs, DirBs];
+  readonly #total: number;
   readonly #offRand: Rand32;
   readonly #bsRand: Rand32;
   readonly #dirRand: Rand32;
@@ -52,8 +71,13 @@ export class Workload {
     this.#readPct = readPercent(spec.rw, spec.rwmixread);
     this.#units = Math.floor(spec.size / spec.bsMin);
     this.#sizeSteps = spec.bsMax / spec.bsMin;
-    const fixed = spec.bsMin === spec.bsMax;
-    this.#perm = this.#random && fixed && this.#units <= 4294967296 ? new Permutation(this.#units, spec.seed) : null;
+    const one: DirBs = { min: spec.bsMin, max: spec.bsMax, split: null };
+    this.#dirBs = spec.dirBs ?? [one, one];
+    const fixed = this.#dirBs.every((b) => b.split === null && b.min === spec.bsMin && b.max === spec.bsMin);
+    const dist = spec.distribution && spec.distribution.type !== 'random' ? spec.distribution : null;
+    this.#dist = this.#random && dist ? new OffsetDistribution(dist, this.#units, spec.seed) : null;
+    this.#perm = this.#random && fixed && !this.#dist && !spec.norandommap && this.#units <= 4294967296 ? new Permutation(this.#units, spec.seed) : null;
+    this.#total = this.#units * spec.bsMin * (spec.loops ?? 1);
     this.#offRand = new Rand32(seedMix(spec.seed, 11));
     this.#bsRand = new Rand32(seedMix(spec.seed, 12));
     this.#dirRand = new Rand32(seedMix(spec.seed, 13));
@@ -67,12 +91,13 @@ export class Workload {
   /** Fill `io` with the next IO; false when a size-based job has issued everything. */
   next(io: IoU): boolean {
     const s = this.spec;
-    if (s.sizeBased && this.#issued >= this.#units * s.bsMin) return false;
+    if (s.sizeBased && this.#issued >= this.#total) return false;
     io.ddir = this.#readPct === 100 ? DDIR_READ : this.#readPct === 0 ? DDIR_WRITE
       : this.#dirRand.below(100) < this.#readPct ? DDIR_READ : DDIR_WRITE;
-    let len = this.#sizeSteps === 1 ? s.bsMin : s.bsMin * (1 + this.#bsRand.below(this.#sizeSteps));
+    let len = this.#sizeSteps === 1 ? s.bsMin : this.#length(this.#dirBs[io.ddir]!);
     let unit: number;
     if (this.#perm) unit = this.#perm.next();
+    else if (this.#dist) unit = this.#dist.next(this.#offRand);
     else if (this.#random) unit = this.#offRand.below(this.#units);
     else {
       if (this.#cursor >= this.#units) this.#cursor = 0;
@@ -92,5 +117,18 @@ export class Workload {
     io.buflen = len;
     this.#issued += len;
     return true;
+  }
+
+  /** A block size for one direction: by its split's shares, else a random multiple of its min. */
+  #length(b: DirBs): number {
+    if (b.split) {
+      let x = this.#bsRand.below(1_000_000) / 10_000;
+      for (const e of b.split) {
+        if (x < e.pct) return e.bs;
+        x -= e.pct;
+      }
+      return b.split[b.split.length - 1]!.bs;
+    }
+    return b.min === b.max ? b.min : b.min * (1 + this.#bsRand.below(b.max / b.min));
   }
 }

@@ -14,22 +14,21 @@ import { parseJobFile, where } from './parse.ts';
 import type { Entry, JobSection } from './parse.ts';
 
 /** Rows a job file may not set: where results go, and the permission to write (command line only). */
-const CLI_ONLY = new Set(['output_format', 'output', 'progress', 'allow_destructive']);
+const CLI_ONLY = new Set(['output_format', 'output', 'progress', 'allow_destructive', 'status_interval']);
 
 /** fio options biobench records but that change nothing: it runs jobs one after another, each its own group. */
 const ORDERING = new Set(['stonewall', 'new_group', 'wait_for_previous']);
 
 /** Options fio has that biobench does not (for the message only: every name not accepted is refused). */
 const FIO_ONLY = new Set([
-  'numjobs', 'thread', 'group_reporting', 'iodepth_batch', 'iodepth_batch_submit', 'iodepth_batch_complete',
-  'iodepth_batch_complete_min', 'iodepth_batch_complete_max', 'iodepth_low', 'filesize', 'nrfiles', 'directory',
-  'norandommap', 'randrepeat', 'random_distribution', 'invalidate', 'loops', 'startdelay', 'cpus_allowed', 'cpumask',
-  'write_bw_log', 'write_lat_log', 'write_iops_log', 'lat_percentiles', 'clat_percentiles', 'percentile_list', 'rate',
-  'rate_iops', 'rate_min', 'zonemode', 'zonesize', 'hipri', 'registerfiles', 'nonvectored', 'fsync', 'fdatasync',
-  'end_fsync_on_close', 'sync', 'bssplit', 'blocksize_unaligned', 'ba', 'blockalign', 'io_size', 'number_ios',
-  'verify_backlog', 'verify_interval', 'verify_pattern', 'do_verify', 'verify_fatal', 'trim_percentage', 'unlink',
+  'numjobs', 'thread', 'filesize', 'nrfiles', 'directory',
+  'invalidate', 'cpus_allowed', 'cpumask',
+  'write_bw_log', 'write_lat_log', 'write_iops_log', 'clat_percentiles',
+  'rate_min', 'zonemode', 'zonesize', 'hipri', 'registerfiles', 'nonvectored',
+  'end_fsync_on_close', 'sync', 'blocksize_unaligned', 'ba', 'blockalign', 'io_size', 'number_ios',
+  'verify_backlog', 'verify_interval', 'verify_fatal', 'trim_percentage', 'unlink',
   'create_on_open', 'allow_file_create', 'overwrite', 'fallocate', 'file_service_type', 'exitall', 'per_job_logs',
-  'rwmixwrite', 'percentage_random', 'refill_buffers', 'scramble_buffers', 'buffer_compress_percentage',
+  'percentage_random', 'scramble_buffers', 'buffer_compress_percentage',
   'ioscheduler', 'nice', 'prio', 'prioclass', 'cgroup', 'uid', 'gid', 'flow', 'significant_figures', 'description',
   'kb_base', 'unit_base', 'disable_lat', 'disable_clat', 'disable_slat', 'gtod_reduce', 'clocksource', 'ramp_size',
 ]);
@@ -42,6 +41,12 @@ export interface FileJob {
   explicit: Set<string>;
   /** `stonewall` / `new_group` / `wait_for_previous` given for this job. */
   ordering: string[];
+  /**
+   * What fio's JSON echoes: rows the section itself set ("job options") and rows its `[global]`
+   * set ("global options"), each without bare flags (fio lists only options given a value).
+   */
+  echoOwn: Set<string>;
+  echoGlobal: Set<string>;
 }
 
 /** The table's rows a job file may name, by row name and by each fio name in its `fio:` column. */
@@ -50,12 +55,12 @@ function names(): Map<string, OptionDef> {
   for (const d of JOB_OPTIONS) {
     if (CLI_ONLY.has(d.name)) continue;
     m.set(d.name, d);
+    for (const a of d.aliases) m.set(a, d);
     for (const part of d.fio.split(/\s+[/+]\s+/)) {
       const f = /^[a-z_]+$/.exec(part.trim())?.[0];
-      if (f && f !== 'time_based') m.set(f, d);
+      if (f) m.set(f, d);
     }
   }
-  m.set('ioengine', JOB_OPTIONS.find((d) => d.name === 'engine')!); // fio column: "ioengine (always io_uring)"
   return m;
 }
 
@@ -76,7 +81,7 @@ function refuse(e: Entry, key: string): never {
     throw new UsageError(`${where(e.at)}: option '${e.key}' belongs on the command line, not in a job file`);
   }
   if (FIO_ONLY.has(key)) throw new UsageError(`${base} (see apps/biobench/OPTIONS.md for what it supports)`);
-  const all = [...ROWS.keys(), 'time_based', ...ORDERING];
+  const all = [...ROWS.keys(), ...ORDERING];
   const best = all.map((n) => ({ n, d: editDistance(key, n) })).sort((x, y) => x.d - y.d)[0]!;
   const hint = best.d <= Math.max(1, Math.floor(key.length / 4)) ? `; did you mean '${best.n}'?` : '';
   throw new UsageError(`${base}${hint}`);
@@ -97,38 +102,33 @@ function parseAt<T>(e: Entry, f: () => T): T {
 }
 
 /** One section's entries as row values, later entries winning. */
-function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Entry }>; timeBased: boolean; ordering: string[] } {
+function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Entry }>; ordering: string[]; echo: [Set<string>, Set<string>] } {
   const set = new Map<string, { v: unknown; e: Entry }>();
-  let timeBased = false;
   const ordering: string[] = [];
-  for (const e of job.entries) {
+  const echo: [Set<string>, Set<string>] = [new Set(), new Set()]; // [own, global]
+  for (const [i, e] of job.entries.entries()) {
     const key = e.key.replace(/-/g, '_');
-    if (key === 'time_based') {
-      timeBased = boolOf(e);
-      continue;
-    }
     if (ORDERING.has(key)) {
       if (boolOf(e)) ordering.push(key);
       continue;
     }
     const d = ROWS.get(key);
     if (!d) refuse(e, key);
-    if (key === 'ioengine') {
-      if (e.value === 'io_uring') continue; // fio's engine: biobench's --engine (default auto) decides
-      if (e.value !== null && ['auto', 'uring', 'stack'].includes(e.value)) set.set(d.name, { v: e.value, e });
-      else throw new UsageError(`${where(e.at)}: ioengine=${e.value ?? ''}: biobench runs io_uring or its own stack engine: ioengine=io_uring (or uring, stack, auto)`);
-      continue;
+    if (key === 'ioengine' && !['io_uring', 'uring', 'stack', 'biobench-stack', 'biobench-uring', 'auto'].includes(e.value ?? '')) {
+      throw new UsageError(`${where(e.at)}: ioengine=${e.value ?? ''}: biobench runs io_uring (its uring engine) or its own stack engine: ioengine=io_uring, stack (biobench-stack) or auto`);
     }
     let v: unknown;
     if (key === 'fixedbufs') v = boolOf(e) ? 'registered' : 'per-io';
     else if (d.kind.arg === '' || d.kind === bool) v = boolOf(e); // flags and booleans: bare means 1, as in fio
     else if (e.value === null || e.value === '') throw new UsageError(`${where(e.at)}: option '${e.key}' needs a value: ${e.key}=${d.kind.expect}`);
     else if (d.list && e.value.includes(',')) {
-      throw new UsageError(`${where(e.at)}: ${e.key}=${e.value}: one value per job in a job file (fio's comma forms are not supported): write one section per value`);
+      throw new UsageError(`${where(e.at)}: ${e.key}=${e.value}: one value per job in a job file (biobench's comma lists are a command-line sweep): write one section per value`);
     } else v = parseAt(e, () => d.kind.parse(e.value!));
     set.set(d.name, { v: d.list && !Array.isArray(v) ? [v] : v, e });
+    for (const x of echo) x.delete(d.name);
+    if (e.value !== null) echo[i < job.globals ? 1 : 0].add(d.name);
   }
-  return { set, timeBased, ordering };
+  return { set, ordering, echo };
 }
 
 /**
@@ -137,7 +137,7 @@ function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Ent
  */
 export function jobFileSweeps<V extends JobSweep>(file: string, cli: V, cliExplicit: ReadonlySet<string>, env: NodeJS.ProcessEnv = process.env): (FileJob & { values: V })[] {
   return parseJobFile(file, env).map((job) => {
-    const { set, timeBased, ordering } = sectionValues(job);
+    const { set, ordering, echo } = sectionValues(job);
     const values: Record<string, unknown> = { ...cli };
     const explicit = new Set(cliExplicit);
     for (const [name, { v }] of set) {
@@ -145,19 +145,12 @@ export function jobFileSweeps<V extends JobSweep>(file: string, cli: V, cliExpli
       values[name] = v;
       explicit.add(name);
     }
-    if (!cliExplicit.has('runtime')) {
-      // fio: without time_based a job is size based and runtime only caps it — biobench has no cap
-      const rt = set.get('runtime');
-      if (!timeBased && rt && rt.v !== 0) {
-        throw new UsageError(`${where(rt.e.at)}: runtime=${rt.e.value ?? ''} without time_based: fio would run size based and stop at runtime, which biobench does not do; add time_based (measure for runtime) or drop runtime (size based)`);
-      }
-      if (!timeBased) {
-        values.runtime = 0;
-        explicit.add('runtime');
-      }
-    }
+    // fio's defaults in a job file: size based (time_based=0), and runtime only caps it (0 = no cap)
+    if (!cliExplicit.has('time_based') && !set.has('time_based')) values.time_based = false;
+    if (!cliExplicit.has('runtime') && !set.has('runtime')) values.runtime = 0;
     if (!cliExplicit.has('name') && !set.has('name')) values.name = job.name;
     explicit.add('name');
-    return { section: job.name, values: values as V, explicit, ordering };
+    const echoOwn = new Set([...echo[0], ...cliExplicit]);
+    return { section: job.name, values: values as V, explicit, ordering, echoOwn, echoGlobal: echo[1] };
   });
 }

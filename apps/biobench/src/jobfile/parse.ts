@@ -30,6 +30,8 @@ export interface JobSection {
   at: Place;
   /** `[global]` entries in force when the section began, then the section's own, in order. */
   entries: Entry[];
+  /** How many of `entries` came from `[global]` (the first ones). */
+  globals: number;
 }
 
 export const where = (p: Place): string => `${p.file}:${p.line}`;
@@ -99,7 +101,7 @@ export function parseJobFile(file: string, env: NodeJS.ProcessEnv = process.env)
       if (name === '') throw new UsageError(`${where(at)}: a section needs a name: [global] or [jobname]`);
       if (name === 'global') current = { entries: global, job: null };
       else {
-        const job: JobSection = { name, at, entries: [...global] };
+        const job: JobSection = { name, at, entries: [...global], globals: global.length };
         jobs.push(job);
         current = { entries: job.entries, job };
       }

@@ -22,6 +22,8 @@ export interface OptionDef<N extends string = string, T = unknown, L extends boo
   readonly group: Group;
   /** The fio option it maps to in `biobench compare`, or why there is none. */
   readonly fio: string;
+  /** Other names of the option (fio's): accepted as flags (`--filename`) and job-file keys. */
+  readonly aliases: readonly string[];
 }
 
 /** A default: one value, or for a list row the list. */
@@ -33,6 +35,7 @@ interface Spec<L extends boolean> {
   help: string;
   group: Group;
   fio?: string;
+  aliases?: readonly string[];
 }
 
 export function opt<const N extends string, T, const L extends boolean = false, const D extends Dflt<T, L> | null = Dflt<T, L>>(
@@ -48,6 +51,7 @@ export function opt<const N extends string, T, const L extends boolean = false, 
     help: spec.help,
     group: spec.group,
     fio: spec.fio ?? '—',
+    aliases: spec.aliases ?? [],
   };
 }
 

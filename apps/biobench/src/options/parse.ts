@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../cli/errors.ts';
 import { flagOf } from './def.ts';
 import type { OptionDef, OptionsOf, SweepOf } from './def.ts';
+import { bool } from './kinds.ts';
+import { JOB_OPTIONS } from './table.ts';
 
 /** Help text of a row: its help, the accepted values and the default. */
 export function describeOption(d: OptionDef): string {
@@ -33,7 +35,9 @@ export function parseValue(d: OptionDef, raw: string): unknown {
 
 function commanderOption(d: OptionDef): Option {
   const isFlag = d.kind.arg === '';
-  const o = new Option(isFlag ? flagOf(d) : `${flagOf(d)} ${d.kind.arg}`, describeOption(d)).helpGroup(`${d.group} options:`);
+  // booleans take an optional value: a bare `--time-based` means 1, as in fio
+  const arg = d.kind === bool ? `[${d.kind.arg.slice(1, -1)}]` : d.kind.arg;
+  const o = new Option(isFlag ? flagOf(d) : `${flagOf(d)} ${arg}`, describeOption(d)).helpGroup(`${d.group} options:`);
   if (!isFlag) {
     o.argParser((raw: string) => {
       try {
@@ -97,9 +101,9 @@ export function applyAssignments<const Ds extends readonly OptionDef[]>(
   for (const item of text.trim().split(/\s+/).filter(Boolean)) {
     const eq = item.indexOf('=');
     const key = (eq < 0 ? item : item.slice(0, eq)).replace(/^--/, '').replace(/-/g, '_');
-    const d = defs.find((x) => x.name === key);
+    const d = defs.find((x) => x.name === key || x.aliases.includes(key));
     if (!d) throw new UsageError(`unknown option '${key}' in the configuration '${text}' (expected key=value pairs, e.g. "release=unpin iodepth=64")`);
-    const isFlag = d.kind.arg === '';
+    const isFlag = d.kind.arg === '' || d.kind === bool;
     if (eq < 0 && !isFlag) throw new UsageError(`'${key}' in the configuration '${text}' needs a value: ${key}=${d.kind.expect}`);
     values[d.name] = isFlag && eq < 0 ? true : parseValue(d, item.slice(eq + 1));
     ex.add(d.name);
@@ -107,11 +111,19 @@ export function applyAssignments<const Ds extends readonly OptionDef[]>(
   return { values: values as SweepOf<Ds>, explicit: ex };
 }
 
-/** `--ramp_time=1` → `--ramp-time=1`: fio's spellings are accepted for every long flag. */
+/** fio's other names for options (`filename` → `target`), from the table's `aliases`. */
+const ALIASES: ReadonlyMap<string, string> = new Map(JOB_OPTIONS.flatMap((d) => d.aliases.map((a) => [a, d.name] as const)));
+
+/**
+ * `--ramp_time=1` → `--ramp-time=1`: fio's spellings are accepted for every long flag, and fio's
+ * names for the table's aliases (`--filename` → `--target`, `--ioengine` → `--engine`).
+ */
 export function normalizeArgv(argv: readonly string[]): string[] {
   return argv.map((a) => {
-    const m = /^--([a-z0-9_]+)(=.*)?$/i.exec(a);
-    return m ? `--${m[1]!.replace(/_/g, '-')}${m[2] ?? ''}` : a;
+    const m = /^--([a-z0-9_-]+)(=.*)?$/i.exec(a);
+    if (!m) return a;
+    const name = m[1]!.replace(/-/g, '_');
+    return `--${(ALIASES.get(name) ?? name).replace(/_/g, '-')}${m[2] ?? ''}`;
   });
 }
 

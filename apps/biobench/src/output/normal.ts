@@ -7,7 +7,8 @@ import type { JobResult } from '../job/run-job.ts';
 import type { DirStats } from '../stats/io-stats.ts';
 import { FIO_PERCENTILES } from '../stats/plat-histogram.ts';
 import { describeTarget } from '../job-target/target.ts';
-import { jobOptionsEcho } from './fio-json.ts';
+import { errnoName } from '@biopath/native';
+import { errorCode, jobOptionsEcho } from './fio-json.ts';
 import { bytesIec, bytesSi, fixed, kilo, latUnit, renderTable } from './format.ts';
 
 function latLine(label: string, s: DirStats['clat'], unitOf: number): string {
@@ -38,7 +39,7 @@ export function jobText(r: JobResult): string {
   const ios = r.dirs[0].ios + r.dirs[1].ios;
   const echo = jobOptionsEcho(r);
   const lines = [
-    `${r.job.name}: (engine=${e.engine}, strategy=${e.strategy}, release=${e.release}, buffers=${e.buffers}, driver=${e.driver}${e.profile ? `, profile=${e.profile}` : ''}): err=${r.error ? ` ${r.error.res}` : ' 0'}`,
+    `${r.job.name}: (engine=${e.engine}, strategy=${e.strategy}, release=${e.release}, buffers=${e.buffers}, driver=${e.driver}${e.profile ? `, profile=${e.profile}` : ''}): ${errText(r)}`,
     `  job: rw=${echo.rw}${echo.rw?.includes('rw') || echo.rw === 'readwrite' ? ` rwmixread=${echo.rwmixread}` : ''} bs=${echo.bs} iodepth=${echo.iodepth} direct=${echo.direct} runtime=${echo.runtime}${r.job.ramp_time ? ` ramp_time=${echo.ramp_time}` : ''}`,
     `  target: ${describeTarget(r.target)} (${bytesIec(r.region.size)} region at ${r.region.start})`,
     ...dirBlock('read', r.dirs[0], r.elapsedMs),
@@ -50,6 +51,17 @@ export function jobText(r: JobResult): string {
   if (r.verify) lines.push(`  verify       : crc32c, ${r.verify.units_written} blocks written, ${r.verify.units_verified} checked, ${r.verify.mismatches} bad`);
   for (const n of e.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
+}
+
+/** fio's `err=`: the errno and, when there is one, what failed (`err=84 (EILSEQ: verify: ...)`). */
+export function errText(r: JobResult): string {
+  const code = errorCode(r);
+  if (code === 0) return 'err= 0';
+  const e = r.error;
+  const what = e
+    ? `${e.ddir > 1 ? 'sync' : e.ddir ? 'write' : 'read'} of ${e.len} bytes at offset ${e.offset} ${e.res < 0 ? 'failed' : `was short (${e.res} bytes)`}`
+    : `verify: ${r.verify!.mismatches} bad block(s) of ${r.verify!.units_verified} checked; first at offset ${r.verify!.first_mismatches[0]?.offset ?? '?'}: ${r.verify!.first_mismatches[0]?.reason ?? ''}`;
+  return `err=${String(code).padStart(2)} (${errnoName(-code)}: ${what})`;
 }
 
 const pct = (us: number, ms: number): number => (ms > 0 ? (us / 1000 / ms) * 100 : 0);

@@ -12,12 +12,17 @@ const base = (title: string, sub = ''): Opt => ({
   backgroundColor: '#ffffff',
   textStyle: { fontFamily: 'DejaVu Sans, sans-serif' },
   title: { text: title, subtext: sub, left: 'center', textStyle: { fontSize: 15 } },
-  grid: { left: 80, right: 30, top: 70, bottom: 80 },
-  legend: { bottom: 5, type: 'plain' },
+  grid: { left: 80, right: 30, top: 70, bottom: 95, containLabel: true },
+  // a scrolling legend keeps to one row under the axis name instead of running over it
+  // (server-side text widths are estimates: a wide gap keeps one entry's text off the next's symbol)
+  legend: { bottom: 5, type: 'scroll', left: 40, right: 40, itemGap: 36, textStyle: { fontSize: 11 } },
 });
 
+/** Fewest points a time chart needs to show a trend (fewer: the plot is left out). */
+export const MIN_TIME_POINTS = 3;
+
 export function iopsOverTime(m: ReportModel): Opt | null {
-  const jobs = m.jobs.filter((j) => j.series && j.series.t.length > 0);
+  const jobs = m.jobs.filter((j) => j.series && j.series.t.length >= MIN_TIME_POINTS);
   if (!jobs.length) return null;
   return {
     ...base('IOPS over time', `one point per --log-avg-msec interval (${jobs.length} job${jobs.length > 1 ? 's' : ''})`),
@@ -44,6 +49,48 @@ export function latencyDistribution(m: ReportModel): Opt | null {
     xAxis: { type: 'category', name: 'percentile', nameLocation: 'middle', nameGap: 28, data: pc[0]!.percentiles.p.map(String) },
     yAxis: { type: 'log', name: 'µs' },
     series: pc.map((j) => ({ type: 'line', name: j.label, data: j.percentiles.us })),
+  };
+}
+
+/** Jobs of a sweep over iodepth, grouped by what else differs (the label without iodepth). */
+function depthGroups(m: ReportModel): { depths: number[]; groups: Map<string, ReportModel['jobs']> } | null {
+  const jobs = m.jobs.filter((j) => j.iodepth !== null);
+  const depths = [...new Set(jobs.map((j) => j.iodepth!))].sort((a, b) => a - b);
+  if (depths.length < 2) return null;
+  const groups = new Map<string, ReportModel['jobs']>();
+  for (const j of jobs) {
+    const rest = j.label.replace(/\s*iodepth=\S+/, '').replace(/\s+#\d+$/, '').replace(/^\S+\s*/, ''); // what differs besides iodepth
+    const key = rest || `${j.engine} ${j.strategy}`;
+    groups.set(key, [...(groups.get(key) ?? []), j]);
+  }
+  return { depths, groups };
+}
+
+/** A sweep's IOPS against iodepth, one line per group of otherwise equal jobs. */
+export function iopsVsIodepth(m: ReportModel): Opt | null {
+  const g = depthGroups(m);
+  if (!g) return null;
+  return {
+    ...base('IOPS vs iodepth', 'one point per job of the sweep'),
+    xAxis: { type: 'category', name: 'iodepth', nameLocation: 'middle', nameGap: 28, data: g.depths.map(String) },
+    yAxis: { type: 'value', name: 'IOPS', min: 0 },
+    series: [...g.groups].map(([name, js]) => ({ type: 'line', name, data: g.depths.map((d) => Math.round(js.find((j) => j.iodepth === d)?.metrics.iops ?? Number.NaN)) })),
+  };
+}
+
+/** A sweep's median and p99 completion latency against iodepth. */
+export function latencyVsIodepth(m: ReportModel): Opt | null {
+  const g = depthGroups(m);
+  if (!g) return null;
+  const line = (name: string, js: ReportModel['jobs'], k: 'clat_p50_us' | 'clat_p99_us'): Opt => ({
+    type: 'line', name: `${name} ${k === 'clat_p50_us' ? 'p50' : 'p99'}`, lineStyle: k === 'clat_p99_us' ? { type: 'dashed' } : {},
+    data: g.depths.map((d) => +(js.find((j) => j.iodepth === d)?.metrics[k] ?? Number.NaN).toFixed(1)),
+  });
+  return {
+    ...base('Completion latency vs iodepth', 'clat p50 (solid) and p99 (dashed), µs'),
+    xAxis: { type: 'category', name: 'iodepth', nameLocation: 'middle', nameGap: 28, data: g.depths.map(String) },
+    yAxis: { type: 'log', name: 'µs' },
+    series: [...g.groups].flatMap(([name, js]) => [line(name, js, 'clat_p50_us'), line(name, js, 'clat_p99_us')]),
   };
 }
 

@@ -19,15 +19,16 @@ function table(header: string[], rows: unknown[][]): string {
 }
 
 function jobsSection(m: ReportModel): string {
-  const rows = m.jobs.map((j) => [j.label, j.engine, j.strategy, Math.round(j.metrics.iops), n(j.metrics.bw_bytes / 2 ** 20), n(j.metrics.clat_p50_us), n(j.metrics.clat_p99_us), n(j.metrics.lat_mean_us), n(j.metrics.cpu_us_per_io, 2), j.pages]);
-  return `<h2>Jobs</h2>${table(['job', 'engine', 'strategy', 'IOPS', 'MiB/s', 'clat p50 µs', 'clat p99 µs', 'lat mean µs', 'CPU µs/IO', 'pages (taken/given back)'], rows)}`;
+  const rows = m.jobs.map((j) => [j.label, j.params, j.engine, j.strategy, Math.round(j.metrics.iops), n(j.metrics.bw_bytes / 2 ** 20), n(j.metrics.clat_p50_us), n(j.metrics.clat_p99_us), n(j.metrics.lat_mean_us), n(j.metrics.cpu_us_per_io, 2), j.pages]);
+  return `<h2>Jobs</h2>${table(['job', 'parameters', 'engine', 'strategy', 'IOPS', 'MiB/s', 'clat p50 µs', 'clat p99 µs', 'lat mean µs', 'CPU µs/IO', 'pages (taken/given back)'], rows)}`;
 }
 
 function abSection(m: ReportModel): string {
   return m.ab.map((ab) => {
-    const rows = (ab.metrics as any[]).map((x) => [x.label, n(x.a.mean, 2), n(x.b.mean, 2), `${n(x.change_pct)}%`, `[${n(x.ci_pct[0])}%, ${n(x.ci_pct[1])}%]`, x.verdict]);
+    const v = (x: any, y: number): number => (x.unit === 'MiB/s' ? y / 2 ** 20 : y); // bandwidth is kept in B/s
+    const rows = (ab.metrics as any[]).map((x) => [x.label, x.unit || 'IO/s', n(v(x, x.a.mean), 2), n(v(x, x.b.mean), 2), `${n(x.change_pct)}%`, `[${n(x.ci_pct[0])}%, ${n(x.ci_pct[1])}%]`, x.verdict]);
     const noise = ab.noise?.noisy ? `<p class="warn">Noisy machine: ${esc(ab.noise.reasons.join('; '))}</p>` : '<p>Machine quiet enough for this comparison.</p>';
-    return `<h2>A/B: ${esc(ab.verdict)}</h2><p>A: <code>${esc(ab.a)}</code> · B: <code>${esc(ab.b)}</code> · ${ab.pairs} pairs interleaved A B A B … · ${Math.round(ab.confidence * 100)}% intervals (wider of paired bootstrap and Student t on log-ratios)</p>${table(['metric', 'A mean', 'B mean', 'A vs B', 'interval', 'verdict'], rows)}${noise}`;
+    return `<h2>A/B: ${esc(ab.verdict)}</h2><p>A: <code>${esc(ab.a)}</code> · B: <code>${esc(ab.b)}</code> · ${ab.pairs} pairs interleaved A B A B … · ${Math.round(ab.confidence * 100)}% intervals (wider of paired bootstrap and Student t on log-ratios)</p>${table(['metric', 'unit', 'A mean', 'B mean', 'A vs B', 'interval', 'verdict'], rows)}${noise}`;
   }).join('');
 }
 

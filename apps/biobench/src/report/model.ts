@@ -22,6 +22,10 @@ export interface ReportJob {
   engine: string;
   strategy: string;
   pages: string;
+  /** The job's parameters as `key=value` text (rw, bs, iodepth, size, runtime...). */
+  params: string;
+  /** Queue depth (for the vs-iodepth plots), or null when unknown. */
+  iodepth: number | null;
   raw: Json;
 }
 
@@ -49,10 +53,32 @@ export function loadDocument(path: string): Json {
   }
 }
 
+/** A label per job: its name and the options that differ between the jobs; repeats get ` #n` (ab's runs). */
 function optionsLabel(jobs: Json[]): string[] {
   const echoes = jobs.map((j) => (j['job options'] ?? {}) as Record<string, string>);
   const keys = [...new Set(echoes.flatMap((e) => Object.keys(e)))].filter((k) => k !== 'filename' && new Set(echoes.map((e) => e[k])).size > 1);
-  return jobs.map((j, i) => [j.jobname, ...keys.map((k) => `${k}=${echoes[i]![k]}`)].join(' '));
+  const labels = jobs.map((j, i) => [j.jobname, ...keys.map((k) => `${k}=${echoes[i]![k] ?? '-'}`)].join(' '));
+  const seen = new Map<string, number>();
+  const count = new Map<string, number>();
+  for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+  return labels.map((l) => {
+    if (count.get(l)! < 2) return l;
+    const k = (seen.get(l) ?? 0) + 1;
+    seen.set(l, k);
+    return `${l} #${k}`;
+  });
+}
+
+const PARAMS = ['rw', 'bs', 'iodepth', 'size', 'runtime', 'direct', 'ioengine', 'rwmixread'];
+
+/** The job's main parameters: biobench's typed options, else fio's echo. */
+function paramsOf(j: Json): { text: string; iodepth: number | null } {
+  const o = j.biobench?.options as Json | undefined;
+  const echo = (j['job options'] ?? {}) as Record<string, string>;
+  if (!o) return { text: PARAMS.filter((k) => k in echo).map((k) => `${k}=${echo[k]}`).join(' '), iodepth: echo.iodepth ? Number(echo.iodepth) : null };
+  const bs = o.bs?.read && o.bs.read.min === o.bs.write?.min ? o.bs.min : `${o.bs?.read?.min},${o.bs?.write?.min}`;
+  const text = `rw=${o.rw} bs=${bs} iodepth=${o.iodepth} size=${o.size ?? 'all'} runtime=${o.runtime}ms${o.time_based === false ? ' (size based)' : ''} direct=${o.direct ? 1 : 0}`;
+  return { text, iodepth: o.iodepth ?? null };
 }
 
 function reportJob(j: Json, label: string, source: string): ReportJob {
@@ -68,7 +94,7 @@ function reportJob(j: Json, label: string, source: string): ReportJob {
     series: ts ? { t: ts.t_ms.map((t: number) => t / 1000), iops: ts.read_iops.map((r: number, i: number) => r + ts.write_iops[i]) } : null,
     latHist: hist ? { us: hist.bucket_ns.map((n) => n / 1000), pct: hist.count.map((c) => (c / total) * 100) } : null,
     percentiles: { p: Object.keys(pct).map(Number), us: Object.values(pct).map((v) => v / 1000) },
-    engine: b?.engine ?? 'fio', strategy: b?.strategy ?? '-',
+    engine: b?.engine ?? 'fio', strategy: b?.strategy ?? '-', params: paramsOf(j).text, iodepth: paramsOf(j).iodepth,
     pages: pages?.applicable ? `${pages.pins_acquired}/${pages.pins_released} pins, ${pages.refs_taken}/${pages.refs_released} refs` : '-',
   };
 }

@@ -38,6 +38,9 @@ export class LatStat {
 export const DDIR_READ = 0;
 export const DDIR_WRITE = 1;
 export type Ddir = typeof DDIR_READ | typeof DDIR_WRITE;
+/** fio's enum fio_ddir: the sync directions (a flush of the file after every N writes). */
+export const DDIR_SYNC = 3;
+export const DDIR_DATASYNC = 4;
 
 export class DirStats {
   ios = 0;
