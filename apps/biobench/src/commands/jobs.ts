@@ -7,6 +7,7 @@ import { RunError, UsageError } from '../cli/errors.ts';
 import { createProgress } from '../cli/progress.ts';
 import { selectEngine } from '../engine/registry.ts';
 import type { AnyIoEngine } from '../engine/engine.ts';
+import { mergeGroup } from '../job/merge.ts';
 import { runJob } from '../job/run-job.ts';
 import type { JobResult } from '../job/run-job.ts';
 import { readPercent } from '../job/workload.ts';
@@ -15,12 +16,20 @@ import type { JobOptions, JobSweep } from '../options/table.ts';
 import { jobFileSweeps } from '../jobfile/options.ts';
 import { DEFAULT_TEMP_SIZE, nullTarget, regionOf, resolveTarget } from '../job-target/target.ts';
 import type { Target } from '../job-target/target.ts';
+import { runClones } from '../workers/run-clones.ts';
+import type { CloneSpec } from '../workers/run-clones.ts';
 
 export interface Plan {
   jobs: JobOptions[];
   axes: string[];
   engine: AnyIoEngine;
   notes: string[];
+  /**
+   * A job file's groups (fio's): jobs of one `run` group run at once (a stonewall starts the next),
+   * `id` is the reporting group (stonewall or new_group start a new one). A job not in the map
+   * (a sweep's) is its own run group and reporting group, run after the previous one.
+   */
+  groups?: Map<JobOptions, { run: number; id: number }>;
 }
 
 const STACK_ONLY = ['strategy', 'release', 'driver', 'profile'] as const;
@@ -53,6 +62,7 @@ export async function planJobs(sweep: JobSweep, explicit: ReadonlySet<string>): 
   for (const j of jobs) {
     const why = engine.check?.(j);
     if (why) throw new UsageError(why);
+    if (j.numjobs > 1 && j.verify !== 'none') throw new UsageError(`--numjobs ${j.numjobs} with --verify: clones writing the same region at once would fail each other's checks; verify with --numjobs 1`);
   }
   return { jobs, axes: sweptAxes(s), engine, notes };
 }
@@ -76,12 +86,22 @@ export async function planJobFile<V extends JobSweep>(file: string, cli: V, cliE
     if (j.target !== jobs[0]!.target) throw new UsageError(`${file}: job '${s.section}' names filename=${j.target ?? '(none)'} but '${sections[0]!.section}' ${jobs[0]!.target ?? '(none)'}; the jobs of one job file share one target`);
   }
   const notes = [...new Set(plans.flatMap((p) => p.notes))];
-  const ordered = sections.filter((s) => s.ordering.length);
-  if (ordered.length) {
-    notes.push(`${ordered.map((s) => `${s.ordering.join('/')} on '${s.section}'`).join(', ')}: biobench runs every job after the previous one has finished, each reported on its own, so these change nothing`);
+  const groups = new Map<JobOptions, { run: number; id: number }>();
+  let run = 0, id = 0;
+  for (const [i, p] of plans.entries()) {
+    const o = sections[i]!.ordering;
+    if (i > 0 && (o.includes('stonewall') || o.includes('wait_for_previous'))) run++;
+    if (i > 0 && (o.includes('stonewall') || o.includes('new_group'))) id++;
+    for (const j of p.jobs) groups.set(j, { run, id });
+  }
+  for (const g of new Set([...groups.values()].map((x) => x.run))) {
+    const together = jobs.filter((j) => groups.get(j)!.run === g);
+    if (together.length > 1 && together.some((j) => j.verify !== 'none')) {
+      throw new UsageError(`${file}: jobs ${together.map((j) => `'${j.name}'`).join(', ')} run at once (no stonewall between them) and one verifies: their writes would fail each other's checks; put stonewall on the job after a verify job`);
+    }
   }
   const axes = ['name', ...new Set(plans.flatMap((p) => p.axes))];
-  return { jobs, axes, engine: first.engine, notes };
+  return { jobs, axes, engine: first.engine, notes, groups };
 }
 
 /** Does any job write (its workload, or the layout before a verified read)? */
@@ -112,15 +132,57 @@ export function openTarget(jobs: JobOptions[], engine: AnyIoEngine | null = null
   return t;
 }
 
-/** Run every job of the plan on `target`, one after another. */
+/** The plan's run groups in order: jobs that run at once, each with its reporting group id. */
+function runGroups(plan: Plan): { jobs: JobOptions[]; ids: number[] }[] {
+  const out: { jobs: JobOptions[]; ids: number[]; run: number }[] = [];
+  plan.jobs.forEach((job, i) => {
+    const g = plan.groups?.get(job);
+    const last = out[out.length - 1];
+    if (g && last && last.run === g.run) {
+      last.jobs.push(job);
+      last.ids.push(g.id);
+    } else out.push({ jobs: [job], ids: [g ? g.id : i], run: g ? g.run : -1 - i });
+  });
+  return out;
+}
+
+/**
+ * Run the plan on `target`: each run group after the previous one; within a group every job's
+ * `numjobs` clones at once, each on its own worker thread (a group of one clone runs here, with
+ * the progress line). Results in job then clone order; with group_reporting a reporting group's
+ * results are merged into one (fio's sum_thread_stats). Rejects with a worker's error (its code).
+ */
 export async function runPlan(plan: Plan, target: Target, label = ''): Promise<JobResult[]> {
   const out: JobResult[] = [];
-  for (const job of plan.jobs) {
-    const p = createProgress(job.progress, job.output_format, label || jobLabel(job, plan.axes) || job.name);
-    try {
-      out.push(await runJob(job, target, plan.engine, p ?? undefined));
-    } finally {
-      p?.stop();
+  let index = 1;
+  for (const g of runGroups(plan)) {
+    const specs: (CloneSpec & { groupid: number })[] = g.jobs.flatMap((job, i) => Array.from({ length: job.numjobs }, (_, clone) => ({ job, id: { index: index++, clone }, groupid: g.ids[i]! })));
+    let rs: JobResult[];
+    if (specs.length === 1) {
+      const job = specs[0]!.job;
+      const p = createProgress(job.progress, job.output_format, label || jobLabel(job, plan.axes) || job.name);
+      try {
+        rs = [await runJob(job, target, plan.engine, p ?? undefined, specs[0]!.id)];
+      } finally {
+        p?.stop();
+      }
+    } else rs = await runClones(specs, target, plan.engine);
+    rs.forEach((r, i) => (r.groupid = specs[i]!.groupid));
+    out.push(...reportGroups(rs));
+  }
+  return out;
+}
+
+/** group_reporting: each reporting group whose jobs ask for it becomes one result (first-seen order). */
+function reportGroups(rs: JobResult[]): JobResult[] {
+  const out: JobResult[] = [];
+  const merged = new Map<number, JobResult[]>();
+  for (const r of rs) {
+    const members = rs.filter((x) => x.groupid === r.groupid);
+    if (!members.some((x) => x.job.group_reporting)) out.push(r);
+    else if (!merged.has(r.groupid)) {
+      merged.set(r.groupid, members);
+      out.push(mergeGroup(members));
     }
   }
   return out;

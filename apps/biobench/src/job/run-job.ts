@@ -9,8 +9,11 @@
  */
 import type { AnyIoEngine, CacheStats, EngineInfo, PageCounters } from '../engine/engine.ts';
 import { IoU } from '../engine/io-unit.ts';
+import { JobLogs, wantsLogs } from '../logs/job-logs.ts';
 import type { JobOptions } from '../options/table.ts';
 import { DirStats, TimeSeries } from '../stats/io-stats.ts';
+import { usageNow, usageSince } from '../stats/thread-usage.ts';
+import type { Usage } from '../stats/thread-usage.ts';
 import type { Target } from '../job-target/target.ts';
 import { regionOf } from '../job-target/target.ts';
 import { runPhase, runPhaseAsync } from './run-loop.ts';
@@ -47,6 +50,28 @@ export interface JobResult {
   verify: VerifyReport | null;
   error: IoFailure | null;
   startedAt: number;
+  /** fio's thread_number (from 1, in job then clone order) and the clone of the job (from 0). */
+  index: number;
+  clone: number;
+  /** fio's groupid: the reporting group (a job file's stonewall/new_group; a sweep's job). */
+  groupid: number;
+  /** How many clones this result stands for (1, or the group's with group_reporting). */
+  clones: number;
+  /** fio logs written (write_*_log), paths as given. */
+  logFiles: string[];
+}
+
+/** Which clone of which job this run is: fio's thread_number and the clone within the job. */
+export interface CloneId {
+  /** From 1; names the log files (`NAME_bw.<index>.log`). */
+  index: number;
+  /** From 0; clone 0 uses the job's seed, clone k a seed derived from it. */
+  clone: number;
+}
+
+/** The random seed of clone `k` of a job seeded `seed` (clone 0 keeps it), like fio's per-thread seeds. */
+export function cloneSeed(seed: number, k: number): number {
+  return k === 0 ? seed : (seed + Math.imul(k, 0x9e3779b1)) >>> 0;
 }
 
 /** Live view for a progress line: called about every 200 ms of the measured phase. */
@@ -54,7 +79,13 @@ export interface ProgressSink {
   update(elapsedMs: number, totalMs: number, dirs: [DirStats, DirStats], ramping: boolean): void;
 }
 
-export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngine, progress?: ProgressSink): Promise<JobResult> {
+/**
+ * Run `job` (as clone `id`) on `target` with `engine`; resolves to its result, an IO failure
+ * included (never rejected for one); a non-zero `stop[0]` ends the measured phase early (another
+ * clone failed). Rejects when the engine cannot start (its own Error with
+ * `code`) or a log cannot be written (the fs error).
+ */
+export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngine, progress?: ProgressSink, id: CloneId = { index: 1, clone: 0 }, stop?: Int32Array): Promise<JobResult> {
   const region = regionOf(target, job.offset, job.size, job.bs.min, job.bs.max, job.direct);
   const units = Array.from({ length: job.iodepth }, (_, i) => new IoU(i));
   const writes = readPercent(job.rw, job.rwmixread) < 100;
@@ -64,7 +95,7 @@ export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngin
     const verify = job.verify === 'none' ? null : new VerifyState(job.bs.min, region.start, region.size, job.seed, units);
     const ctx: LoopCtx = { engine, d, units, verify, checkAll: false, failure: null };
     const phase = engine.async ? runPhaseAsync : runPhase;
-    const base: WorkloadSpec = { rw: job.rw, rwmixread: job.rwmixread, bsMin: job.bs.min, bsMax: job.bs.max, start: region.start, size: region.size, sizeBased: job.runtime === 0, seed: job.seed };
+    const base: WorkloadSpec = { rw: job.rw, rwmixread: job.rwmixread, bsMin: job.bs.min, bsMax: job.bs.max, start: region.start, size: region.size, sizeBased: job.runtime === 0, seed: cloneSeed(job.seed, id.clone) };
     if (verify && !job.verify_only && !writes) {
       await phase(ctx, new Workload({ ...base, rw: 'write', bsMax: job.bs.min, sizeBased: true }), quietSink());
       await settle(ctx, true);
@@ -72,15 +103,18 @@ export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngin
     const readBack: WorkloadSpec = { ...base, rw: 'read', bsMin: job.bs.min, bsMax: job.bs.min, sizeBased: true };
     ctx.checkAll = job.verify_only;
     // verify_only: the read-back is the measured workload
-    const m = await measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0 } : job, job.verify_only ? readBack : base, writes && job.end_fsync, progress);
+    const logs = wantsLogs(job) ? new JobLogs(job, id.index) : null;
+    const m = await measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0 } : job, job.verify_only ? readBack : base, writes && job.end_fsync, progress, logs, stop);
     if (verify && writes && !job.verify_only && !ctx.failure) {
       await settle(ctx, true);
       if (!ctx.failure) await phase(ctx, new Workload(readBack), quietSink());
     }
     await settle(ctx, true);
     const cache = engine.async ? { ...engine.cacheStats(d), end_fsync_ms: m.endFsyncMs } : null;
+    const logFiles = logs ? logs.write() : [];
     return {
       job, target, region, engine: engine.describe(d), ...m, counters: pagesSince(pc0, engine.counters(d)), cache, error: ctx.failure, startedAt: Date.now() - m.elapsedMs,
+      index: id.index, clone: id.clone, groupid: 0, clones: 1, logFiles,
       verify: verify && { units_written: verify.unitsWritten, units_verified: verify.unitsVerified, mismatches: verify.mismatchCount, first_mismatches: verify.mismatches },
     };
   } finally {
@@ -107,16 +141,16 @@ function pagesSince(a: PageCounters, b: PageCounters): PageCounters {
 }
 
 function quietSink(): PhaseSink {
-  return { dirs: null, series: null, from: 0, until: Number.POSITIVE_INFINITY, depth: new Float64Array(7), tick: () => true };
+  return { dirs: null, series: null, logs: null, from: 0, until: Number.POSITIVE_INFINITY, depth: new Float64Array(7), tick: () => true };
 }
 
 /**
  * The measured phase: stats count from the end of the ramp to the end of the runtime. With
  * `endFsync` (fio's end_fsync) the fsync after the last write is part of the measured time.
  */
-async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFsync: boolean, progress?: ProgressSink): Promise<Measure> {
+async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFsync: boolean, progress: ProgressSink | undefined, logs: JobLogs | null, stop?: Int32Array): Promise<Measure> {
   const dirs: [DirStats, DirStats] = [new DirStats(), new DirStats()];
-  const interval = job.log_avg_msec;
+  const interval = job.log_avg_msec || 1000;
   const series = new TimeSeries(interval, Math.ceil((job.runtime || 3_600_000) / interval) + 2);
   const t0 = performance.now();
   const from = t0 + (job.runtime > 0 ? job.ramp_time : 0); // size based: every IO counts
@@ -125,9 +159,10 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
   if (from === t0) b.take();
   let nextSample = from + interval, nextProgress = t0 + 200, last = from;
   const sink: PhaseSink = {
-    dirs, series, from, until, depth: new Float64Array(7),
+    dirs, series, logs, from, until, depth: new Float64Array(7),
     tick(now) {
       if (!b.taken && now >= from) b.take();
+      if (logs && now >= from) logs.tick(Math.min(now, until) - from, dirs);
       while (now >= nextSample && nextSample <= until) {
         series.sample(nextSample - from, dirs[0], dirs[1]);
         nextSample += interval;
@@ -137,7 +172,7 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
         nextProgress = now + 200;
       }
       last = now;
-      return true;
+      return stop === undefined || Atomics.load(stop, 0) === 0;
     },
   };
   if (ctx.engine.async) await runPhaseAsync(ctx, new Workload(spec), sink);
@@ -151,28 +186,22 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
     end += endFsyncMs;
   }
   if (series.length === 0 || end - from - series.tMs[series.length - 1]! > interval / 10) series.sample(end - from, dirs[0], dirs[1]);
+  logs?.finish(end - from, dirs);
   return { dirs, series, depth: sink.depth, elapsedMs: Math.max(0.001, end - from), endFsyncMs, ...b.since() };
 }
 
-/** CPU, context switches and faults at the start of measurement. */
+/** CPU, context switches and faults at the start of measurement (the thread's, on a worker). */
 class Baseline {
   taken = false;
-  #cpu: NodeJS.CpuUsage = process.cpuUsage();
-  #ru: NodeJS.ResourceUsage = process.resourceUsage();
+  #u: Usage = usageNow();
 
   take(): void {
     this.taken = true;
-    this.#cpu = process.cpuUsage();
-    this.#ru = process.resourceUsage();
+    this.#u = usageNow();
   }
 
   since(): Pick<Measure, 'cpu' | 'ctx' | 'majf' | 'minf'> {
-    const cpu = process.cpuUsage(this.#cpu), ru = process.resourceUsage();
-    return {
-      cpu: { userUs: cpu.user, systemUs: cpu.system },
-      ctx: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches - this.#ru.voluntaryContextSwitches - this.#ru.involuntaryContextSwitches,
-      majf: ru.majorPageFault - this.#ru.majorPageFault,
-      minf: ru.minorPageFault - this.#ru.minorPageFault,
-    };
+    const d = usageSince(this.#u, usageNow());
+    return { cpu: { userUs: d.userUs, systemUs: d.systemUs }, ctx: d.ctx, majf: d.majf, minf: d.minf };
   }
 }

@@ -16,15 +16,15 @@ import type { Entry, JobSection } from './parse.ts';
 /** Rows a job file may not set: where results go, and the permission to write (command line only). */
 const CLI_ONLY = new Set(['output_format', 'output', 'progress', 'allow_destructive']);
 
-/** fio options biobench records but that change nothing: it runs jobs one after another, each its own group. */
+/** fio's group boundaries: stonewall (and wait_for_previous) waits for the jobs before, new_group only starts a reporting group. */
 const ORDERING = new Set(['stonewall', 'new_group', 'wait_for_previous']);
 
 /** Options fio has that biobench does not (for the message only: every name not accepted is refused). */
 const FIO_ONLY = new Set([
-  'numjobs', 'thread', 'group_reporting', 'iodepth_batch', 'iodepth_batch_submit', 'iodepth_batch_complete',
+  'thread', 'iodepth_batch', 'iodepth_batch_submit', 'iodepth_batch_complete',
   'iodepth_batch_complete_min', 'iodepth_batch_complete_max', 'iodepth_low', 'filesize', 'nrfiles', 'directory',
   'norandommap', 'randrepeat', 'random_distribution', 'invalidate', 'loops', 'startdelay', 'cpus_allowed', 'cpumask',
-  'write_bw_log', 'write_lat_log', 'write_iops_log', 'lat_percentiles', 'clat_percentiles', 'percentile_list', 'rate',
+  'log_offset', 'log_max_value', 'log_compression', 'log_prio', 'log_unix_epoch', 'lat_percentiles', 'clat_percentiles', 'percentile_list', 'rate',
   'rate_iops', 'rate_min', 'zonemode', 'zonesize', 'hipri', 'registerfiles', 'nonvectored', 'fsync', 'fdatasync',
   'end_fsync_on_close', 'sync', 'bssplit', 'blocksize_unaligned', 'ba', 'blockalign', 'io_size', 'number_ios',
   'verify_backlog', 'verify_interval', 'verify_pattern', 'do_verify', 'verify_fatal', 'trim_percentage', 'unlink',
@@ -33,6 +33,9 @@ const FIO_ONLY = new Set([
   'ioscheduler', 'nice', 'prio', 'prioclass', 'cgroup', 'uid', 'gid', 'flow', 'significant_figures', 'description',
   'kb_base', 'unit_base', 'disable_lat', 'disable_clat', 'disable_slat', 'gtod_reduce', 'clocksource', 'ramp_size',
 ]);
+
+/** Log rows: a bare `write_bw_log` names its files after the job, as in fio. */
+const LOGS = new Set(['write_bw_log', 'write_iops_log', 'write_lat_log', 'write_hist_log']);
 
 export interface FileJob {
   /** The section name (the job's jobname unless the file or command line sets `name`). */
@@ -120,7 +123,8 @@ function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Ent
       continue;
     }
     let v: unknown;
-    if (key === 'fixedbufs') v = boolOf(e) ? 'registered' : 'per-io';
+    if (LOGS.has(d.name) && e.value === null) v = job.name; // fio: a bare write_*_log uses the job's name
+    else if (key === 'fixedbufs') v = boolOf(e) ? 'registered' : 'per-io';
     else if (d.kind.arg === '' || d.kind === bool) v = boolOf(e); // flags and booleans: bare means 1, as in fio
     else if (e.value === null || e.value === '') throw new UsageError(`${where(e.at)}: option '${e.key}' needs a value: ${e.key}=${d.kind.expect}`);
     else if (d.list && e.value.includes(',')) {

@@ -1,0 +1,23 @@
+/** Messages between the main thread (run-clones.ts) and a clone's worker (clone-worker.ts). */
+import type { CloneId } from '../job/run-job.ts';
+import type { ResultWire } from '../job/result-wire.ts';
+import type { JobOptions } from '../options/table.ts';
+import type { Target } from '../job-target/target.ts';
+
+/** The worker's `workerData`. */
+export interface CloneTask {
+  job: JobOptions;
+  /** The main thread's target, minus its release function (the main thread releases it). */
+  target: Omit<Target, 'release'>;
+  engine: 'uring' | 'stack';
+  /** The engine reaps by awaiting (buffered IO through biopath's page cache). */
+  async: boolean;
+  id: CloneId;
+  /** Shared stop flag: index 0 non-zero = end the measured phase now. */
+  stop: Int32Array;
+}
+
+export type FromClone =
+  | { type: 'ready' }
+  | { type: 'result'; result: ResultWire }
+  | { type: 'error'; name: string; message: string; code: string };
