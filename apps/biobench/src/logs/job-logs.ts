@@ -12,7 +12,7 @@
  * fio: a per-IO bandwidth line is the IO's size over its total latency in KiB/s (fio divides bytes
  * by microseconds, which is KB/s scaled by 1000/1024).
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import type { JobOptions } from '../options/table.ts';
 import type { DirStats } from '../stats/io-stats.ts';
 import { PLAT_NR } from '../stats/plat-histogram.ts';
@@ -125,34 +125,56 @@ export class JobLogs {
     }
   }
 
-  /** Lines of log `k` (0 bw, 1 iops, 2 lat, 3 clat, 4 slat). */
-  #lines(k: number): string[] {
-    if (!this.#perIo) return this.#windowLines[k]!;
-    const out: string[] = [];
-    for (let i = 0; i < this.#n; i++) {
-      const a = this.#chunks[Math.floor(i / CHUNK)]!, o = (i % CHUNK) * STRIDE;
-      const slat = a[o + 3]!, clat = a[o + 4]!, bs = a[o + 2]!;
-      const v = k === 0 ? Math.round(bs / 1024 / ((slat + clat) / 1e9)) : k === 1 ? 1 : Math.round(k === 2 ? slat + clat : k === 3 ? clat : slat);
-      out.push(`${Math.floor(a[o]!)}, ${v}, ${a[o + 1]!}, ${bs}, 0`);
+  /** The value of log `k` (0 bw, 1 iops, 2 lat, 3 clat, 4 slat) for per-IO sample `o` of chunk `a`. */
+  static #value(k: number, a: Float64Array, o: number): number {
+    const bs = a[o + 2]!, slat = a[o + 3]!, clat = a[o + 4]!;
+    if (k === 0) return Math.round(bs / 1024 / ((slat + clat) / 1e9));
+    if (k === 1) return 1;
+    return Math.round(k === 2 ? slat + clat : k === 3 ? clat : slat);
+  }
+
+  /** Write log `k` to `path`: the windows' lines, or every IO's in batches (memory stays bounded). */
+  #writeLog(path: string, k: number): void {
+    const fd = openSync(path, 'w');
+    try {
+      if (!this.#perIo) {
+        const lines = this.#windowLines[k]!;
+        if (lines.length) writeSync(fd, `${lines.join('\n')}\n`);
+        return;
+      }
+      let batch: string[] = [];
+      for (let i = 0; i < this.#n; i++) {
+        const a = this.#chunks[Math.floor(i / CHUNK)]!, o = (i % CHUNK) * STRIDE;
+        batch.push(`${Math.floor(a[o]!)}, ${JobLogs.#value(k, a, o)}, ${a[o + 1]!}, ${a[o + 2]!}, 0`);
+        if (batch.length === 8192 || i === this.#n - 1) {
+          writeSync(fd, `${batch.join('\n')}\n`);
+          batch = [];
+        }
+      }
+    } finally {
+      closeSync(fd);
     }
-    return out;
   }
 
   /** Write every log the job asked for; returns the paths written. Throws fs errors (ENOENT, EACCES). */
   write(): string[] {
     const j = this.#job, n = this.#index, out: string[] = [];
-    const put = (path: string, lines: string[]): void => {
-      writeFileSync(path, lines.length ? `${lines.join('\n')}\n` : '');
+    const put = (path: string, k: number): void => {
+      this.#writeLog(path, k);
       out.push(path);
     };
-    if (j.write_bw_log !== null) put(`${j.write_bw_log}_bw.${n}.log`, this.#lines(0));
-    if (j.write_iops_log !== null) put(`${j.write_iops_log}_iops.${n}.log`, this.#lines(1));
+    if (j.write_bw_log !== null) put(`${j.write_bw_log}_bw.${n}.log`, 0);
+    if (j.write_iops_log !== null) put(`${j.write_iops_log}_iops.${n}.log`, 1);
     if (j.write_lat_log !== null) {
-      put(`${j.write_lat_log}_lat.${n}.log`, this.#lines(2));
-      put(`${j.write_lat_log}_clat.${n}.log`, this.#lines(3));
-      put(`${j.write_lat_log}_slat.${n}.log`, this.#lines(4));
+      put(`${j.write_lat_log}_lat.${n}.log`, 2);
+      put(`${j.write_lat_log}_clat.${n}.log`, 3);
+      put(`${j.write_lat_log}_slat.${n}.log`, 4);
     }
-    if (j.write_hist_log !== null) put(`${j.write_hist_log}_clat_hist.${n}.log`, this.#histLines);
+    if (j.write_hist_log !== null) {
+      const path = `${j.write_hist_log}_clat_hist.${n}.log`;
+      writeFileSync(path, this.#histLines.length ? `${this.#histLines.join('\n')}\n` : '');
+      out.push(path);
+    }
     return out;
   }
 }
