@@ -6,6 +6,7 @@
  * the clones' histograms added together. Pins balance in every worker; a worker's failure reaches
  * the main thread with its errno code; no worker outlives the run.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTarget, planJobs, runPlan } from '../src/commands/jobs.ts';
@@ -55,6 +56,17 @@ describe.skipIf(!avail.ok)('numjobs on worker threads', () => {
     expect(jobs[0]!.read.io_bytes).toBe(512 * 4096);
     expect(jobs[0]!.read.clat_ns.N).toBe(512);
     expect(jobs[0]!.biobench.pages.balanced).toBe(true);
+    expect(liveCloneWorkers()).toBe(0);
+  });
+
+  it('in a job file runs every job of a group at once and group_reporting sums the group, clones included', async () => {
+    const file = join(s.dir, 'group.fio');
+    writeFileSync(file, ['[global]', 'driver=null', 'size=1m', 'iodepth=4', 'group_reporting', '[a]', 'numjobs=2', '[b]', 'rw=read', '[c]', 'stonewall', 'bs=8k'].join('\n'));
+    const r = await inProcess(['run', file, '--output-format', 'json'], s.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const jobs = (JSON.parse(r.stdout) as { jobs: DocJob[] }).jobs;
+    // group 0: a's two clones and b at once (three workers), 256 IOs each; group 1: c alone, 128 IOs of 8k
+    expect(jobs.map((j) => [j.jobname, j.groupid, j.read.total_ios])).toEqual([['a', 0, 768], ['c', 1, 128]]);
     expect(liveCloneWorkers()).toBe(0);
   });
 
