@@ -1,7 +1,7 @@
 /**
  * fio's logs as fio writes them, proven by fio's own readers: biobench (`--numjobs 2` on the null
  * driver, so two job numbers) writes write_bw/iops/lat/hist logs, and Debian fio's fio2gnuplot,
- * fiologparser.py and fiologparser_hist.py read them, and fio-plot (PyPI, in the venv .ci/run
+ * fiologparser.py, fiologparser_hist.py and fio-histo-log-pctiles.py read them, and fio-plot (PyPI, in the venv .ci/run
  * makes at .ci/venv) draws its log graph and its iodepth bar chart from biobench's logs and JSON.
  * Each tool must exit 0 and write its output. A size-based job makes the counts exact: each clone
  * reads each 4k block of its 1m region once, so every per-IO log has 256 lines per job number.
@@ -39,6 +39,7 @@ const avail = await stackAvailability();
 const gnuplot = probe.command('fio2gnuplot');
 const parser = docTool('fiologparser.py', []);
 const hist = docTool('fiologparser_hist.py', ['numpy', 'pandas']);
+const pctiles = docTool('fio-histo-log-pctiles.py', []);
 const fioPlot = probe.command(FIO_PLOT);
 const fio = probe.command('fio');
 
@@ -134,6 +135,15 @@ describe.skipIf(!avail.ok)('fio\'s logs from biobench', () => {
     const [head, ...rows] = r.stdout.trim().split('\n');
     expect(head).toMatch(/^end-time, samples, min, avg, median, 90%, 95%, 99%, max/);
     expect(rows.reduce((a, l) => a + Number(l.split(', ')[1]), 0)).toBe(512);
+  });
+
+  it.skipIf(!pctiles.ok)('fio-histo-log-pctiles.py reads the histogram logs: percentiles over all 512 IOs', () => {
+    const tool = extract('fio-histo-log-pctiles.py');
+    const r = spawnSync(PY, [tool, ...[1, 2].map((n) => join(perIo, `${NAME}_clat_hist.${n}.log`))], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout.trim().split('\n').filter((l) => /^\s*\d+,/.test(l)).map((l) => l.split(',').map((x) => Number(x.trim())));
+    expect(rows.reduce((a, l) => a + l[1]!, 0)).toBe(512);
+    for (const l of rows) expect(l[2]!).toBeLessThanOrEqual(l[3]!); // min <= median
   });
 
   it.skipIf(!fioPlot.ok)('fio-plot draws the log graph from the logs and the iodepth chart from the JSON', () => {
