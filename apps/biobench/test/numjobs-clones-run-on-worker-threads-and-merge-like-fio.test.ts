@@ -70,6 +70,17 @@ describe.skipIf(!avail.ok)('numjobs on worker threads', () => {
     expect(liveCloneWorkers()).toBe(0);
   });
 
+  it('with a command-line sweep over a job file runs each variant\'s group together, variant after variant', async () => {
+    const file = join(s.dir, 'sweep.fio');
+    writeFileSync(file, ['[global]', 'driver=null', 'size=1m', 'group_reporting', '[a]', '[b]', 'rw=read'].join('\n'));
+    const r = await inProcess(['run', file, '--iodepth', '1,4', '--output-format', 'json'], s.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const jobs = (JSON.parse(r.stdout) as { jobs: DocJob[] }).jobs;
+    // a and b at iodepth 1 (group 0, merged), then both at iodepth 4 (group 1): never one section's two variants at once
+    expect(jobs.map((j) => [j.jobname, j.groupid, j['job options'].iodepth, j.read.total_ios])).toEqual([['a', 0, '1', 512], ['a', 1, '4', 512]]);
+    expect(liveCloneWorkers()).toBe(0);
+  });
+
   it('merges the clones\' histograms, not their percentiles', async () => {
     const sweep = { ...defaultsOf(JOB_OPTIONS), driver: ['null' as const], size: 1 << 20, runtime: 0, ramp_time: 0, iodepth: [4], numjobs: [2] };
     process.env.BIOBENCH_TMPDIR = s.dir;

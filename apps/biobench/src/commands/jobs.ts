@@ -86,22 +86,51 @@ export async function planJobFile<V extends JobSweep>(file: string, cli: V, cliE
     if (j.target !== jobs[0]!.target) throw new UsageError(`${file}: job '${s.section}' names filename=${j.target ?? '(none)'} but '${sections[0]!.section}' ${jobs[0]!.target ?? '(none)'}; the jobs of one job file share one target`);
   }
   const notes = [...new Set(plans.flatMap((p) => p.notes))];
-  const groups = new Map<JobOptions, { run: number; id: number }>();
-  let run = 0, id = 0;
-  for (const [i, p] of plans.entries()) {
-    const o = sections[i]!.ordering;
-    if (i > 0 && (o.includes('stonewall') || o.includes('wait_for_previous'))) run++;
-    if (i > 0 && (o.includes('stonewall') || o.includes('new_group'))) id++;
-    for (const j of p.jobs) groups.set(j, { run, id });
-  }
+  const { ordered, groups } = fileGroups(plans, sections.map((x) => x.ordering));
   for (const g of new Set([...groups.values()].map((x) => x.run))) {
-    const together = jobs.filter((j) => groups.get(j)!.run === g);
+    const together = ordered.filter((j) => groups.get(j)!.run === g);
     if (together.length > 1 && together.some((j) => j.verify !== 'none')) {
       throw new UsageError(`${file}: jobs ${together.map((j) => `'${j.name}'`).join(', ')} run at once (no stonewall between them) and one verifies: their writes would fail each other's checks; put stonewall on the job after a verify job`);
     }
   }
   const axes = ['name', ...new Set(plans.flatMap((p) => p.axes))];
-  return { jobs, axes, engine: first.engine, notes, groups };
+  return { jobs: ordered, axes, engine: first.engine, notes, groups };
+}
+
+/**
+ * fio's groups of a job file: a `stonewall` (or `wait_for_previous`) starts a new run group (the
+ * jobs before it have finished), it or `new_group` a new reporting group. With a command-line
+ * sweep, variant k of every section of a run group runs together, variant after variant (never
+ * two variants of one section at once); jobs come back in that order.
+ */
+function fileGroups(plans: Plan[], ordering: string[][]): { ordered: JobOptions[]; groups: Map<JobOptions, { run: number; id: number }> } {
+  const runs: { sections: number[]; ids: number[] }[] = [];
+  let id = 0;
+  plans.forEach((_p, i) => {
+    const o = ordering[i]!;
+    if (i > 0 && (o.includes('stonewall') || o.includes('new_group'))) id++;
+    if (i === 0 || o.includes('stonewall') || o.includes('wait_for_previous')) runs.push({ sections: [], ids: [] });
+    runs[runs.length - 1]!.sections.push(i);
+    runs[runs.length - 1]!.ids.push(id);
+  });
+  const ordered: JobOptions[] = [];
+  const groups = new Map<JobOptions, { run: number; id: number }>();
+  const ids = new Map<string, number>();
+  let run = 0;
+  for (const r of runs) {
+    const variants = Math.max(...r.sections.map((i) => plans[i]!.jobs.length));
+    for (let k = 0; k < variants; k++, run++) {
+      r.sections.forEach((i, n) => {
+        const job = plans[i]!.jobs[k];
+        if (!job) return;
+        const key = `${r.ids[n]!}/${k}`;
+        if (!ids.has(key)) ids.set(key, ids.size);
+        ordered.push(job);
+        groups.set(job, { run, id: ids.get(key)! });
+      });
+    }
+  }
+  return { ordered, groups };
 }
 
 /** Does any job write (its workload, or the layout before a verified read)? */
