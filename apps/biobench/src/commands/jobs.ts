@@ -177,8 +177,8 @@ function runGroups(plan: Plan): { jobs: JobOptions[]; ids: number[] }[] {
 
 /**
  * Run the plan on `target`: each run group after the previous one; within a group every job's
- * `numjobs` clones at once, each on its own worker thread (a group of one clone runs here, with
- * the progress line). Results in job then clone order; with group_reporting a reporting group's
+ * `numjobs` clones at once, each on its own worker thread (a group of one clone runs here); one
+ * progress line per group. Results in job then clone order; with group_reporting a reporting group's
  * results are merged into one (fio's sum_thread_stats). Rejects with a worker's error (its code).
  */
 export async function runPlan(plan: Plan, target: Target, label = ''): Promise<JobResult[]> {
@@ -186,16 +186,15 @@ export async function runPlan(plan: Plan, target: Target, label = ''): Promise<J
   let index = 1;
   for (const g of runGroups(plan)) {
     const specs: (CloneSpec & { groupid: number })[] = g.jobs.flatMap((job, i) => Array.from({ length: job.numjobs }, (_, clone) => ({ job, id: { index: index++, clone }, groupid: g.ids[i]! })));
+    const job = specs[0]!.job;
+    const what = label || jobLabel(job, plan.axes) || job.name;
+    const p = createProgress(job.progress, job.output_format, specs.length > 1 ? `${what} (${specs.length} threads)` : what);
     let rs: JobResult[];
-    if (specs.length === 1) {
-      const job = specs[0]!.job;
-      const p = createProgress(job.progress, job.output_format, label || jobLabel(job, plan.axes) || job.name);
-      try {
-        rs = [await runJob(job, target, plan.engine, p ?? undefined, specs[0]!.id)];
-      } finally {
-        p?.stop();
-      }
-    } else rs = await runClones(specs, target, plan.engine);
+    try {
+      rs = specs.length === 1 ? [await runJob(job, target, plan.engine, p ?? undefined, specs[0]!.id)] : await runClones(specs, target, plan.engine, p ?? undefined);
+    } finally {
+      p?.stop();
+    }
     rs.forEach((r, i) => (r.groupid = specs[i]!.groupid));
     out.push(...reportGroups(rs));
   }

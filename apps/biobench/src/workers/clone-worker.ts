@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { selectEngine } from '../engine/registry.ts';
 import { resultToWire } from '../job/result-wire.ts';
 import { runJob } from '../job/run-job.ts';
+import type { ProgressSink } from '../job/run-job.ts';
 import type { CloneTask, FromClone } from './protocol.ts';
 
 const port = parentPort!;
@@ -23,7 +24,10 @@ try {
   const { engine } = await selectEngine(task.engine, !task.async);
   port.once('message', () => {
     const target = { ...task.target, release: keepTarget }; // the main thread owns and releases it
-    runJob(task.job, target, engine, undefined, task.id, task.stop)
+    const progress: ProgressSink | undefined = task.progress ? {
+      update: (elapsedMs, totalMs, dirs, ramping) => post({ type: 'progress', elapsedMs, totalMs, ios: [dirs[0].ios, dirs[1].ios], bytes: [dirs[0].bytes, dirs[1].bytes], ramping }),
+    } : undefined;
+    runJob(task.job, target, engine, progress, task.id, task.stop)
       .then((r) => post({ type: 'result', result: resultToWire(r) }))
       .catch((e: unknown) => post(errorMessage(e)))
       .finally(() => port.close());

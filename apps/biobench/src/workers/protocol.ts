@@ -15,9 +15,12 @@ export interface CloneTask {
   id: CloneId;
   /** Shared stop flag: index 0 non-zero = end the measured phase now. */
   stop: Int32Array;
+  /** Post `progress` messages (about every 200 ms of the measured phase). */
+  progress: boolean;
 }
 
 export type FromClone =
   | { type: 'ready' }
+  | { type: 'progress'; elapsedMs: number; totalMs: number; ios: [number, number]; bytes: [number, number]; ramping: boolean }
   | { type: 'result'; result: ResultWire }
   | { type: 'error'; name: string; message: string; code: string };

@@ -11,8 +11,9 @@ import { RunError, UsageError } from '../cli/errors.ts';
 import type { AnyIoEngine } from '../engine/engine.ts';
 import type { Target } from '../job-target/target.ts';
 import { resultFromWire } from '../job/result-wire.ts';
-import type { CloneId, JobResult } from '../job/run-job.ts';
+import type { CloneId, JobResult, ProgressSink } from '../job/run-job.ts';
 import type { JobOptions } from '../options/table.ts';
+import { DirStats } from '../stats/io-stats.ts';
 import type { CloneTask, FromClone } from './protocol.ts';
 
 const BOOT = new URL('./clone-boot.mjs', import.meta.url);
@@ -58,9 +59,9 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
   return { promise, resolve, reject };
 }
 
-function start(spec: CloneSpec, target: Target, engine: AnyIoEngine, stop: Int32Array): Running {
+function start(spec: CloneSpec, target: Target, engine: AnyIoEngine, stop: Int32Array, onProgress: ((m: Progressed) => void) | null): Running {
   const { release: _r, ...t } = target;
-  const task: CloneTask = { job: spec.job, target: t, engine: engine.name, async: engine.async === true, id: spec.id, stop };
+  const task: CloneTask = { job: spec.job, target: t, engine: engine.name, async: engine.async === true, id: spec.id, stop, progress: onProgress !== null };
   const worker = new Worker(BOOT, { workerData: task });
   live++;
   const ready = deferred<void>(), result = deferred<JobResult>();
@@ -70,6 +71,7 @@ function start(spec: CloneSpec, target: Target, engine: AnyIoEngine, stop: Int32
   };
   worker.on('message', (m: FromClone) => {
     if (m.type === 'ready') ready.resolve();
+    else if (m.type === 'progress') onProgress?.(m);
     else if (m.type === 'result') result.resolve(resultFromWire(m.result, target));
     else fail(rebuild(m, spec.job, spec.id));
   });
@@ -85,10 +87,31 @@ function start(spec: CloneSpec, target: Target, engine: AnyIoEngine, stop: Int32
 /** How long a clone may take to end after its result or the stop flag before it is terminated. */
 const EXIT_GRACE_MS = 10_000;
 
-/** Run the clones at once, one worker each; resolves to their results in `specs` order. */
-export async function runClones(specs: CloneSpec[], target: Target, engine: AnyIoEngine): Promise<JobResult[]> {
+type Progressed = Extract<FromClone, { type: 'progress' }>;
+
+/** One progress line for the group: the clones' IOs and bytes summed, the furthest clone's time. */
+function groupProgress(n: number, sink: ProgressSink): (k: number) => (m: Progressed) => void {
+  const last: (Progressed | null)[] = Array.from({ length: n }, () => null);
+  const dirs: [DirStats, DirStats] = [new DirStats(), new DirStats()];
+  return (k) => (m) => {
+    last[k] = m;
+    const seen = last.filter((x) => x !== null);
+    for (const d of [0, 1] as const) {
+      dirs[d].ios = seen.reduce((a, x) => a + x.ios[d], 0);
+      dirs[d].bytes = seen.reduce((a, x) => a + x.bytes[d], 0);
+    }
+    sink.update(Math.max(...seen.map((x) => x.elapsedMs)), m.totalMs, dirs, seen.some((x) => x.ramping));
+  };
+}
+
+/**
+ * Run the clones at once, one worker each; resolves to their results in `specs` order. With
+ * `progress`, the clones report about every 200 ms and it shows their sum.
+ */
+export async function runClones(specs: CloneSpec[], target: Target, engine: AnyIoEngine, progress?: ProgressSink): Promise<JobResult[]> {
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const all = specs.map((s) => start(s, target, engine, stop));
+  const report = progress ? groupProgress(specs.length, progress) : null;
+  const all = specs.map((s, k) => start(s, target, engine, stop, report ? report(k) : null));
   let started = false;
   try {
     await Promise.all(all.map((r) => r.ready));
