@@ -7,7 +7,8 @@ import { RunError, UsageError } from '../cli/errors.ts';
 import { createProgress } from '../cli/progress.ts';
 import { selectEngine } from '../engine/registry.ts';
 import type { AnyIoEngine } from '../engine/engine.ts';
-import { mergeGroup } from '../job/merge.ts';
+import { fileGroups, reportGroups, runGroups } from '../job/groups.ts';
+import type { JobGroups } from '../job/groups.ts';
 import { runJob } from '../job/run-job.ts';
 import type { JobResult } from '../job/run-job.ts';
 import { readPercent } from '../job/workload.ts';
@@ -29,7 +30,7 @@ export interface Plan {
    * `id` is the reporting group (stonewall or new_group start a new one). A job not in the map
    * (a sweep's) is its own run group and reporting group, run after the previous one.
    */
-  groups?: Map<JobOptions, { run: number; id: number }>;
+  groups?: JobGroups;
 }
 
 const STACK_ONLY = ['strategy', 'release', 'driver', 'profile'] as const;
@@ -97,42 +98,6 @@ export async function planJobFile<V extends JobSweep>(file: string, cli: V, cliE
   return { jobs: ordered, axes, engine: first.engine, notes, groups };
 }
 
-/**
- * fio's groups of a job file: a `stonewall` (or `wait_for_previous`) starts a new run group (the
- * jobs before it have finished), it or `new_group` a new reporting group. With a command-line
- * sweep, variant k of every section of a run group runs together, variant after variant (never
- * two variants of one section at once); jobs come back in that order.
- */
-function fileGroups(plans: Plan[], ordering: string[][]): { ordered: JobOptions[]; groups: Map<JobOptions, { run: number; id: number }> } {
-  const runs: { sections: number[]; ids: number[] }[] = [];
-  let id = 0;
-  plans.forEach((_p, i) => {
-    const o = ordering[i]!;
-    if (i > 0 && (o.includes('stonewall') || o.includes('new_group'))) id++;
-    if (i === 0 || o.includes('stonewall') || o.includes('wait_for_previous')) runs.push({ sections: [], ids: [] });
-    runs[runs.length - 1]!.sections.push(i);
-    runs[runs.length - 1]!.ids.push(id);
-  });
-  const ordered: JobOptions[] = [];
-  const groups = new Map<JobOptions, { run: number; id: number }>();
-  const ids = new Map<string, number>();
-  let run = 0;
-  for (const r of runs) {
-    const variants = Math.max(...r.sections.map((i) => plans[i]!.jobs.length));
-    for (let k = 0; k < variants; k++, run++) {
-      r.sections.forEach((i, n) => {
-        const job = plans[i]!.jobs[k];
-        if (!job) return;
-        const key = `${r.ids[n]!}/${k}`;
-        if (!ids.has(key)) ids.set(key, ids.size);
-        ordered.push(job);
-        groups.set(job, { run, id: ids.get(key)! });
-      });
-    }
-  }
-  return { ordered, groups };
-}
-
 /** Does any job write (its workload, or the layout before a verified read)? */
 export function jobsWrite(jobs: JobOptions[]): { write: boolean; reason: string } {
   for (const j of jobs) {
@@ -161,20 +126,6 @@ export function openTarget(jobs: JobOptions[], engine: AnyIoEngine | null = null
   return t;
 }
 
-/** The plan's run groups in order: jobs that run at once, each with its reporting group id. */
-function runGroups(plan: Plan): { jobs: JobOptions[]; ids: number[] }[] {
-  const out: { jobs: JobOptions[]; ids: number[]; run: number }[] = [];
-  plan.jobs.forEach((job, i) => {
-    const g = plan.groups?.get(job);
-    const last = out[out.length - 1];
-    if (g && last && last.run === g.run) {
-      last.jobs.push(job);
-      last.ids.push(g.id);
-    } else out.push({ jobs: [job], ids: [g ? g.id : i], run: g ? g.run : -1 - i });
-  });
-  return out;
-}
-
 /**
  * Run the plan on `target`: each run group after the previous one; within a group every job's
  * `numjobs` clones at once, each on its own worker thread (a group of one clone runs here); one
@@ -197,21 +148,6 @@ export async function runPlan(plan: Plan, target: Target, label = ''): Promise<J
     }
     rs.forEach((r, i) => (r.groupid = specs[i]!.groupid));
     out.push(...reportGroups(rs));
-  }
-  return out;
-}
-
-/** group_reporting: each reporting group whose jobs ask for it becomes one result (first-seen order). */
-function reportGroups(rs: JobResult[]): JobResult[] {
-  const out: JobResult[] = [];
-  const merged = new Map<number, JobResult[]>();
-  for (const r of rs) {
-    const members = rs.filter((x) => x.groupid === r.groupid);
-    if (!members.some((x) => x.job.group_reporting)) out.push(r);
-    else if (!merged.has(r.groupid)) {
-      merged.set(r.groupid, members);
-      out.push(mergeGroup(members));
-    }
   }
   return out;
 }
