@@ -10,7 +10,7 @@ import { expectUsageFailure, inProcess, leftoverImages, scratch } from './helper
 
 const s = scratch();
 const files: Record<string, string[]> = {
-  'unsupported.fio': ['[global]', 'driver=null', 'size=1m', '', '[a]', 'rw=read', 'numjobs=4'],
+  'unsupported.fio': ['[global]', 'driver=null', 'size=1m', '', '[a]', 'rw=read', 'nrfiles=4'],
   'typo.fio': ['[a]', 'iodeph=4'],
   'bad-value.fio': ['# a comment', '[a]', 'bs=4q'],
   'cycle-a.fio': ['[a]', 'include cycle-b.fio'],
@@ -33,7 +33,7 @@ afterAll(() => s.cleanup());
 
 const f = (name: string): string => join(s.dir, name);
 const cases: [string, string[], RegExp][] = [
-  ['an option fio has and biobench does not', ['run', f('unsupported.fio')], /unsupported\.fio:7: option 'numjobs' is not supported by biobench/],
+  ['an option fio has and biobench does not', ['run', f('unsupported.fio')], /unsupported\.fio:7: option 'nrfiles' is not supported by biobench/],
   ['a misspelt option, with a hint', ['run', f('typo.fio')], /typo\.fio:2: option 'iodeph' is not supported by biobench; did you mean 'iodepth'\?/],
   ['a bad value, through the option table\'s validator', ['run', f('bad-value.fio')], /bad-value\.fio:3: bs=4q: bad size '4q'/],
   ['an include cycle', ['run', f('cycle-a.fio')], /cycle-b\.fio:2: include cycle-a\.fio makes a cycle/],

@@ -20,6 +20,7 @@ import { AB_METRICS, jobMetrics } from '../output/metrics.ts';
 import { fixed, kilo, renderTable } from '../output/format.ts';
 import { describeTarget } from '../job-target/target.ts';
 import { emit } from './run.ts';
+import { mergeGroup } from '../job/merge.ts';
 import { failureOf, openTarget, planJobs, runPlan } from './jobs.ts';
 import type { Plan } from './jobs.ts';
 
@@ -51,8 +52,9 @@ export async function cmdAb(aText: string, bText: string, cli: AbValues, cliExpl
   try {
     if (values.output_format === 'normal') io.err(`biobench ab: ${values.pairs} pairs, A B A B ..., ${a.engine.name} engine, on ${describeTarget(target)}`);
     for (let i = 0; i < values.pairs; i++) {
-      runs.A.push(...await runPlan(a, target, `A ${i + 1}/${values.pairs}`));
-      runs.B.push(...await runPlan(b, target, `B ${i + 1}/${values.pairs}`));
+      // one result per run: numjobs clones as fio's group_reporting would
+      runs.A.push(mergeGroup(await runPlan(a, target, `A ${i + 1}/${values.pairs}`)));
+      runs.B.push(mergeGroup(await runPlan(b, target, `B ${i + 1}/${values.pairs}`)));
     }
   } finally {
     target.release();

@@ -15,6 +15,7 @@ import { jobMetrics } from '../output/metrics.ts';
 import type { JobMetrics } from '../output/metrics.ts';
 import { describeTarget, regionOf } from '../job-target/target.ts';
 import type { Target } from '../job-target/target.ts';
+import { mergeGroup } from '../job/merge.ts';
 import { failureOf, openTarget, planJobFile, planJobs, runPlan } from './jobs.ts';
 import type { Plan } from './jobs.ts';
 import { emit } from './run.ts';
@@ -78,7 +79,7 @@ async function compareJob(job: JobOptions, plan: Plan, target: Target, v: Compar
   io.err(`fio: ${row.fioCommand}`);
   for (let rep = 0; rep < v.reps; rep++) {
     const bb = async (): Promise<void> => {
-      const r = (await runPlan(one, target, `biobench ${rep + 1}/${v.reps}`))[0]!;
+      const r = mergeGroup(await runPlan(one, target, `biobench ${rep + 1}/${v.reps}`)); // numjobs clones: as fio's group_reporting
       ours.push(r);
       row.strategy = r.engine.strategy;
       row.biobench.push(jobMetrics(jobJson(r, false)));

@@ -7,6 +7,8 @@ import { RunError, UsageError } from '../cli/errors.ts';
 import { createProgress } from '../cli/progress.ts';
 import { selectEngine } from '../engine/registry.ts';
 import type { AnyIoEngine } from '../engine/engine.ts';
+import { fileGroups, reportGroups, runGroups } from '../job/groups.ts';
+import type { JobGroups } from '../job/groups.ts';
 import { runJob } from '../job/run-job.ts';
 import type { JobResult } from '../job/run-job.ts';
 import { readPercent } from '../job/workload.ts';
@@ -15,6 +17,8 @@ import type { JobOptions, JobSweep } from '../options/table.ts';
 import { jobFileSweeps } from '../jobfile/options.ts';
 import { DEFAULT_TEMP_SIZE, nullTarget, regionOf, resolveTarget } from '../job-target/target.ts';
 import type { Target } from '../job-target/target.ts';
+import { runClones } from '../workers/run-clones.ts';
+import type { CloneSpec } from '../workers/run-clones.ts';
 
 export interface Plan {
   jobs: JobOptions[];
@@ -25,6 +29,12 @@ export interface Plan {
   axes: string[];
   engine: AnyIoEngine;
   notes: string[];
+  /**
+   * A job file's groups (fio's): jobs of one `run` group run at once (a stonewall starts the next),
+   * `id` is the reporting group (stonewall or new_group start a new one). A job not in the map
+   * (a sweep's) is its own run group and reporting group, run after the previous one.
+   */
+  groups?: JobGroups;
 }
 
 const STACK_ONLY = ['strategy', 'release', 'driver', 'profile'] as const;
@@ -57,6 +67,7 @@ export async function planJobs(sweep: JobSweep, explicit: ReadonlySet<string>): 
   for (const j of jobs) {
     const why = engine.check?.(j);
     if (why) throw new UsageError(why);
+    if (j.numjobs > 1 && j.verify !== 'none') throw new UsageError(`--numjobs ${j.numjobs} with --verify: clones writing the same region at once would fail each other's checks; verify with --numjobs 1`);
   }
   const set = new Set(explicit);
   if (explicit.has('buffered')) set.add('direct');
@@ -82,13 +93,17 @@ export async function planJobFile<V extends JobSweep>(file: string, cli: V, cliE
     if (j.target !== jobs[0]!.target) throw new UsageError(`${file}: job '${s.section}' names filename=${j.target ?? '(none)'} but '${sections[0]!.section}' ${jobs[0]!.target ?? '(none)'}; the jobs of one job file share one target`);
   }
   const notes = [...new Set(plans.flatMap((p) => p.notes))];
-  const ordered = sections.filter((s) => s.ordering.length);
-  if (ordered.length) {
-    notes.push(`${ordered.map((s) => `${s.ordering.join('/')} on '${s.section}'`).join(', ')}: biobench runs every job after the previous one has finished, each reported on its own, so these change nothing`);
+  const { ordered, groups } = fileGroups(plans, sections.map((x) => x.ordering));
+  for (const g of new Set([...groups.values()].map((x) => x.run))) {
+    const together = ordered.filter((j) => groups.get(j)!.run === g);
+    if (together.length > 1 && together.some((j) => j.verify !== 'none')) {
+      throw new UsageError(`${file}: jobs ${together.map((j) => `'${j.name}'`).join(', ')} run at once (no stonewall between them) and one verifies: their writes would fail each other's checks; put stonewall on the job after a verify job`);
+    }
   }
   const axes = ['name', ...new Set(plans.flatMap((p) => p.axes))];
-  const explicitPerJob = plans.flatMap((p, i) => p.jobs.map(() => sections[i]!.echoOwn));
-  return { jobs, explicit: explicitPerJob, global: { job: jobs[0]!, set: sections[0]!.echoGlobal }, axes, engine: first.engine, notes };
+  const own = new Map<JobOptions, ReadonlySet<string>>();
+  plans.forEach((p, i) => p.jobs.forEach((j) => own.set(j, sections[i]!.echoOwn)));
+  return { jobs: ordered, explicit: ordered.map((j) => own.get(j)!), global: { job: jobs[0]!, set: sections[0]!.echoGlobal }, axes, engine: first.engine, notes, groups };
 }
 
 /** Does any job write (its workload, or the layout before a verified read)? */
@@ -119,16 +134,28 @@ export function openTarget(jobs: JobOptions[], engine: AnyIoEngine | null = null
   return t;
 }
 
-/** Run every job of the plan on `target`, one after another. */
+/**
+ * Run the plan on `target`: each run group after the previous one; within a group every job's
+ * `numjobs` clones at once, each on its own worker thread (a group of one clone runs here); one
+ * progress line per group. Results in job then clone order; with group_reporting a reporting group's
+ * results are merged into one (fio's sum_thread_stats). Rejects with a worker's error (its code).
+ */
 export async function runPlan(plan: Plan, target: Target, label = ''): Promise<JobResult[]> {
   const out: JobResult[] = [];
-  for (const [i, job] of plan.jobs.entries()) {
-    const p = createProgress(job.progress, job.output_format, label || jobLabel(job, plan.axes) || job.name);
+  let index = 1;
+  for (const g of runGroups(plan)) {
+    const specs: (CloneSpec & { groupid: number })[] = g.jobs.flatMap((job, i) => Array.from({ length: job.numjobs }, (_, clone) => ({ job, id: { index: index++, clone }, groupid: g.ids[i]!, set: plan.explicit[plan.jobs.indexOf(job)] ?? new Set<string>() })));
+    const job = specs[0]!.job;
+    const what = label || jobLabel(job, plan.axes) || job.name;
+    const p = createProgress(job.progress, job.output_format, specs.length > 1 ? `${what} (${specs.length} threads)` : what);
+    let rs: JobResult[];
     try {
-      out.push(await runJob(job, target, plan.engine, p ?? undefined, plan.explicit[i]));
+      rs = specs.length === 1 ? [await runJob(job, target, plan.engine, p ?? undefined, specs[0]!.id, undefined, specs[0]!.set)] : await runClones(specs, target, plan.engine, p ?? undefined);
     } finally {
       p?.stop();
     }
+    rs.forEach((r, i) => (r.groupid = specs[i]!.groupid));
+    out.push(...reportGroups(rs));
   }
   return out;
 }

@@ -29,6 +29,7 @@ export function fioArgs(job: JobOptions, path: string, size: number): string[] {
   if (job.buffers === 'registered') a.push('--fixedbufs=1');
   if (job.sqthread_poll) a.push('--sqthread_poll=1');
   if (job.end_fsync && !job.direct) a.push('--end_fsync=1');
+  if (job.numjobs > 1) a.push(`--numjobs=${job.numjobs}`, '--group_reporting'); // one jobs[] entry: the group
   return a;
 }
 

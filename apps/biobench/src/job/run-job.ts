@@ -9,12 +9,15 @@
  */
 import type { AnyIoEngine, CacheStats, EngineInfo, PageCounters } from '../engine/engine.ts';
 import { IoU } from '../engine/io-unit.ts';
+import { JobLogs, wantsLogs } from '../logs/job-logs.ts';
 import type { JobOptions } from '../options/table.ts';
 import { DDIR_DATASYNC, DDIR_SYNC, DirStats, LatStat, TimeSeries } from '../stats/io-stats.ts';
 import { fillBuffers } from './buffers.ts';
 import { readDiskStat, sysBlockOf } from '../output/disk-util.ts';
 import type { DiskDelta } from '../output/disk-util.ts';
 import { Pacer, sleepAsync } from './pacing.ts';
+import { usageNow, usageSince } from '../stats/thread-usage.ts';
+import type { Usage } from '../stats/thread-usage.ts';
 import type { Target } from '../job-target/target.ts';
 import { regionOf } from '../job-target/target.ts';
 import { runPhase, runPhaseAsync } from './run-loop.ts';
@@ -60,6 +63,28 @@ export interface JobResult {
   disk: DiskDelta | null;
   /** Options the user set (command line, job file, ab configuration): the JSON's "job options". */
   set: ReadonlySet<string>;
+  /** fio's thread_number (from 1, in job then clone order) and the clone of the job (from 0). */
+  index: number;
+  clone: number;
+  /** fio's groupid: the reporting group (a job file's stonewall/new_group; a sweep's job). */
+  groupid: number;
+  /** How many clones this result stands for (1, or the group's with group_reporting). */
+  clones: number;
+  /** fio logs written (write_*_log), paths as given. */
+  logFiles: string[];
+}
+
+/** Which clone of which job this run is: fio's thread_number and the clone within the job. */
+export interface CloneId {
+  /** From 1; names the log files (`NAME_bw.<index>.log`). */
+  index: number;
+  /** From 0; clone 0 uses the job's seed, clone k a seed derived from it. */
+  clone: number;
+}
+
+/** The random seed of clone `k` of a job seeded `seed` (clone 0 keeps it), like fio's per-thread seeds. */
+export function cloneSeed(seed: number, k: number): number {
+  return k === 0 ? seed : (seed + Math.imul(k, 0x9e3779b1)) >>> 0;
 }
 
 /** Live view for a progress line: called about every 200 ms of the measured phase. */
@@ -86,7 +111,13 @@ function workloadOf(job: JobOptions, region: { start: number; size: number }): W
   };
 }
 
-export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngine, progress?: ProgressSink, set: ReadonlySet<string> = new Set()): Promise<JobResult> {
+/**
+ * Run `job` (as clone `id`) on `target` with `engine`; resolves to its result, an IO failure
+ * included (never rejected for one); a non-zero `stop[0]` ends the measured phase early (another
+ * clone failed). Rejects when the engine cannot start (its own Error with
+ * `code`) or a log cannot be written (the fs error).
+ */
+export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngine, progress?: ProgressSink, id: CloneId = { index: 1, clone: 0 }, stop?: Int32Array, set: ReadonlySet<string> = new Set()): Promise<JobResult> {
   const region = regionOf(target, job.offset, job.size, job.bs.min, job.bs.max, job.direct);
   if (job.startdelay > 0) await sleepAsync(job.startdelay);
   const units = Array.from({ length: job.iodepth }, (_, i) => new IoU(i));
@@ -98,7 +129,7 @@ export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngin
     const refill = writes && !verify ? fillBuffers(job, engine, d, units) : null;
     const ctx: LoopCtx = { engine, d, units, shape: shapeOf(job, false), verify, checkAll: false, failure: null, refill };
     const phase = engine.async ? runPhaseAsync : runPhase;
-    const base: WorkloadSpec = { ...workloadOf(job, region), bsMin: job.bs.min, bsMax: job.bs.max };
+    const base: WorkloadSpec = { ...workloadOf(job, region), bsMin: job.bs.min, bsMax: job.bs.max, seed: cloneSeed(job.seed, id.clone) };
     if (verify && !job.verify_only && !writes) {
       await phase(ctx, new Workload({ ...base, rw: 'write', bsMax: job.bs.min, sizeBased: true }), quietSink());
       await settle(ctx, true);
@@ -109,7 +140,8 @@ export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngin
     // verify_only: the read-back is the measured workload
     const sys = target.kind === 'null' ? null : sysBlockOf(target.path);
     const disk0 = readDiskStat(sys), td0 = performance.now();
-    const m = await measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0, time_based: false } : job, job.verify_only ? readBack : base, writes && job.end_fsync, progress);
+    const logs = wantsLogs(job) ? new JobLogs(job, id.index) : null;
+    const m = await measured(ctx, job.verify_only ? { ...job, runtime: 0, ramp_time: 0, time_based: false } : job, job.verify_only ? readBack : base, writes && job.end_fsync, progress, logs, stop);
     const disk1 = readDiskStat(sys);
     const disk = disk0 && disk1 ? { name: disk0.name, a: disk0, b: disk1, ms: performance.now() - td0 } : null;
     ctx.shape = shapeOf(job, false);
@@ -119,8 +151,10 @@ export async function runJob(job: JobOptions, target: Target, engine: AnyIoEngin
     }
     await settle(ctx, true);
     const cache = engine.async ? { ...engine.cacheStats(d), end_fsync_ms: m.endFsyncMs } : null;
+    const logFiles = logs ? logs.write() : [];
     return {
       job, target, region, engine: engine.describe(d), ...m, counters: pagesSince(pc0, engine.counters(d)), cache, error: ctx.failure, startedAt: Date.now() - m.elapsedMs, disk, set,
+      index: id.index, clone: id.clone, groupid: 0, clones: 1, logFiles,
       verify: verify && { units_written: verify.unitsWritten, units_verified: verify.unitsVerified, mismatches: verify.mismatchCount, first_mismatches: verify.mismatches },
     };
   } finally {
@@ -148,7 +182,7 @@ function pagesSince(a: PageCounters, b: PageCounters): PageCounters {
 
 function quietSink(): PhaseSink {
   return {
-    dirs: null, series: null, from: 0, until: Number.POSITIVE_INFINITY, depth: new Float64Array(7), submit: new Float64Array(7), complete: new Float64Array(7),
+    dirs: null, series: null, logs: null, from: 0, until: Number.POSITIVE_INFINITY, depth: new Float64Array(7), submit: new Float64Array(7), complete: new Float64Array(7),
     sync: null, pacer: null, tick: () => true,
   };
 }
@@ -157,9 +191,9 @@ function quietSink(): PhaseSink {
  * The measured phase: stats count from the end of the ramp to the end of the runtime. With
  * `endFsync` (fio's end_fsync) the fsync after the last write is part of the measured time.
  */
-async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFsync: boolean, progress?: ProgressSink): Promise<Measure> {
+async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFsync: boolean, progress: ProgressSink | undefined, logs: JobLogs | null, stop?: Int32Array): Promise<Measure> {
   const dirs: [DirStats, DirStats] = [new DirStats(), new DirStats()];
-  const interval = job.log_avg_msec;
+  const interval = job.log_avg_msec || 1000;
   const series = new TimeSeries(interval, Math.ceil((job.runtime || 3_600_000) / interval) + 2);
   const t0 = performance.now();
   const from = t0 + (job.time_based ? job.ramp_time : 0); // size based: every IO counts
@@ -170,10 +204,11 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
   let nextSample = from + interval, nextProgress = t0 + 200, last = from;
   let nextStatus = job.status_interval > 0 ? from + job.status_interval : Number.POSITIVE_INFINITY;
   const sink: PhaseSink = {
-    dirs, series, from, until, depth: new Float64Array(7), submit: new Float64Array(7), complete: new Float64Array(7),
+    dirs, series, logs, from, until, depth: new Float64Array(7), submit: new Float64Array(7), complete: new Float64Array(7),
     sync, pacer: Pacer.needed(job) ? new Pacer(job, t0) : null,
     tick(now) {
       if (!b.taken && now >= from) b.take();
+      if (logs && now >= from) logs.tick(Math.min(now, until) - from, dirs);
       while (now >= nextSample && nextSample <= until) {
         series.sample(nextSample - from, dirs[0], dirs[1]);
         nextSample += interval;
@@ -187,7 +222,7 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
         nextStatus += job.status_interval;
       }
       last = now;
-      return true;
+      return stop === undefined || Atomics.load(stop, 0) === 0;
     },
   };
   if (ctx.engine.async) await runPhaseAsync(ctx, new Workload(spec), sink);
@@ -201,6 +236,7 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
     end += endFsyncMs;
   }
   if (series.length === 0 || end - from - series.tMs[series.length - 1]! > interval / 10) series.sample(end - from, dirs[0], dirs[1]);
+  logs?.finish(end - from, dirs);
   return { dirs, series, depth: sink.depth, submit: sink.submit, complete: sink.complete, sync, elapsedMs: Math.max(0.001, end - from), endFsyncMs, ...b.since() };
 }
 
@@ -211,25 +247,18 @@ function statusLine(name: string, ms: number, dirs: [DirStats, DirStats]): strin
   return `status: ${name}: ${sec.toFixed(1)}s${part('read', dirs[0])}${part('write', dirs[1])}\n`;
 }
 
-/** CPU, context switches and faults at the start of measurement. */
+/** CPU, context switches and faults at the start of measurement (the thread's, on a worker). */
 class Baseline {
   taken = false;
-  #cpu: NodeJS.CpuUsage = process.cpuUsage();
-  #ru: NodeJS.ResourceUsage = process.resourceUsage();
+  #u: Usage = usageNow();
 
   take(): void {
     this.taken = true;
-    this.#cpu = process.cpuUsage();
-    this.#ru = process.resourceUsage();
+    this.#u = usageNow();
   }
 
   since(): Pick<Measure, 'cpu' | 'ctx' | 'majf' | 'minf'> {
-    const cpu = process.cpuUsage(this.#cpu), ru = process.resourceUsage();
-    return {
-      cpu: { userUs: cpu.user, systemUs: cpu.system },
-      ctx: ru.voluntaryContextSwitches + ru.involuntaryContextSwitches - this.#ru.voluntaryContextSwitches - this.#ru.involuntaryContextSwitches,
-      majf: ru.majorPageFault - this.#ru.majorPageFault,
-      minf: ru.minorPageFault - this.#ru.minorPageFault,
-    };
+    const d = usageSince(this.#u, usageNow());
+    return { cpu: { userUs: d.userUs, systemUs: d.systemUs }, ctx: d.ctx, majf: d.majf, minf: d.minf };
   }
 }

@@ -7,6 +7,7 @@
 import type { AnyIoEngine, AsyncIoEngine, IoEngine } from '../engine/engine.ts';
 import { FIO_Q_BUSY, FIO_Q_COMPLETED } from '../engine/io-unit.ts';
 import type { IoU } from '../engine/io-unit.ts';
+import type { JobLogs } from '../logs/job-logs.ts';
 import type { DirStats, LatStat, TimeSeries } from '../stats/io-stats.ts';
 import type { Pacer } from './pacing.ts';
 import { sleepAsync, sleepSync } from './pacing.ts';
@@ -24,6 +25,8 @@ export interface IoFailure {
 export interface PhaseSink {
   dirs: [DirStats, DirStats] | null;
   series: TimeSeries | null;
+  /** fio's bw/iops/lat logs of the measured phase, or null. */
+  logs: JobLogs | null;
   /** performance.now() from which completions count, and after which issuing stops. */
   from: number;
   until: number;
@@ -323,5 +326,6 @@ function complete(ctx: LoopCtx, sink: PhaseSink, io: IoU, now: number): number {
   const slat = (io.tCommit - io.tQueue) * 1e6, clat = (now - io.tCommit) * 1e6;
   sink.dirs[io.ddir]!.record(io.buflen, slat, clat, slat + clat);
   sink.series?.addLatency(slat + clat);
+  sink.logs?.io(now - sink.from, io.ddir, io.buflen, slat, clat);
   return 1;
 }

@@ -16,14 +16,14 @@ import type { Entry, JobSection } from './parse.ts';
 /** Rows a job file may not set: where results go, and the permission to write (command line only). */
 const CLI_ONLY = new Set(['output_format', 'output', 'progress', 'allow_destructive', 'status_interval']);
 
-/** fio options biobench records but that change nothing: it runs jobs one after another, each its own group. */
+/** fio's group boundaries: stonewall (and wait_for_previous) waits for the jobs before, new_group only starts a reporting group. */
 const ORDERING = new Set(['stonewall', 'new_group', 'wait_for_previous']);
 
 /** Options fio has that biobench does not (for the message only: every name not accepted is refused). */
 const FIO_ONLY = new Set([
-  'numjobs', 'thread', 'filesize', 'nrfiles', 'directory',
+  'thread', 'filesize', 'nrfiles', 'directory',
   'invalidate', 'cpus_allowed', 'cpumask',
-  'write_bw_log', 'write_lat_log', 'write_iops_log', 'clat_percentiles',
+  'log_offset', 'log_max_value', 'log_compression', 'log_prio', 'log_unix_epoch', 'clat_percentiles',
   'rate_min', 'zonemode', 'zonesize', 'hipri', 'registerfiles', 'nonvectored',
   'end_fsync_on_close', 'sync', 'blocksize_unaligned', 'ba', 'blockalign', 'io_size', 'number_ios',
   'verify_backlog', 'verify_interval', 'verify_fatal', 'trim_percentage', 'unlink',
@@ -32,6 +32,9 @@ const FIO_ONLY = new Set([
   'ioscheduler', 'nice', 'prio', 'prioclass', 'cgroup', 'uid', 'gid', 'flow', 'significant_figures', 'description',
   'kb_base', 'unit_base', 'disable_lat', 'disable_clat', 'disable_slat', 'gtod_reduce', 'clocksource', 'ramp_size',
 ]);
+
+/** Log rows: a bare `write_bw_log` names its files after the job, as in fio. */
+const LOGS = new Set(['write_bw_log', 'write_iops_log', 'write_lat_log', 'write_hist_log']);
 
 export interface FileJob {
   /** The section name (the job's jobname unless the file or command line sets `name`). */
@@ -118,7 +121,8 @@ function sectionValues(job: JobSection): { set: Map<string, { v: unknown; e: Ent
       throw new UsageError(`${where(e.at)}: ioengine=${e.value ?? ''}: biobench runs io_uring (its uring engine) or its own stack engine: ioengine=io_uring, stack (biobench-stack) or auto`);
     }
     let v: unknown;
-    if (key === 'fixedbufs') v = boolOf(e) ? 'registered' : 'per-io';
+    if (LOGS.has(d.name) && e.value === null) v = job.name; // fio: a bare write_*_log uses the job's name
+    else if (key === 'fixedbufs') v = boolOf(e) ? 'registered' : 'per-io';
     else if (d.kind.arg === '' || d.kind === bool) v = boolOf(e); // flags and booleans: bare means 1, as in fio
     else if (e.value === null || e.value === '') throw new UsageError(`${where(e.at)}: option '${e.key}' needs a value: ${e.key}=${d.kind.expect}`);
     else if (d.list && e.value.includes(',')) {

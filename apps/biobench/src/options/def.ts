@@ -4,7 +4,7 @@
  */
 import type { Kind } from './kinds.ts';
 
-export type Group = 'Target' | 'Workload' | 'Stack engine' | 'Page cache' | 'Verify' | 'Output' | 'Safety' | 'A/B' | 'Compare' | 'Report';
+export type Group = 'Target' | 'Workload' | 'Stack engine' | 'Page cache' | 'Verify' | 'Logs' | 'Output' | 'Safety' | 'A/B' | 'Compare' | 'Report';
 
 export interface OptionDef<N extends string = string, T = unknown, L extends boolean = boolean, Z extends boolean = boolean> {
   /** fio-style name: the JSON echo key and, with `_` → `-`, the long flag (`ramp_time` → `--ramp-time`). */

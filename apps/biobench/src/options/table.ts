@@ -71,7 +71,6 @@ export const JOB_OPTIONS = [
   opt('fdatasync', int(0, 1_000_000), { default: 0, help: 'As --fsync, with fdatasync. uring engine only.', group: 'Workload', fio: 'fdatasync' }),
   opt('buffer_pattern', pattern, { default: null, defaultText: 'none (random data, filled once)', help: 'Fill write buffers with this pattern, repeated.', group: 'Workload', fio: 'buffer_pattern' }),
   opt('refill_buffers', flag, { default: false, help: 'Write fresh random data into the buffer before every write (instead of once per job).', group: 'Workload', fio: 'refill_buffers' }),
-  opt('group_reporting', flag, { default: false, help: 'Report the jobs of a group as one (fio). Accepted; each biobench job is its own group until jobs run side by side (numjobs).', group: 'Output', fio: 'group_reporting' }),
   opt('percentile_list', percentileList, { default: null, defaultText: 'fio\'s list (1:5:10:...:99.99)', help: 'Percentiles to report for clat (and lat with --lat-percentiles).', group: 'Output', fio: 'percentile_list' }),
   opt('lat_percentiles', bool, { default: false, help: 'Also report percentiles of the total latency (lat_ns.percentile).', group: 'Output', fio: 'lat_percentiles' }),
   opt('status_interval', duration, { default: 0, help: 'Every this often, print the results so far (one line per direction, on stderr); 0 = never.', group: 'Output', fio: 'status-interval' }),
@@ -87,8 +86,16 @@ export const JOB_OPTIONS = [
   opt('verify_only', flag, { default: false, help: 'Do no workload: read the region and check the verify headers an earlier `--verify crc32c` write job left.', group: 'Verify', fio: 'verify_only' }),
   OUTPUT_FORMAT,
   OUTPUT,
-  opt('log_avg_msec', int(10, 600_000), { default: 1000, help: 'Interval of the time series (IOPS, bandwidth, mean latency), ms.', group: 'Output', fio: 'log_avg_msec' }),
   opt('progress', oneOf(['auto', 'on', 'off'] as const), { default: 'auto', help: 'Live progress line on stderr: auto = when stderr is a terminal and the format is normal.', group: 'Output', fio: 'eta' }),
+  // numjobs on worker threads, fio's logs (issue 15 items 3-4): one block, kept together
+  opt('numjobs', int(1, 64), { list: true, default: [1], defaultText: '1', help: 'Run this many clones of the job at once, each on its own worker thread with its own ring, stack and buffers (fio\'s numjobs; a single clone runs on the main thread). Each clone is reported on its own unless --group-reporting.', group: 'Workload', fio: 'numjobs' }),
+  opt('group_reporting', flag, { default: false, help: 'Report each group of jobs (the clones of --numjobs; in a job file, the jobs between stonewall/new_group) as one: IOs, bytes, IOPS and bandwidth summed, latency percentiles from the merged histograms.', group: 'Workload', fio: 'group_reporting' }),
+  opt('write_bw_log', path, { default: null, defaultText: 'none', help: 'Write fio\'s bandwidth log NAME_bw.N.log (N: the job\'s number, from 1): `time, KiB/s, direction, bs, 0` per IO, or per --log-avg-msec window.', group: 'Logs', fio: 'write_bw_log' }),
+  opt('write_iops_log', path, { default: null, defaultText: 'none', help: 'Write fio\'s IOPS log NAME_iops.N.log, same layout as the bandwidth log.', group: 'Logs', fio: 'write_iops_log' }),
+  opt('write_lat_log', path, { default: null, defaultText: 'none', help: 'Write fio\'s latency logs NAME_lat.N.log, NAME_clat.N.log and NAME_slat.N.log (values in ns).', group: 'Logs', fio: 'write_lat_log' }),
+  opt('write_hist_log', path, { default: null, defaultText: 'none', help: 'Write fio\'s completion-latency histogram log NAME_clat_hist.N.log every --log-hist-msec: `time, direction, bs, ` then the 1856 bins of fio\'s histogram (counts in that interval).', group: 'Logs', fio: 'write_hist_log' }),
+  opt('log_avg_msec', int(0, 600_000), { default: 0, defaultText: '0 (logs: every IO; JSON time series: 1000 ms)', help: 'Average the bw/iops/lat logs over windows of this many ms (one line per direction and window); 0 logs every IO, as fio does. Also the interval of the JSON time series (1000 ms when 0).', group: 'Logs', fio: 'log_avg_msec' }),
+  opt('log_hist_msec', int(1, 600_000), { default: 1000, help: 'Interval of the histogram log (--write-hist-log), ms.', group: 'Logs', fio: 'log_hist_msec' }),
   opt('allow_destructive', flag, { default: false, help: 'Allow writes to a target you named (device or file). Without it, only biobench\'s own temporary image is ever written. Mounted devices are refused regardless.', group: 'Safety', fio: '—' }),
 ] as const;
 

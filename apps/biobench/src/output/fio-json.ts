@@ -138,7 +138,7 @@ export function jobJson(r: JobResult, plus: boolean): Json {
   const cpuPct = (us: number): number => (r.elapsedMs > 0 ? (us / 1000 / r.elapsedMs) * 100 : 0);
   const pct: PercentileOpts = { lat: r.job.lat_percentiles, ...(r.job.percentile_list ? { list: r.job.percentile_list } : {}) };
   return {
-    jobname: r.job.name, groupid: 0, error: errorCode(r), eta: 0, elapsed: Math.ceil(r.elapsedMs / 1000),
+    jobname: r.job.name, groupid: r.groupid, error: errorCode(r), eta: 0, elapsed: Math.ceil(r.elapsedMs / 1000),
     'job options': jobOptionsJson(r),
     read: ddirJson(r.dirs[0], r.elapsedMs, r.series, 0, plus, pct),
     write: ddirJson(r.dirs[1], r.elapsedMs, r.series, 1, plus, pct),

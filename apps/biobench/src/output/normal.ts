@@ -39,7 +39,7 @@ export function jobText(r: JobResult): string {
   const ios = r.dirs[0].ios + r.dirs[1].ios;
   const echo = jobOptionsEcho(r);
   const lines = [
-    `${r.job.name}: (engine=${e.engine}, strategy=${e.strategy}, release=${e.release}, buffers=${e.buffers}, driver=${e.driver}${e.profile ? `, profile=${e.profile}` : ''}): ${errText(r)}`,
+    `${r.job.name}: (groupid=${r.groupid}, jobs=${r.clones}, engine=${e.engine}, strategy=${e.strategy}, release=${e.release}, buffers=${e.buffers}, driver=${e.driver}${e.profile ? `, profile=${e.profile}` : ''}): ${errText(r)}`,
     `  job: rw=${echo.rw}${echo.rw?.includes('rw') || echo.rw === 'readwrite' ? ` rwmixread=${echo.rwmixread}` : ''} bs=${echo.bs} iodepth=${echo.iodepth} direct=${echo.direct} runtime=${echo.runtime}${r.job.ramp_time ? ` ramp_time=${echo.ramp_time}` : ''}`,
     `  target: ${describeTarget(r.target)} (${bytesIec(r.region.size)} region at ${r.region.start})`,
     ...dirBlock('read', r.dirs[0], r.elapsedMs),
