@@ -98,7 +98,7 @@ function fio(uri: string, rw: string, qd: number, runtime: number, bs = '4k'): {
     '--name=b', '--ioengine=nbd', `--uri=${uri}`, `--rw=${rw}`, `--bs=${bs}`, `--iodepth=${qd}`, `--size=${SIZE}`,
     '--time_based', `--runtime=${runtime}`, '--norandommap', '--randrepeat=0', '--output-format=json',
   ], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const job = (JSON.parse(out) as { jobs: Record<string, { total_ios: number; iops: number; clat_ns: { percentile?: Record<string, number> } }>[] }).jobs[0]!;
+  const job = (JSON.parse(out.slice(out.indexOf('{'))) as { jobs: Record<string, { total_ios: number; iops: number; clat_ns: { percentile?: Record<string, number> } }>[] }).jobs[0]!;
   const d = rw.includes('read') ? job.read! : job.write!;
   const pct = d.clat_ns.percentile ?? {};
   return { ios: d.total_ios, iops: d.iops, p50: (pct['50.000000'] ?? 0) / 1000, p99: (pct['99.000000'] ?? 0) / 1000 };

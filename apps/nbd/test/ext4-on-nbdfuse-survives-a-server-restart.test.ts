@@ -1,6 +1,6 @@
 /**
  * A real filesystem on the export: nbdfuse turns it into a file, losetup into /dev/loopN,
- * mkfs.ext4 formats it (discards reach the server as TRIM), files are written through a mount,
+ * mkfs.ext4 formats it, files are written through a mount,
  * `fsck.ext4 -fn` finds it clean, and after the server is stopped and started again the files read
  * back with the same checksums. Everything this test starts it ends by pid or name: its own loop
  * device, its own mounts, its own nbdfuse.

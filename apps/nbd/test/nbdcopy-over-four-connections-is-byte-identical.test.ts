@@ -22,18 +22,18 @@ describe.skipIf(!nbdcopy.ok || !nbdinfo.ok)('nbdcopy with multi-conn', () => {
     const src = join(dir, 'src.raw');
     const data = randomBytes(SIZE);
     writeFileSync(src, data);
-    const child = await spawnServer(['--unix', socket, '--export', `disk=${image}`]);
     try {
-      const info = JSON.parse(await run('nbdinfo', ['--json', uri(socket)])) as { exports: { can_multi_conn: boolean }[] };
-      expect(info.exports[0]!.can_multi_conn).toBe(true);
-      await run('nbdcopy', ['--connections=4', '--requests=16', '--request-size=256k', src, uri(socket)]);
-      const backs = [0, 1, 2, 3].map((i) => join(dir, `back${i}.raw`));
-      await Promise.all(backs.map((b) => run('nbdcopy', ['--connections=4', uri(socket), b])));
-      for (const b of backs) expect(readFileSync(b).equals(data), b).toBe(true);
-    } finally {
-      await stopCleanly(child);
-    }
-    try {
+      const child = await spawnServer(['--unix', socket, '--export', `disk=${image}`]);
+      try {
+        const info = JSON.parse(await run('nbdinfo', ['--json', uri(socket)])) as { exports: { can_multi_conn: boolean }[] };
+        expect(info.exports[0]!.can_multi_conn).toBe(true);
+        await run('nbdcopy', ['--connections=4', '--threads=4', '--requests=16', '--request-size=262144', src, uri(socket)]);
+        const backs = [0, 1, 2, 3].map((i) => join(dir, `back${i}.raw`));
+        await Promise.all(backs.map((b) => run('nbdcopy', ['--connections=4', '--threads=4', uri(socket), b])));
+        for (const b of backs) expect(readFileSync(b).equals(data), b).toBe(true);
+      } finally {
+        await stopCleanly(child);
+      }
       const st = JSON.parse(/biopath-nbd: stopped (\{.*\})/.exec(child.stderr.join(''))![1]!) as { server: { connectionsOpened: number } };
       // nbdinfo: 1; the write: 4; four readers: 4 each.
       expect(st.server.connectionsOpened).toBeGreaterThanOrEqual(1 + 4 + 16);
