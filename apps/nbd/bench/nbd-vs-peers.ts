@@ -93,10 +93,11 @@ function cpuTicks(pid: number): number {
 
 interface Point { iops: number; p50: number; p99: number; cpuUsPerIo: number }
 
-function fio(uri: string, rw: string, qd: number, runtime: number, bs = '4k'): { ios: number; iops: number; p50: number; p99: number } {
+/** One fio job; `runtime` null: one pass over the image. */
+function fio(uri: string, rw: string, qd: number, runtime: number | null, bs = '4k'): { ios: number; iops: number; p50: number; p99: number } {
   const out = execFileSync('fio', [
-    '--name=b', '--ioengine=nbd', `--uri=${uri}`, `--rw=${rw}`, `--bs=${bs}`, `--iodepth=${qd}`, `--size=${SIZE}`,
-    '--time_based', `--runtime=${runtime}`, '--norandommap', '--randrepeat=0', '--output-format=json',
+    '--name=b', '--thread', '--ioengine=nbd', `--uri=${uri}`, `--rw=${rw}`, `--bs=${bs}`, `--iodepth=${qd}`, `--size=${SIZE}`,
+    ...(runtime === null ? [] : ['--time_based', `--runtime=${runtime}`]), '--norandommap', '--randrepeat=0', '--output-format=json',
   ], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const job = (JSON.parse(out.slice(out.indexOf('{'))) as { jobs: Record<string, { total_ios: number; iops: number; clat_ns: { percentile?: Record<string, number> } }>[] }).jobs[0]!;
   const d = rw.includes('read') ? job.read! : job.write!;
@@ -123,7 +124,7 @@ async function runPairing(pairing: string, target: string, dir: string): Promise
   const samples = new Map<string, Point[]>();
   try {
     for (const [i, d] of defs.entries()) running.push(await startServer(d, target, join(dir, `s${pairing}${i}.sock`)));
-    for (const s of running) fio(s.uri, 'read', 16, 60, '1m'); // warm: one sequential pass (fills a page cache)
+    for (const s of running) fio(s.uri, 'read', 16, null, '1m'); // warm: one sequential pass (fills a page cache)
     for (let rep = 0; rep < REPS; rep++) {
       for (const rw of RWS) {
         for (const qd of QDS) {
