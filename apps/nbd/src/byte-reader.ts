@@ -20,16 +20,34 @@ export class ByteReader {
   #closed: Error | null = null;
   #paused = false;
 
+  #listeners: [string, (...a: never[]) => void][];
+
   constructor(readonly socket: Socket, readonly highWater = 8 << 20) {
-    socket.on('data', (b: Buffer) => {
-      this.#chunks.push(b);
-      this.#queued += b.length;
-      this.#serve();
-    });
-    const end = (why: string) => () => this.close(why);
-    socket.on('end', end('peer closed the connection'));
-    socket.on('close', end('connection closed'));
-    socket.on('error', (e) => this.close(`socket error: ${e.message}`));
+    this.#listeners = [
+      ['data', (b: Buffer) => {
+        this.#chunks.push(b);
+        this.#queued += b.length;
+        this.#serve();
+      }],
+      ['end', () => this.close('peer closed the connection')],
+      ['close', () => this.close('connection closed')],
+      ['error', (e: Error) => this.close(`socket error: ${e.message}`)],
+    ];
+    for (const [ev, fn] of this.#listeners) socket.on(ev, fn);
+  }
+
+  /**
+   * Stop listening to the socket (another reader, e.g. over TLS on top of it, takes over).
+   * Returns how many received bytes were still unread (they are dropped).
+   */
+  detach(): number {
+    for (const [ev, fn] of this.#listeners) this.socket.off(ev, fn);
+    const left = this.#queued;
+    this.#chunks = [];
+    this.#queued = 0;
+    if (this.#paused) this.socket.resume();
+    this.#paused = false;
+    return left;
   }
 
   get closed(): boolean {
