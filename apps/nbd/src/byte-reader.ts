@@ -20,20 +20,17 @@ export class ByteReader {
   #closed: Error | null = null;
   #paused = false;
 
-  #listeners: [string, (...a: never[]) => void][];
+  readonly #onData = (b: Buffer): void => {
+    this.#chunks.push(b);
+    this.#queued += b.length;
+    this.#serve();
+  };
+  readonly #onEnd = (): void => this.close('peer closed the connection');
+  readonly #onClose = (): void => this.close('connection closed');
+  readonly #onError = (e: Error): void => this.close(`socket error: ${e.message}`);
 
   constructor(readonly socket: Socket, readonly highWater = 8 << 20) {
-    this.#listeners = [
-      ['data', (b: Buffer) => {
-        this.#chunks.push(b);
-        this.#queued += b.length;
-        this.#serve();
-      }],
-      ['end', () => this.close('peer closed the connection')],
-      ['close', () => this.close('connection closed')],
-      ['error', (e: Error) => this.close(`socket error: ${e.message}`)],
-    ];
-    for (const [ev, fn] of this.#listeners) socket.on(ev, fn);
+    socket.on('data', this.#onData).on('end', this.#onEnd).on('close', this.#onClose).on('error', this.#onError);
   }
 
   /**
@@ -41,7 +38,7 @@ export class ByteReader {
    * Returns how many received bytes were still unread (they are dropped).
    */
   detach(): number {
-    for (const [ev, fn] of this.#listeners) this.socket.off(ev, fn);
+    this.socket.off('data', this.#onData).off('end', this.#onEnd).off('close', this.#onClose).off('error', this.#onError);
     const left = this.#queued;
     this.#chunks = [];
     this.#queued = 0;

@@ -6,7 +6,7 @@
  * finished, so nothing stays pinned or in flight.
  */
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { ByteReader, ReaderClosed } from './byte-reader.ts';
 import type { NbdExport, NbdServer } from './server.ts';
 import * as P from './protocol.ts';
@@ -154,21 +154,26 @@ export class Connection {
     throw new ProtocolError('too many options');
   }
 
-  /** After the STARTTLS ACK has left: the TLS handshake over the plain socket, then a reader over TLS. */
+  /**
+   * After the STARTTLS ACK has left: the TLS handshake over the plain socket, then a reader over
+   * TLS. The handshake runs through a one-connection `tls.Server` so the client certificate is
+   * checked (and a bad one refused) exactly as a listening TLS server would.
+   */
   async #startTls(): Promise<void> {
     const raw = this.sock;
     if (this.#corked) this.#uncork();
     await new Promise<void>((r) => raw.write(new Uint8Array(0), () => r()));
     this.reader.detach();
     raw.on('error', () => undefined); // the TLS socket over it reports the connection's errors
-    const t = new TLSSocket(raw, { isServer: true, ...this.server.tls!.options });
+    const t = await new Promise<TLSSocket>((resolve, reject) => {
+      const srv = createTlsServer(this.server.tls!.options);
+      srv.once('secureConnection', resolve);
+      srv.once('tlsClientError', (e) => reject(new ProtocolError(`TLS handshake: ${e.message}`)));
+      raw.once('close', () => reject(new ReaderClosed('closed during the TLS handshake')));
+      srv.emit('connection', raw);
+    });
     this.sock = t;
     this.reader = new ByteReader(t);
-    await new Promise<void>((resolve, reject) => {
-      t.once('secure', () => resolve());
-      t.once('error', (e) => reject(new ProtocolError(`TLS handshake: ${e.message}`)));
-      t.once('close', () => reject(new ReaderClosed('closed during the TLS handshake')));
-    });
     this.tls = true;
   }
 

@@ -5,13 +5,13 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TLSSocketOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 
 export interface TlsConfig {
   /** `require`: every option but STARTTLS and ABORT is refused until TLS is up. */
   require: boolean;
-  /** Options for the server side `TLSSocket` made over the plain socket. */
-  options: TLSSocketOptions;
+  /** Options of the `tls.Server` that runs each connection's handshake. */
+  options: TlsOptions;
 }
 
 /** Keys of a PSK file; throws EINVAL-coded errors naming the file and line. */

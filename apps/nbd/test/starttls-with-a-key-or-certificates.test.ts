@@ -2,10 +2,14 @@
  * TLS: with `--tls require --tls-psk FILE` the server refuses every option but STARTTLS and ABORT
  * until TLS is up (NBD_REP_ERR_TLS_REQD; EXPORT_NAME closes), libnbd's clients connect with
  * `nbds+unix://USER@/…?tls-psk-file=` (nbdinfo says "with TLS", nbdcopy round-trips a random image
- * byte-identical), a wrong key fails the handshake, and a plain client is turned away. Without TLS
- * configured STARTTLS is unsupported; a malformed key file stops the CLI before it listens.
+ * byte-identical), a wrong key fails the handshake, and a plain client is turned away. With
+ * `--tls-certificates DIR` holding a CA (a throwaway one made by openssl) the server requires a
+ * client certificate: nbdinfo with one signed by that CA gets in, one signed by another CA does not.
+ * Without TLS configured STARTTLS is unsupported; a malformed key file stops the CLI before it
+ * listens.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +19,7 @@ import { spawnServer, stopCleanly, run, uri, RawClient } from './helpers.ts';
 
 const nbdinfo = probe.command('nbdinfo');
 const nbdcopy = probe.command('nbdcopy');
+const openssl = probe.command('openssl');
 const SIZE = 16 << 20;
 
 function tlsUri(socket: string, psk: string): string {
@@ -112,4 +117,47 @@ describe.skipIf(!nbdinfo.ok || !nbdcopy.ok)('STARTTLS with libnbd clients', () =
       removeImage(image);
     }
   }, 120_000);
+});
+
+/**
+ * A CA, and a server and a client certificate signed by it, laid out as nbdkit's and libnbd's
+ * directories want them: `server/` (server-cert, server-key, ca-cert), `client/` (ca-cert,
+ * client-cert, client-key).
+ */
+function makePki(dir: string): { server: string; client: string } {
+  const o = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  o(['req', '-x509', ...ec, '-keyout', 'ca-key.pem', '-out', 'ca-cert.pem', '-days', '2', '-subj', '/CN=biopath test CA']);
+  o(['req', ...ec, '-keyout', 'server-key.pem', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  o(['x509', '-req', '-in', 'server.csr', '-CA', 'ca-cert.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'server-cert.pem', '-days', '2', '-extfile', 'ext.cnf']);
+  o(['req', ...ec, '-keyout', 'client-key.pem', '-out', 'client.csr', '-subj', '/CN=alice']);
+  writeFileSync(join(dir, 'cext.cnf'), 'extendedKeyUsage=clientAuth\n');
+  o(['x509', '-req', '-in', 'client.csr', '-CA', 'ca-cert.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'client-cert.pem', '-days', '2', '-extfile', 'cext.cnf']);
+  const server = join(dir, 'server'), client = join(dir, 'client');
+  mkdirSync(server);
+  mkdirSync(client);
+  for (const f of ['server-cert.pem', 'server-key.pem', 'ca-cert.pem']) copyFileSync(join(dir, f), join(server, f));
+  for (const f of ['ca-cert.pem', 'client-cert.pem', 'client-key.pem']) copyFileSync(join(dir, f), join(client, f));
+  return { server, client };
+}
+
+describe.skipIf(!nbdinfo.ok || !openssl.ok)('STARTTLS with X.509 certificates', () => {
+  it('a client certificate from the server\'s CA gets in, one from another CA is refused', async () => {
+    const image = createImage(1 << 20, { fill: 'zero' });
+    const dir = join(image, '..');
+    const socket = join(dir, 'nbd.sock');
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    const a = makePki(join(dir, 'a'));
+    const b = makePki(join(dir, 'b'));
+    const child = await spawnServer(['--unix', socket, '--export', `disk=${image}`, '--tls', 'require', '--tls-certificates', a.server]);
+    try {
+      expect(await run('nbdinfo', [`nbds+unix:///disk?socket=${socket}&tls-certificates=${a.client}`])).toMatch(/with TLS/);
+      expect(await fails('nbdinfo', [`nbds+unix:///disk?socket=${socket}&tls-certificates=${b.client}`])).toMatch(/handshake|TLS|certificate/i);
+    } finally {
+      await stopCleanly(child);
+      removeImage(image);
+    }
+  }, 60_000);
 });
