@@ -5,6 +5,7 @@
  * byte-identical), a wrong key fails the handshake, and a plain client is turned away. With
  * `--tls-certificates DIR` holding a CA (a throwaway one made by openssl) the server requires a
  * client certificate: nbdinfo with one signed by that CA gets in, one signed by another CA does not.
+ * Garbage instead of a ClientHello, or a client leaving mid-handshake, only closes that connection.
  * Without TLS configured STARTTLS is unsupported; a malformed key file stops the CLI before it
  * listens.
  */
@@ -56,6 +57,23 @@ describe('STARTTLS, raw', () => {
       expect((await c.optReply()).type).toBe(P.REP_ERR_INVALID);
       c.option(P.OPT_EXPORT_NAME, Buffer.from('disk'));
       await c.closedByServer();
+      // Garbage where the ClientHello belongs, and a client that leaves mid-handshake: closed, no crash.
+      const g = await RawClient.connect(tlsSock);
+      await g.read(18);
+      g.write(Buffer.from([0, 0, 0, 3]));
+      g.option(P.OPT_STARTTLS);
+      expect((await g.optReply()).type).toBe(P.REP_ACK);
+      g.write(Buffer.alloc(64, 0x5a));
+      await g.closedByServer();
+      const v = await RawClient.connect(tlsSock);
+      await v.read(18);
+      v.write(Buffer.from([0, 0, 0, 3]));
+      v.option(P.OPT_STARTTLS);
+      expect((await v.optReply()).type).toBe(P.REP_ACK);
+      v.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])); // the start of a ClientHello
+      v.destroy();
+      // Still serving: a TLS client gets in.
+      if (nbdinfo.ok) expect(await run('nbdinfo', ['--size', tlsUri(tlsSock, psk)])).toMatch(/^1048576/);
     } finally {
       await stopCleanly(tls);
     }
