@@ -20,16 +20,31 @@ export class ByteReader {
   #closed: Error | null = null;
   #paused = false;
 
+  readonly #onData = (b: Buffer): void => {
+    this.#chunks.push(b);
+    this.#queued += b.length;
+    this.#serve();
+  };
+  readonly #onEnd = (): void => this.close('peer closed the connection');
+  readonly #onClose = (): void => this.close('connection closed');
+  readonly #onError = (e: Error): void => this.close(`socket error: ${e.message}`);
+
   constructor(readonly socket: Socket, readonly highWater = 8 << 20) {
-    socket.on('data', (b: Buffer) => {
-      this.#chunks.push(b);
-      this.#queued += b.length;
-      this.#serve();
-    });
-    const end = (why: string) => () => this.close(why);
-    socket.on('end', end('peer closed the connection'));
-    socket.on('close', end('connection closed'));
-    socket.on('error', (e) => this.close(`socket error: ${e.message}`));
+    socket.on('data', this.#onData).on('end', this.#onEnd).on('close', this.#onClose).on('error', this.#onError);
+  }
+
+  /**
+   * Stop listening to the socket (another reader, e.g. over TLS on top of it, takes over).
+   * Returns how many received bytes were still unread (they are dropped).
+   */
+  detach(): number {
+    this.socket.off('data', this.#onData).off('end', this.#onEnd).off('close', this.#onClose).off('error', this.#onError);
+    const left = this.#queued;
+    this.#chunks = [];
+    this.#queued = 0;
+    if (this.#paused) this.socket.resume();
+    this.#paused = false;
+    return left;
   }
 
   get closed(): boolean {

@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { NbdServer } from './server.ts';
 import { openExports, parseExport, parseSize, type ExportSpec } from './exports.ts';
+import { loadTls } from './tls.ts';
 
 const program = new Command('biopath-nbd')
   .description('NBD server over the biopath block stack (@biopath/blockdev)')
@@ -34,6 +35,9 @@ const program = new Command('biopath-nbd')
   })
   .option('--faults <json>', 'faulty driver schedule: {"rules":[...],"seed":1,"inner":"bdev"}', (v) => JSON.parse(v))
   .option('--queue-depth <n>', 'tags per export', (v) => Number(v))
+  .option('--tls <mode>', 'STARTTLS: off, on (offered) or require (default on when a key or certificate is given)')
+  .option('--tls-psk <file>', 'TLS pre-shared keys, one username:hexkey per line (psktool format)')
+  .option('--tls-certificates <dir>', 'TLS: server-cert.pem, server-key.pem (and ca-cert.pem to require client certificates)')
   .option('--readonly', 'serve read-only')
   .option('--allow-destructive', 'allow writes to block devices');
 
@@ -44,11 +48,12 @@ async function main(): Promise<void> {
   if (o.direct && o.cacheSize) throw new Error('--direct and --cache-size exclude each other');
   if (!o.export.length) throw new Error('at least one --export NAME=TARGET');
   if ((o.unix === undefined) === (o.port === undefined)) throw new Error('give exactly one of --unix PATH or --port N');
+  const tls = loadTls({ tls: o.tls, psk: o.tlsPsk, certificates: o.tlsCertificates });
   const exports = await openExports(o.export, {
     driver: o.driver, strategy: o.strategy, cacheSize: o.cacheSize, readOnly: !!o.readonly, allowDestructive: !!o.allowDestructive,
     queueDepth: o.queueDepth, faults: o.faults,
   });
-  const server = new NbdServer(exports, (l) => console.error(l));
+  const server = new NbdServer(exports, (l) => console.error(l), { tls });
   let addr: string;
   try {
     addr = await server.listen(o.unix !== undefined ? { unix: o.unix } : { port: o.port, host: o.bind });

@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
 import type { BlockDeviceHandle } from '@biopath/blockdev';
 import { serveConnection, type Connection } from './connection.ts';
+import type { TlsConfig } from './tls.ts';
 import {
   MAX_PAYLOAD, TF_CAN_MULTI_CONN, TF_HAS_FLAGS, TF_READ_ONLY, TF_SEND_FLUSH, TF_SEND_FUA, TF_SEND_TRIM, TF_SEND_WRITE_ZEROES,
 } from './protocol.ts';
@@ -90,7 +91,11 @@ export class NbdServer {
   #closing: Promise<void> | null = null;
   #connDone = new Set<Promise<void>>();
 
-  constructor(exports: NbdExport[], readonly log: (line: string) => void = () => undefined) {
+  /** STARTTLS offered (and maybe required) when set. */
+  readonly tls: TlsConfig | null;
+
+  constructor(exports: NbdExport[], readonly log: (line: string) => void = () => undefined, opts: { tls?: TlsConfig | null } = {}) {
+    this.tls = opts.tls ?? null;
     if (!exports.length) throw new Error('NbdServer: at least one export');
     for (const e of exports) {
       if (this.exports.has(e.name)) throw new Error(`NbdServer: export ${e.name} given twice`);

@@ -197,15 +197,19 @@ export interface Child {
   proc: ChildProcess;
   stdout: string[];
   stderr: string[];
+  /** Resolves when the process has exited: its exit code, or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM by pid; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL by pid (a crash: no drain, no flush); resolves once it is gone. */
+  kill9(): Promise<void>;
 }
 
 export async function spawnServer(args: string[], timeoutMs = 45_000): Promise<Child> {
   const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [], stderr: string[] = [];
   proc.stderr!.on('data', (b) => stderr.push(String(b)));
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no ready line in ${timeoutMs} ms: ${stderr.join('')}`)), timeoutMs);
     proc.stdout!.on('data', (b) => {
@@ -215,16 +219,21 @@ export async function spawnServer(args: string[], timeoutMs = 45_000): Promise<C
         resolve();
       }
     });
-    exited.then((code) => {
+    exited.then(({ code }) => {
       clearTimeout(t);
       reject(new Error(`biopath-nbd exited ${code} before ready: ${stderr.join('')}`));
     });
   });
+  const alive = () => proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined;
   return {
-    proc, stdout, stderr,
+    proc, stdout, stderr, exited,
     async stop() {
-      if (proc.exitCode === null && proc.pid) process.kill(proc.pid, 'SIGTERM');
-      return exited;
+      if (alive()) process.kill(proc.pid!, 'SIGTERM');
+      return (await exited).code;
+    },
+    async kill9() {
+      if (alive()) process.kill(proc.pid!, 'SIGKILL');
+      await exited;
     },
   };
 }
