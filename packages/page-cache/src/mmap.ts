@@ -24,7 +24,7 @@ import { defBlkAops } from './def-blk-aops.ts';
 import { allocRunFrames, replaceCacheFolio } from './mmap-alloc.ts';
 import { mmapRunAops } from './mmap-aops.ts';
 import { runCollectDirty } from './mmap-sync.ts';
-import { MmapRun, RUN_ERROR, RUN_STATE_MASK, RUN_UPTODATE } from './mmap-run.ts';
+import { MmapRun, RUN_DIRTY, RUN_ERROR, RUN_STATE_MASK, RUN_UPTODATE } from './mmap-run.ts';
 import type { FaultServerInit, FaultServerSpec, MmapReadError, StartError } from './mmap-types.ts';
 import { mapIntoMm, unmapFromMm } from './mmap-user.ts';
 import { frameView } from './page-cache.ts';
@@ -44,7 +44,16 @@ export interface MmapOpts {
    * discarded, it is never written back; msync rejects with EIO). See {@link MmapReadError}.
    */
   readError?: MmapReadError;
+  /**
+   * Bytes around a read fault that are mapped with it when the cache already holds them, as the
+   * kernel's `fault_around_bytes` (default 65536; a power of two from 4096, which maps the
+   * faulting page only, to 2 MiB). Shared mappings only.
+   */
+  faultAroundBytes?: number;
 }
+
+/** The kernel's default `fault_around_bytes`. @kernel mm/memory.c fault_around_bytes */
+export const FAULT_AROUND_BYTES = 65536;
 
 /** A live mapping. @kernel include/linux/mm_types.h struct vm_area_struct (of a file) */
 export interface FileMapping {
@@ -109,15 +118,31 @@ function uffdFeatures(shared: boolean): { ok: boolean; wp: boolean } {
   return { ok: !shared || (f & UFFD_FEATURE_MINOR_SHMEM) !== 0, wp: shared && (f & UFFD_FEATURE_WP_HUGETLBFS_SHMEM) !== 0 };
 }
 
-/** Create the view and its userfaultfd, every fault deferred to the worker. */
-function setupView(as: AddressSpace, run: MmapRun, wp: boolean): void {
+/**
+ * Create the view and its userfaultfd. The native handler serves faults on uptodate frames from
+ * the run's state words (mapping cached neighbours too); every other fault goes to the worker.
+ */
+function setupView(as: AddressSpace, run: MmapRun, wp: boolean, faultAroundBytes: number): void {
   const len = run.nrPages * PAGE_SIZE;
+  const framesIova = as.pc.mem.region.iova + run.firstPfn * PAGE_SIZE;
   run.view = run.shared ? arenaAliasRange(as.pc.mem.region.id, run.firstPfn * PAGE_SIZE, len) : arenaCreate(len);
   run.uffd = new Userfaultfd();
   const modes = run.shared ? UFFDIO_REGISTER_MODE_MINOR | (wp ? UFFDIO_REGISTER_MODE_WP : 0) : UFFDIO_REGISTER_MODE_MISSING;
   run.uffd.register(run.view.iova, len, modes);
-  run.uffd.setResolver(run.view.iova, len, 'defer');
+  run.uffd.setFrameResolver(run.view.iova, len, {
+    state: run.state, mask: RUN_STATE_MASK, value: RUN_UPTODATE, dirty: run.shared ? RUN_DIRTY : 0,
+    writeProtectReads: run.shared && wp, faultAround: run.shared ? faultAroundBytes / PAGE_SIZE : 1,
+    copyFromIova: run.shared ? undefined : framesIova,
+  });
   run.lostEvents = run.shared && !wp;
+}
+
+function checkFaultAround(v: unknown): number {
+  if (v === undefined) return FAULT_AROUND_BYTES;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < PAGE_SIZE || v > 2 << 20 || (v & (v - 1)) !== 0) {
+    throw new BiopathError('EINVAL', `mmap(opts.faultAroundBytes): ${String(v)} is not a power of two from ${PAGE_SIZE} to ${2 << 20}`);
+  }
+  return v;
 }
 
 /** Pages one fault reads at most: the readahead window (rounded down to a power of two, 1..256). */
@@ -206,6 +231,7 @@ export async function mmap(as: AddressSpace, offset: number, length: number, opt
   if (readError !== 'sigbus' && readError !== 'zero') {
     throw new BiopathError('EINVAL', `mmap(opts.readError): ${String(readError)} is neither 'sigbus' nor 'zero'`);
   }
+  const faultAround = checkFaultAround(opts.faultAroundBytes);
   const feat = uffdFeatures(shared);
   if (!feat.ok) throw new BiopathError('ENOTSUP', 'mmap: userfaultfd MINOR faults on shmem are not available');
   const n = Math.ceil(length / PAGE_SIZE);
@@ -220,7 +246,7 @@ export async function mmap(as: AddressSpace, offset: number, length: number, opt
   as.a_ops = mmapRunAops;
   try {
     for (let k = 0; k < n; k++) await adoptFrame(as, run, k);
-    setupView(as, run, feat.wp);
+    setupView(as, run, feat.wp, faultAround);
     await startWorker(as, run, spec, feat.wp, readError);
     const userAddr = opts.mm ? await mapIntoMm(as, run, opts.mm) : -1;
     return {
