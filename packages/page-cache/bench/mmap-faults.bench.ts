@@ -82,6 +82,7 @@ function pread(bdev: BlockDevice, mem: MemMap): Sample {
   return { perSec: PAGES / dt, usPerFault: (dt * 1e6) / PAGES, faults: PAGES };
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const k = (x: number): string => (x >= 1e5 ? `${(x / 1e3).toFixed(0)}k` : `${(x / 1e3).toFixed(1)}k`);
 
 async function main(): Promise<void> {
@@ -97,10 +98,12 @@ async function main(): Promise<void> {
   const sides = ['bare', 'cached', 'cached/around', 'cached/worker', 'cold', 'cold/1', 'pread'] as const;
   console.log(`device ${dev}: loop (direct-io); mapping ${LEN >> 20} MiB = ${PAGES} pages; cold cluster ${Math.min(256, as.ra_pages)} pages (--ra-kb ${o['ra-kb']})`);
   console.log(`load average before: ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim()}`);
+  const all: Record<string, Sample>[] = [];
   try {
     await touch(as, dev, 'cached');
     for (let r = 0; r < ROUNDS; r++) {
       const out: Record<string, Sample> = {};
+      all.push(out);
       const order = [...sides.slice(r % sides.length), ...sides.slice(0, r % sides.length)];
       for (const s of order) out[s] = s === 'bare' ? bare(bin) : s === 'pread' ? pread(bdev, mem) : await touch(as, dev, s);
       const row = sides.map((s) => `${s} ${k(out[s]!.perSec)}/s ${out[s]!.usPerFault.toFixed(1)}us/f (${out[s]!.faults}f)`).join(' | ');
@@ -110,6 +113,13 @@ async function main(): Promise<void> {
         `cached+around/bare ${(out['cached/around']!.perSec / b).toFixed(2)}  cold/pread ${(out.cold!.perSec / out.pread!.perSec).toFixed(1)}  ` +
         `cold(1 page/fault)/pread ${(out['cold/1']!.perSec / out.pread!.perSec).toFixed(1)}`);
     }
+    const med = (f: (o: Record<string, Sample>) => number): number => median(all.map(f));
+    console.log(`medians of ${ROUNDS} rounds:`);
+    for (const side of sides) {
+      console.log(`  ${side.padEnd(14)} ${k(med((x) => x[side]!.perSec)).padStart(6)} pages/s  ${med((x) => x[side]!.usPerFault).toFixed(1).padStart(7)} us/fault  ${med((x) => x[side]!.faults)} faults`);
+    }
+    console.log(`  cached / bare ${med((x) => x.cached!.perSec / x.bare!.perSec).toFixed(2)}   cached / worker path ${med((x) => x.cached!.perSec / x['cached/worker']!.perSec).toFixed(1)}   ` +
+      `cold / pread ${med((x) => x.cold!.perSec / x.pread!.perSec).toFixed(1)}   cold(1) / pread ${med((x) => x['cold/1']!.perSec / x.pread!.perSec).toFixed(1)}`);
     console.log(`load average after: ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim()}`);
   } finally {
     await destroyAddressSpace(as, { writeback: false });

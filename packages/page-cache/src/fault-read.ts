@@ -17,6 +17,8 @@ export interface FaultRead {
   bounce: number;
   /** 1 while in flight, then 0 or a negative errno. */
   status: number;
+  /** Readahead beyond the faulting pages' clusters: a failure only gives the frames back. */
+  ra: boolean;
 }
 
 const IN_FLIGHT = 1;

@@ -58,18 +58,24 @@ class FaultServer {
     this.reads += reads.length;
     this.reader.readAll(reads);
     for (const r of reads) {
-      if (r.status !== 0 && r.n > 1) this.retryAlone(r);
+      if (r.status !== 0 && r.ra) this.giveBack(r.k, r.k + r.n);
+      else if (r.status !== 0 && r.n > 1) this.retryAlone(r);
       this.commit(r);
+    }
+  }
+
+  /** Frames [from, to) claimed for a read that failed go back to empty (not failed: nobody needed them). */
+  giveBack(from: number, to: number): void {
+    const st = this.init.state;
+    for (let j = from; j < to; j++) {
+      Atomics.store(st, j, RUN_NONE);
+      Atomics.notify(st, j);
     }
   }
 
   /** A failed cluster read: give back k+1.. (still empty) and read page k alone once more. */
   retryAlone(r: FaultRead): void {
-    const st = this.init.state;
-    for (let j = r.k + 1; j < r.k + r.n; j++) {
-      Atomics.store(st, j, RUN_NONE);
-      Atomics.notify(st, j);
-    }
+    this.giveBack(r.k + 1, r.k + r.n);
     r.n = 1;
     this.reads++;
     this.reader.readAll([r]);
@@ -117,7 +123,7 @@ class FaultServer {
       if (s === RUN_NONE) {
         const n = this.claim(k, this.init.clusterPages);
         if (n === 0) continue;
-        const r: FaultRead = { k, n, bounce: this.bounce, status: 0 };
+        const r: FaultRead = { k, n, bounce: this.bounce, status: 0, ra: false };
         try {
           this.fillAll([r]);
         } catch (e) {
@@ -193,9 +199,7 @@ class FaultServer {
             later.push(k, todo[i + 1]!);
             continue;
           }
-          const n = this.claim(k, Math.min(this.init.clusterPages, room - used));
-          if (n > 0) reads.push({ k, n, bounce: this.bounce + used, status: 0 });
-          used += n;
+          used = this.claimAround(k, reads, used);
         }
         now.push(k, todo[i + 1]!);
       }
@@ -203,6 +207,28 @@ class FaultServer {
       for (let i = 0; i < now.length; i += 2) this.answer(now[i]!, now[i + 1] === 1);
       todo = later;
     }
+  }
+
+  /**
+   * Claim the cluster of a fault on empty frame k into `reads` (bounce frames from `used` on) and,
+   * when the access looks sequential (k is the first page or follows an uptodate one), the
+   * clusters after it while bounce frames last: readahead, one bio per cluster, all in the same
+   * batch. Returns the bounce frames now used. @kernel mm/filemap.c do_sync_mmap_readahead()
+   */
+  claimAround(k: number, reads: FaultRead[], used: number): number {
+    const cluster = this.init.clusterPages;
+    const room = bouncePages(this.init);
+    const st = this.init.state;
+    const sequential = k === 0 || (Atomics.load(st, k - 1) & RUN_STATE_MASK) === RUN_UPTODATE;
+    for (let at = k, ra = false; used < room && at < this.init.nrPages; ra = true) {
+      if (ra && (Atomics.load(st, at) & RUN_ERROR) !== 0) break; // a failed page is read only when faulted
+      const n = this.claim(at, Math.min(cluster, room - used));
+      if (n > 0) reads.push({ k: at, n, bounce: this.bounce + used, status: 0, ra });
+      used += n;
+      at += n;
+      if (!sequential || n < cluster) break;
+    }
+    return used;
   }
 
   /** {@link fillAll}, but an exception (the run's memory gone) only fails the claims. */
