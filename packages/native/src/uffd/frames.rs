@@ -19,7 +19,7 @@
 use super::ioctl::{self, Span, UffdFd, CONTINUE_MODE_WP};
 use crate::arena::Held;
 use crate::error::{err, Errno, Result};
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 const PAGE: usize = 4096;
 /// Largest fault-around window, in pages (the kernel's fault_around_bytes tops out at a PMD).
@@ -83,8 +83,6 @@ pub struct FrameRule {
     pub around: usize,
     /// Private view: resolve by UFFDIO_COPY from this backing range (same offset), no fault-around.
     pub copy_from: Option<Held>,
-    /// Pages this resolver mapped (or found mapped): a hint only, so fault-around skips them.
-    mapped: Box<[AtomicU64]>,
 }
 
 impl FrameRule {
@@ -116,7 +114,6 @@ impl FrameRule {
                 format!("{value:#x} / dirty {dirty:#x} do not fit mask {mask:#x}"),
             ));
         }
-        let mapped = (0..pages.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
         Ok(FrameRule {
             state,
             mask,
@@ -125,25 +122,11 @@ impl FrameRule {
             wp_reads,
             around: around as usize,
             copy_from,
-            mapped,
         })
     }
 
     pub fn servable(&self, k: usize) -> bool {
         self.state.load(k).is_some_and(|s| s & self.mask == self.value)
-    }
-
-    fn hinted(&self, k: usize) -> bool {
-        self.mapped[k / 64].load(Ordering::Relaxed) & (1 << (k % 64)) != 0
-    }
-
-    fn hint(&self, k: usize, on: bool) {
-        let bit = 1u64 << (k % 64);
-        if on {
-            self.mapped[k / 64].fetch_or(bit, Ordering::Relaxed);
-        } else {
-            self.mapped[k / 64].fetch_and(!bit, Ordering::Relaxed);
-        }
     }
 }
 
@@ -180,12 +163,12 @@ pub fn serve(fd: UffdFd<'_>, view: &Held, f: &FrameRule, k: usize, write: bool) 
     };
     // A write fault maps its page writable (and alone); reads map write-protected when asked.
     let mode = if !write && f.wp_reads { CONTINUE_MODE_WP } else { 0 };
-    let (mapped_k, around) = map_window(fd, view, f, k, lo, hi, mode);
+    let (mapped_k, around, ours) = map_window(fd, view, f, k, lo, hi, mode);
     if write && f.dirty != 0 && f.state.load(k).is_some_and(|s| s & f.dirty == 0) {
         // Writeback cleared the bit between ours and the map: the page may be writable now.
         f.state.or(k, f.dirty);
     }
-    recheck(view, f, lo, hi);
+    recheck(view, f, lo, hi, &ours);
     match mapped_k {
         Ok(()) => Served::Mapped { around },
         Err(_) => Served::Defer,
@@ -210,10 +193,11 @@ fn wake(fd: UffdFd<'_>, s: Span<'_>) -> Served {
     }
 }
 
-/// Map page `k` (servable) and the servable, not-yet-mapped pages of `[lo, hi)` around it in
-/// runs, one UFFDIO_CONTINUE with `mode` each (which wakes the waiters of what it maps). Returns
-/// whether page `k` is mapped (by us, or already: then its waiter is woken) and how many other
-/// pages were mapped.
+/// Map page `k` (servable) and the servable pages of `[lo, hi)` around it in runs, one
+/// UFFDIO_CONTINUE with `mode` each (which wakes the waiters of what it maps); a page already
+/// mapped stops a run (EEXIST) and is skipped, as the kernel's fault-around skips a present pte.
+/// Returns whether page `k` is mapped (by us, or already: then its waiter is woken), how many
+/// other pages were mapped, and which pages of the window we mapped.
 fn map_window(
     fd: UffdFd<'_>,
     view: &Held,
@@ -222,9 +206,9 @@ fn map_window(
     lo: usize,
     hi: usize,
     mode: u64,
-) -> (std::result::Result<(), Errno>, u64) {
-    let wanted = |j: usize| j == k || (f.servable(j) && !f.hinted(j));
-    let (mut kres, mut around, mut j) = (Err(Errno::EAGAIN), 0u64, lo);
+) -> (std::result::Result<(), Errno>, u64, Window) {
+    let wanted = |j: usize| j == k || f.servable(j);
+    let (mut kres, mut around, mut ours, mut j) = (Err(Errno::EAGAIN), 0u64, Window::default(), lo);
     while j < hi {
         if !wanted(j) {
             j += 1;
@@ -238,7 +222,7 @@ fn map_window(
         let (bytes, res) = ioctl::cont_raw(fd, span, mode);
         let done = (bytes / PAGE).min(e - j);
         for p in j..j + done {
-            f.hint(p, true);
+            ours.set(p - lo);
         }
         let got_k = j <= k && k < j + done;
         if got_k {
@@ -249,8 +233,7 @@ fn map_window(
             Ok(()) => j = e,
             Err(_) if done > 0 => j += done,
             Err(errno) if errno == Errno::EEXIST => {
-                // Someone mapped page j already (the worker, or an earlier fault of ours).
-                f.hint(j, true);
+                // Page j is mapped already (by the worker, or an earlier fault).
                 if j == k {
                     kres = pages(view, k, k + 1)
                         .map_or(Err(Errno::EFAULT), |s| ioctl::wake(fd, s, "wake").map_err(|e| e.errno));
@@ -265,15 +248,29 @@ fn map_window(
             }
         }
     }
-    (kres, around)
+    (kres, around, ours)
 }
 
-/// After mapping `[lo, hi)`: zap (and forget) every page that is no longer servable, so no page
-/// stays mapped over a frame JS invalidated while we mapped it.
-fn recheck(view: &Held, f: &FrameRule, lo: usize, hi: usize) {
+/// Pages of one fault-around window (at most [`MAX_AROUND`]), by offset from its first page.
+#[derive(Default)]
+struct Window([u64; MAX_AROUND as usize / 64]);
+
+impl Window {
+    fn set(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+    fn has(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+}
+
+/// After mapping `[lo, hi)`: zap every page we mapped (`ours`) whose frame is no longer servable,
+/// so no page stays mapped over a frame JS invalidated while we mapped it.
+fn recheck(view: &Held, f: &FrameRule, lo: usize, hi: usize, ours: &Window) {
     for j in lo..hi {
-        if f.hinted(j) && !f.servable(j) {
-            f.hint(j, false);
+        if ours.has(j - lo) && !f.servable(j) {
             zap_page(view, j);
         }
     }
