@@ -7,8 +7,6 @@
  * (`MmStruct`), so user-backed iterators (O_DIRECT into the mapping) pin the cache folios.
  * @kernel mm/filemap.c generic_file_mmap(), filemap_fault(); mm/msync.c; mm/mmap.c do_munmap()
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { xaLoad } from '@biopath/iov-iter';
 import { folioMaybeDmaPinned, PAGE_SIZE, PG_uptodate, putPage, type MmStruct } from '@biopath/mm';
@@ -26,6 +24,7 @@ import { mmapRunAops } from './mmap-aops.ts';
 import { runCollectDirty } from './mmap-sync.ts';
 import { MmapRun, RUN_DIRTY, RUN_ERROR, RUN_STATE_MASK, RUN_UPTODATE } from './mmap-run.ts';
 import type { FaultServerInit, FaultServerSpec, MmapReadError, StartError } from './mmap-types.ts';
+import { checkFaultAround, checkFaultServer, checkMmapRange } from './mmap-args.ts';
 import { mapIntoMm, unmapFromMm } from './mmap-user.ts';
 import { frameView } from './page-cache.ts';
 import { PG_mmap_run } from './page-flags.ts';
@@ -52,9 +51,6 @@ export interface MmapOpts {
   faultAroundBytes?: number;
 }
 
-/** The kernel's default `fault_around_bytes`. @kernel mm/memory.c fault_around_bytes */
-export const FAULT_AROUND_BYTES = 65536;
-
 /** A live mapping. @kernel include/linux/mm_types.h struct vm_area_struct (of a file) */
 export interface FileMapping {
   readonly as: AddressSpace;
@@ -74,14 +70,6 @@ export interface FileMapping {
 
 const faultWorkerUrl = new URL('./fault-worker.mjs', import.meta.url);
 
-function checkArgs(as: AddressSpace, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset % PAGE_SIZE !== 0) {
-    throw new BiopathError('EINVAL', `mmap(offset): ${offset} is not a page-aligned offset`);
-  }
-  if (!Number.isSafeInteger(length) || length <= 0 || offset + length > as.i_size) {
-    throw new BiopathError('EINVAL', `mmap(length): ${length} bytes from ${offset} do not fit in ${as.i_size}`);
-  }
-}
 
 /** Put frame `frame` at `index`: move a cached folio's contents in, or insert it empty. */
 async function adoptFrame(as: AddressSpace, run: MmapRun, k: number): Promise<void> {
@@ -137,13 +125,6 @@ function setupView(as: AddressSpace, run: MmapRun, wp: boolean, faultAroundBytes
   run.lostEvents = run.shared && !wp;
 }
 
-function checkFaultAround(v: unknown): number {
-  if (v === undefined) return FAULT_AROUND_BYTES;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < PAGE_SIZE || v > 2 << 20 || (v & (v - 1)) !== 0) {
-    throw new BiopathError('EINVAL', `mmap(opts.faultAroundBytes): ${String(v)} is not a power of two from ${PAGE_SIZE} to ${2 << 20}`);
-  }
-  return v;
-}
 
 /** Pages one fault reads at most: the readahead window (rounded down to a power of two, 1..256). */
 function faultAroundPages(as: AddressSpace): number {
@@ -152,23 +133,6 @@ function faultAroundPages(as: AddressSpace): number {
   return n;
 }
 
-/** Check the fault server spec before anything is allocated: EINVAL, or ENOENT for a missing file. */
-function checkFaultServer(spec: FaultServerSpec | null): FaultServerSpec {
-  if (spec === null) throw new BiopathError('EINVAL', 'mmap(opts.faultServer): no fault server for this address space');
-  if (typeof spec !== 'object' || typeof spec.module !== 'string' || spec.module === '') {
-    throw new BiopathError('EINVAL', 'mmap(opts.faultServer.module): not a module specifier string');
-  }
-  if (spec.module.startsWith('file:')) {
-    let path: string;
-    try {
-      path = fileURLToPath(spec.module);
-    } catch {
-      throw new BiopathError('EINVAL', `mmap(opts.faultServer.module): ${spec.module} is not a valid file URL`);
-    }
-    if (!existsSync(path)) throw new BiopathError('ENOENT', `mmap(opts.faultServer.module): ${spec.module} does not exist`);
-  }
-  return spec;
-}
 
 /** The coded error for a fault worker that did not start. */
 function startError(spec: FaultServerSpec, f: StartError): BiopathError {
@@ -224,7 +188,7 @@ async function startWorker(as: AddressSpace, run: MmapRun, spec: FaultServerSpec
  */
 export async function mmap(as: AddressSpace, offset: number, length: number, opts: MmapOpts = {}): Promise<FileMapping> {
   checkLive('mmap', as);
-  checkArgs(as, offset, length);
+  checkMmapRange(as, offset, length);
   const shared = opts.shared ?? true;
   const spec = checkFaultServer(opts.faultServer ?? as.faultServer);
   const readError = opts.readError ?? 'sigbus';
