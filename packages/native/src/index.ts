@@ -20,10 +20,10 @@ export type { RingSetup, RingBuffers } from './ring.ts';
 export { openDevice, closeFd, deviceInfo } from './device.ts';
 export type { DeviceInfo, OpenOptions } from './device.ts';
 export {
-  Userfaultfd, UserfaultfdPeer, uffdProbe, UffdResolve, UFFDIO_CONTINUE_MODE_DONTWAKE, UFFDIO_CONTINUE_MODE_WP,
+  Userfaultfd, UserfaultfdPeer, uffdProbe, UffdResolve, UFFD_MAX_FAULT_AROUND, UFFDIO_CONTINUE_MODE_DONTWAKE, UFFDIO_CONTINUE_MODE_WP,
   UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_MISSING_SHMEM, UFFD_FEATURE_THREAD_ID, UFFD_FEATURE_MINOR_SHMEM,
   UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_UNPOPULATED,
   UFFDIO_REGISTER_MODE_MISSING, UFFDIO_REGISTER_MODE_WP, UFFDIO_REGISTER_MODE_MINOR,
   UFFD_PAGEFAULT_FLAG_WRITE, UFFD_PAGEFAULT_FLAG_WP, UFFD_PAGEFAULT_FLAG_MINOR,
 } from './uffd.ts';
-export type { UffdResolveKind, UffdStats, UffdEvent } from './uffd.ts';
+export type { UffdFrameRule, UffdResolveKind, UffdStats, UffdEvent } from './uffd.ts';

@@ -3,7 +3,7 @@
  * thread. Ranges are arena (iova, len), page-aligned.
  */
 import { binding, callNative } from './binding.ts';
-import { boolArg, intArg, reqBoolArg, U32_MAX } from './args.ts';
+import { boolArg, intArg, optsArg, reqBoolArg, I32_MAX, U32_MAX } from './args.ts';
 import { iovaArg, lenArg } from './arena.ts';
 import { BiopathError } from './errors.ts';
 import type { Userfaultfd as RawUffd, UserfaultfdPeer as RawPeer, UffdStats, UffdEvent } from '../binding.cjs';
@@ -32,6 +32,29 @@ export const UFFDIO_CONTINUE_MODE_WP = 2;
 /** How the handler thread serves a fault in a range. */
 export const UffdResolve = { zero: 0, copy: 1, continue: 2, defer: 3 } as const;
 export type UffdResolveKind = keyof typeof UffdResolve;
+
+/** Largest fault-around window a frame resolver takes, in pages. */
+export const UFFD_MAX_FAULT_AROUND = 512;
+
+/**
+ * How the handler thread serves faults from per-page state words (see
+ * {@link Userfaultfd.setFrameResolver}). The handler applies these numbers and nothing else.
+ */
+export interface UffdFrameRule {
+  /** One word per page of the range, over a SharedArrayBuffer; JS accesses it only with `Atomics`. */
+  state: Int32Array;
+  /** Page k is served by the handler when `state[k] & mask === value`. */
+  mask: number;
+  value: number;
+  /** Bit the handler sets in `state[k]` before mapping page k writable (0: none); outside `mask`. */
+  dirty: number;
+  /** Map read faults (and fault-around) write-protected, so a later write faults (CONTINUE only). */
+  writeProtectReads: boolean;
+  /** Fault-around window in pages: a power of two in 1..512 (1: the faulting page only). */
+  faultAround: number;
+  /** Private view: resolve by UFFDIO_COPY from this arena range (same offset) instead of CONTINUE. */
+  copyFromIova?: number;
+}
 
 /** (iova, len) of a uffd call, both checked; `fn` is e.g. `uffd.register`. */
 function range(fn: string, iova: unknown, len: unknown): void {
@@ -93,6 +116,43 @@ export class Userfaultfd {
     callNative(() => this.#raw.setResolver(iova, len, UffdResolve[kind], srcIova));
   }
 
+  /**
+   * Serve faults in [iova, iova+len) from the per-page words of `rule.state`, without waking JS:
+   * a fault on page k whose word says it is servable is resolved by the handler thread itself
+   * (UFFDIO_CONTINUE — write-protected for a read fault if asked, after setting the dirty bit for a
+   * write fault — plus the servable, unmapped neighbours in its aligned `faultAround` window for a
+   * read fault; or UFFDIO_COPY from `copyFromIova` for a private view). Every other fault, and one
+   * whose resolve fails, is deferred to the peers as with `'defer'`. The handler never changes a
+   * word except to set the dirty bit, never waits on one, and after mapping re-reads each word:
+   * a page that stopped being servable is zapped again, a write whose dirty bit was cleared
+   * meanwhile gets it back. EINVAL: a bad range, a state that is not an Int32Array over a
+   * SharedArrayBuffer with a word per page, bits that do not fit the mask, a bad window.
+   */
+  setFrameResolver(iova: number, len: number, rule: UffdFrameRule): void {
+    range('uffd.setFrameResolver', iova, len);
+    const r = optsArg<UffdFrameRule>('uffd.setFrameResolver(rule)', rule);
+    const st = r.state;
+    if (!(st instanceof Int32Array) || !(st.buffer instanceof SharedArrayBuffer)) {
+      throw new BiopathError('EINVAL', 'uffd.setFrameResolver(rule.state): not an Int32Array over a SharedArrayBuffer');
+    }
+    if (st.length < len / 4096) {
+      throw new BiopathError('EINVAL', `uffd.setFrameResolver(rule.state): ${st.length} words for ${len / 4096} pages`);
+    }
+    const mask = intArg('uffd.setFrameResolver(rule.mask)', r.mask, 1, I32_MAX);
+    const value = intArg('uffd.setFrameResolver(rule.value)', r.value, 0, I32_MAX);
+    const dirty = intArg('uffd.setFrameResolver(rule.dirty)', r.dirty, 0, I32_MAX);
+    if ((value & ~mask) !== 0 || (dirty & mask) !== 0) {
+      throw new BiopathError('EINVAL', `uffd.setFrameResolver(rule.value): value ${value} must lie inside mask ${mask} and dirty ${dirty} outside it`);
+    }
+    const wp = reqBoolArg('uffd.setFrameResolver(rule.writeProtectReads)', r.writeProtectReads);
+    const around = intArg('uffd.setFrameResolver(rule.faultAround)', r.faultAround, 1, UFFD_MAX_FAULT_AROUND);
+    if ((around & (around - 1)) !== 0) {
+      throw new BiopathError('EINVAL', `uffd.setFrameResolver(rule.faultAround): ${around} is not a power of two`);
+    }
+    if (r.copyFromIova !== undefined) iovaArg('uffd.setFrameResolver(rule.copyFromIova)', r.copyFromIova);
+    callNative(() => this.#raw.setFrameResolver(iova, len, st, mask, value, dirty, wp, around, r.copyFromIova));
+  }
+
   copy(dstIova: number, srcIova: number, len: number, dontwake?: boolean): number {
     copyArgs('uffd.copy', dstIova, srcIova, len);
     dontwake = boolArg('uffd.copy(dontwake)', dontwake, false);
@@ -129,8 +189,10 @@ export class Userfaultfd {
 
   /**
    * Take the log of faults seen, each logged before it was resolved. `resolvedBy`: the
-   * {@link UffdResolve} kind used, 4 for a write-protect fault (page un-protected), or -1 when no
-   * rule covered it or the rule was `defer` (left for JS to resolve with copy/zeropage/continue/wake).
+   * {@link UffdResolve} kind used (a frame resolver logs `continue` or `copy` for a fault it
+   * serves), 4 for a write-protect fault (page un-protected), or -1 when no rule covered it, the
+   * rule was `defer` or a frame resolver deferred it (left for JS to resolve with
+   * copy/zeropage/continue/wake).
    */
   drainEvents(): UffdEvent[] {
     return callNative(() => this.#raw.drainEvents());

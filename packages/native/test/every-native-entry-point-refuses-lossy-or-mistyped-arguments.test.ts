@@ -10,7 +10,7 @@ import {
   arenaAlias, arenaAliasRange, arenaCopy, arenaCreate, arenaFree, arenaLiveRegions, arenaZapRange, closeFd, deviceInfo,
   NativeRingHandle, openDevice, Userfaultfd, UserfaultfdPeer,
 } from '../src/index.ts';
-import type { ArenaRegion } from '../src/index.ts';
+import type { ArenaRegion, UffdFrameRule } from '../src/index.ts';
 import { probe } from '@biopath/testing';
 
 const BAD: ReadonlyArray<[string, unknown]> = [
@@ -43,7 +43,8 @@ let r: ArenaRegion;
 let ring: NativeRingHandle;
 let uffd: Userfaultfd | undefined;
 let peer: UserfaultfdPeer | undefined;
-const pg = () => [r.iova, 4096];
+const pg = () => [r.iova, 4096] as [number, number];
+const frameRule = (): UffdFrameRule => ({ state: new Int32Array(new SharedArrayBuffer(4)), mask: 3, value: 2, dirty: 4, writeProtectReads: false, faultAround: 1 });
 
 beforeAll(() => {
   r = arenaCreate(4 * 4096);
@@ -92,6 +93,11 @@ const UFFD: Entry[] = [
   { where: 'uffd.register', args: [a('iova', 'iova'), a('len', 'len'), a('modes', 'count')], call: (x) => uffd!.register(...(x as [number, number, number])), valid: () => [...pg(), 1] },
   { where: 'uffd.unregister', args: [a('iova', 'iova'), a('len', 'len')], call: (x) => uffd!.unregister(...(x as [number, number])), valid: pg },
   { where: 'uffd.setResolver', args: [a('iova', 'iova'), a('len', 'len'), a('kind', 'kind'), a('srcIova', 'iova')], call: (x) => uffd!.setResolver(...(x as [number, number, 'zero', number])), valid: () => [...pg(), 'zero', r.iova] },
+  { where: 'uffd.setFrameResolver', args: [a('iova', 'iova'), a('len', 'len'), a('rule', 'opts')], call: (x) => uffd!.setFrameResolver(...(x as [number, number, UffdFrameRule])), valid: () => [...pg(), frameRule()] },
+  ...(['mask', 'value', 'dirty', 'faultAround', 'writeProtectReads', 'copyFromIova'] as const).map((k): Entry => ({
+    where: 'uffd.setFrameResolver', args: [a(`rule.${k}`, k === 'writeProtectReads' ? 'bool' : k === 'copyFromIova' ? 'iova' : 'count')],
+    call: (x) => uffd!.setFrameResolver(...pg(), { ...frameRule(), [k]: x[0] }), valid: () => [frameRule()[k] ?? r.iova],
+  })),
   { where: 'uffd.copy', args: [a('dst', 'iova'), a('src', 'iova'), a('len', 'len'), a('dontwake', 'bool')], call: (x) => uffd!.copy(...(x as [number, number, number, boolean])), valid: () => [r.iova, r.iova + 4096, 4096, false] },
   { where: 'uffd.zeropage', args: [a('iova', 'iova'), a('len', 'len'), a('dontwake', 'bool')], call: (x) => uffd!.zeropage(...(x as [number, number, boolean])), valid: () => [...pg(), false] },
   { where: 'uffd.continue', args: [a('iova', 'iova'), a('len', 'len'), a('dontwake', 'bool')], call: (x) => uffd!.continue(...(x as [number, number, boolean])), valid: () => [...pg(), false] },

@@ -5,10 +5,13 @@
 //      readahead, bios through the bdev driver) vs fs.read on the loop device node (the kernel's
 //      page cache and readahead; `blockdev --flushbufs` empties it), alternating, medians. Our
 //      readahead window is set to the device's read_ahead_kb, the kernel's window for it.
-//  (3) mmap first-touch faults per second: one byte per page of a fresh mapping, the JS thread
+//  (3) mmap first-touch pages per second: one byte per page of a fresh mapping, the JS thread
 //      blocking in each userfaultfd fault, with the pages cold (device reads by the fault worker)
-//      and with them already cached (CONTINUE only), alternating, medians.
-// Usage: npx tsx packages/page-cache/bench/page-cache.bench.ts [--time-ms 1000] [--reps 3] [--size-mib 64]
+//      and with them already cached (served by the native handler, with the default 64 KiB
+//      fault-around), alternating, medians. mmap-faults.bench.ts compares faults with their floors.
+// Usage: node --import tsx --conditions @biopath/source packages/page-cache/bench/page-cache.bench.ts
+//        [--time-ms 1000] [--reps 3] [--size-mib 64]
+// (under `npx tsx` the fault worker's own threads cannot load the fixture's TypeScript)
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, read, readFileSync, readSync } from 'node:fs';
 import { basename } from 'node:path';

@@ -1,16 +1,32 @@
 /**
  * An mmap run: the frames that back one mmap'd file range form one linear run of the arena, so a
- * slice alias of the arena is a real view of exactly those cache folios. The fault worker fills
- * frames on first touch; the main thread and the worker agree on each frame's state through a
- * SharedArrayBuffer, and the main thread never holds a frame in a state the worker would wait on
- * across an await, so a fault raised by the JS thread itself can always be served.
+ * slice alias of the arena is a real view of exactly those cache folios. Faults on the view are
+ * served from the run's per-frame state, a SharedArrayBuffer word per frame that three parties
+ * share: the main (JS) thread, the fault worker, and the native handler thread of the view's
+ * userfaultfd (a frame resolver, `Userfaultfd.setFrameResolver`). The frame protocol (every access
+ * a sequentially consistent atomic; README "mmap: the frame protocol"):
  *
- * States: NONE (no valid data) -> READING (worker only: DMA into the frame) -> UPTODATE; or
- * NONE -> COPYING (main only, synchronous copy of data it read into a bounce frame) -> UPTODATE.
- * Flag bits: DIRTY (the worker mapped the page writable after a write fault), ERROR (its read failed:
- * the frame is NONE | ERROR, never uptodate, never written back, until a later read fills it).
- * This module holds only the shapes (the fault worker imports it too); what the cache does with
- * run frames is the run's address space operations, `mmap-aops.ts`.
+ * - NONE -> READING -> UPTODATE: the worker only (CAS to claim; DMA into bounce frames, copy in,
+ *   store). READING -> NONE (a fault-around frame given back) and -> NONE | ERROR (its read
+ *   failed): the worker, or the supervisor once the worker is dead.
+ * - NONE -> COPYING -> UPTODATE: the main thread only, in one synchronous stretch that never
+ *   touches the view (it copies data it already read into a bounce frame or staged).
+ * - UPTODATE -> NONE: the main thread only (invalidation), then it zaps the view page.
+ * - The native handler never moves a frame between states and never waits on one: it maps a
+ *   page whose frame is UPTODATE (and UPTODATE neighbours: fault-around) and defers the rest to
+ *   the worker. Its one write is DIRTY, set before it maps a page writable.
+ * - DIRTY is set by whoever maps a write fault (handler or worker; again after the map if writeback
+ *   cleared it meanwhile) and by the main thread for logged write-protect faults; cleared by the
+ *   main thread (writeback's mkclean, before it write-protects the page; a fill).
+ * - After mapping, the handler re-reads the word and zaps a page whose frame stopped being
+ *   UPTODATE, so no mapping outlives an invalidation.
+ * The worker's only wait is for COPYING, a synchronous stretch of the main thread; the handler
+ * never waits: a fault raised by any thread, the JS thread included, is always served.
+ *
+ * Flag bits: DIRTY (mapped writable after a write fault), ERROR (its read failed: the frame is
+ * NONE | ERROR, never uptodate, never written back, until a later read fills it). This module holds
+ * only the shapes (the fault worker imports it too); what the cache does with run frames is the
+ * run's address space operations, `mmap-aops.ts`.
  */
 import type { MmStruct } from '@biopath/mm';
 import type { AddressSpace } from './address-space.ts';

@@ -7,8 +7,6 @@
  * (`MmStruct`), so user-backed iterators (O_DIRECT into the mapping) pin the cache folios.
  * @kernel mm/filemap.c generic_file_mmap(), filemap_fault(); mm/msync.c; mm/mmap.c do_munmap()
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { xaLoad } from '@biopath/iov-iter';
 import { folioMaybeDmaPinned, PAGE_SIZE, PG_uptodate, putPage, type MmStruct } from '@biopath/mm';
@@ -24,8 +22,9 @@ import { defBlkAops } from './def-blk-aops.ts';
 import { allocRunFrames, replaceCacheFolio } from './mmap-alloc.ts';
 import { mmapRunAops } from './mmap-aops.ts';
 import { runCollectDirty } from './mmap-sync.ts';
-import { MmapRun, RUN_ERROR, RUN_STATE_MASK, RUN_UPTODATE } from './mmap-run.ts';
+import { MmapRun, RUN_DIRTY, RUN_ERROR, RUN_STATE_MASK, RUN_UPTODATE } from './mmap-run.ts';
 import type { FaultServerInit, FaultServerSpec, MmapReadError, StartError } from './mmap-types.ts';
+import { checkFaultAround, checkFaultServer, checkMmapRange } from './mmap-args.ts';
 import { mapIntoMm, unmapFromMm } from './mmap-user.ts';
 import { frameView } from './page-cache.ts';
 import { PG_mmap_run } from './page-flags.ts';
@@ -44,6 +43,12 @@ export interface MmapOpts {
    * discarded, it is never written back; msync rejects with EIO). See {@link MmapReadError}.
    */
   readError?: MmapReadError;
+  /**
+   * Bytes around a read fault that are mapped with it when the cache already holds them, as the
+   * kernel's `fault_around_bytes` (default 65536; a power of two from 4096, which maps the
+   * faulting page only, to 2 MiB). Shared mappings only.
+   */
+  faultAroundBytes?: number;
 }
 
 /** A live mapping. @kernel include/linux/mm_types.h struct vm_area_struct (of a file) */
@@ -65,14 +70,6 @@ export interface FileMapping {
 
 const faultWorkerUrl = new URL('./fault-worker.mjs', import.meta.url);
 
-function checkArgs(as: AddressSpace, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset % PAGE_SIZE !== 0) {
-    throw new BiopathError('EINVAL', `mmap(offset): ${offset} is not a page-aligned offset`);
-  }
-  if (!Number.isSafeInteger(length) || length <= 0 || offset + length > as.i_size) {
-    throw new BiopathError('EINVAL', `mmap(length): ${length} bytes from ${offset} do not fit in ${as.i_size}`);
-  }
-}
 
 /** Put frame `frame` at `index`: move a cached folio's contents in, or insert it empty. */
 async function adoptFrame(as: AddressSpace, run: MmapRun, k: number): Promise<void> {
@@ -109,16 +106,25 @@ function uffdFeatures(shared: boolean): { ok: boolean; wp: boolean } {
   return { ok: !shared || (f & UFFD_FEATURE_MINOR_SHMEM) !== 0, wp: shared && (f & UFFD_FEATURE_WP_HUGETLBFS_SHMEM) !== 0 };
 }
 
-/** Create the view and its userfaultfd, every fault deferred to the worker. */
-function setupView(as: AddressSpace, run: MmapRun, wp: boolean): void {
+/**
+ * Create the view and its userfaultfd. The native handler serves faults on uptodate frames from
+ * the run's state words (mapping cached neighbours too); every other fault goes to the worker.
+ */
+function setupView(as: AddressSpace, run: MmapRun, wp: boolean, faultAroundBytes: number): void {
   const len = run.nrPages * PAGE_SIZE;
+  const framesIova = as.pc.mem.region.iova + run.firstPfn * PAGE_SIZE;
   run.view = run.shared ? arenaAliasRange(as.pc.mem.region.id, run.firstPfn * PAGE_SIZE, len) : arenaCreate(len);
   run.uffd = new Userfaultfd();
   const modes = run.shared ? UFFDIO_REGISTER_MODE_MINOR | (wp ? UFFDIO_REGISTER_MODE_WP : 0) : UFFDIO_REGISTER_MODE_MISSING;
   run.uffd.register(run.view.iova, len, modes);
-  run.uffd.setResolver(run.view.iova, len, 'defer');
+  run.uffd.setFrameResolver(run.view.iova, len, {
+    state: run.state, mask: RUN_STATE_MASK, value: RUN_UPTODATE, dirty: run.shared ? RUN_DIRTY : 0,
+    writeProtectReads: run.shared && wp, faultAround: run.shared ? faultAroundBytes / PAGE_SIZE : 1,
+    copyFromIova: run.shared ? undefined : framesIova,
+  });
   run.lostEvents = run.shared && !wp;
 }
+
 
 /** Pages one fault reads at most: the readahead window (rounded down to a power of two, 1..256). */
 function faultAroundPages(as: AddressSpace): number {
@@ -127,23 +133,6 @@ function faultAroundPages(as: AddressSpace): number {
   return n;
 }
 
-/** Check the fault server spec before anything is allocated: EINVAL, or ENOENT for a missing file. */
-function checkFaultServer(spec: FaultServerSpec | null): FaultServerSpec {
-  if (spec === null) throw new BiopathError('EINVAL', 'mmap(opts.faultServer): no fault server for this address space');
-  if (typeof spec !== 'object' || typeof spec.module !== 'string' || spec.module === '') {
-    throw new BiopathError('EINVAL', 'mmap(opts.faultServer.module): not a module specifier string');
-  }
-  if (spec.module.startsWith('file:')) {
-    let path: string;
-    try {
-      path = fileURLToPath(spec.module);
-    } catch {
-      throw new BiopathError('EINVAL', `mmap(opts.faultServer.module): ${spec.module} is not a valid file URL`);
-    }
-    if (!existsSync(path)) throw new BiopathError('ENOENT', `mmap(opts.faultServer.module): ${spec.module} does not exist`);
-  }
-  return spec;
-}
 
 /** The coded error for a fault worker that did not start. */
 function startError(spec: FaultServerSpec, f: StartError): BiopathError {
@@ -199,13 +188,14 @@ async function startWorker(as: AddressSpace, run: MmapRun, spec: FaultServerSpec
  */
 export async function mmap(as: AddressSpace, offset: number, length: number, opts: MmapOpts = {}): Promise<FileMapping> {
   checkLive('mmap', as);
-  checkArgs(as, offset, length);
+  checkMmapRange(as, offset, length);
   const shared = opts.shared ?? true;
   const spec = checkFaultServer(opts.faultServer ?? as.faultServer);
   const readError = opts.readError ?? 'sigbus';
   if (readError !== 'sigbus' && readError !== 'zero') {
     throw new BiopathError('EINVAL', `mmap(opts.readError): ${String(readError)} is neither 'sigbus' nor 'zero'`);
   }
+  const faultAround = checkFaultAround(opts.faultAroundBytes);
   const feat = uffdFeatures(shared);
   if (!feat.ok) throw new BiopathError('ENOTSUP', 'mmap: userfaultfd MINOR faults on shmem are not available');
   const n = Math.ceil(length / PAGE_SIZE);
@@ -220,7 +210,7 @@ export async function mmap(as: AddressSpace, offset: number, length: number, opt
   as.a_ops = mmapRunAops;
   try {
     for (let k = 0; k < n; k++) await adoptFrame(as, run, k);
-    setupView(as, run, feat.wp);
+    setupView(as, run, feat.wp, faultAround);
     await startWorker(as, run, spec, feat.wp, readError);
     const userAddr = opts.mm ? await mapIntoMm(as, run, opts.mm) : -1;
     return {

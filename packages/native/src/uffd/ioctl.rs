@@ -4,7 +4,7 @@
 //! handler thread and every peer resolve faults through these.
 
 use crate::arena::Held;
-use crate::error::{last_os, Result};
+use crate::error::{last_os, Errno, Result};
 use std::marker::PhantomData;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
@@ -172,6 +172,15 @@ fn ioctl<T: Arg>(fd: UffdFd<'_>, arg: &mut T, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// As [`ioctl`], for the handler's hot path: the errno alone, no message built.
+fn ioctl_raw<T: Arg>(fd: UffdFd<'_>, arg: &mut T) -> std::result::Result<(), Errno> {
+    // SAFETY: as in `ioctl`.
+    if unsafe { libc::ioctl(fd.0.as_raw_fd(), T::REQ, arg as *mut T) } != 0 {
+        return Err(Errno::of_io(&std::io::Error::last_os_error()));
+    }
+    Ok(())
+}
+
 fn range(s: Span<'_>) -> Range {
     Range {
         start: s.start,
@@ -244,6 +253,31 @@ pub fn cont(fd: UffdFd<'_>, s: Span<'_>, mode: u64, what: &str) -> Result<i64> {
     };
     ioctl(fd, &mut a, what)?;
     Ok(a.mapped)
+}
+
+/// UFFDIO_CONTINUE for the handler's hot path: (bytes mapped, outcome). A run stopped by a page
+/// that is already mapped maps a prefix (bytes > 0, EAGAIN) or nothing (EEXIST).
+pub fn cont_raw(fd: UffdFd<'_>, s: Span<'_>, mode: u64) -> (usize, std::result::Result<(), Errno>) {
+    let mut a = Continue {
+        range: range(s),
+        mode,
+        mapped: 0,
+    };
+    let r = ioctl_raw(fd, &mut a);
+    (a.mapped.max(0) as usize, r)
+}
+
+/// UFFDIO_COPY of one span for the handler's hot path: the errno alone on failure.
+pub fn copy_raw(fd: UffdFd<'_>, dst: Span<'_>, src: Span<'_>) -> std::result::Result<(), Errno> {
+    debug_assert_eq!(dst.len, src.len);
+    let mut a = Copy {
+        dst: dst.start,
+        src: src.start,
+        len: dst.len,
+        mode: 0,
+        copy: 0,
+    };
+    ioctl_raw(fd, &mut a)
 }
 
 /// UFFDIO_POISON (Linux 6.6+): install poison markers over the missing pages of `s`, so a later

@@ -2,14 +2,18 @@
 //! thread that serves faults off the JS thread (so a fault raised by JS itself cannot deadlock).
 //!
 //! The handler holds no policy beyond a per-range resolver chosen by TS: fill with zeroes, copy
-//! from another region, CONTINUE (MINOR), or defer to JS. Write-protect faults are logged and the
-//! page is un-protected so the writer proceeds (dirty tracking). Every range is an arena range.
+//! from another region, CONTINUE (MINOR), defer to JS, or serve from per-page state words JS
+//! shares (`frames.rs`: map what JS marked servable, defer the rest). Write-protect faults are
+//! logged and the page is un-protected so the writer proceeds (dirty tracking). Every range is an
+//! arena range.
 
+pub mod frames;
 pub mod ioctl;
 pub mod napi;
 
 use crate::arena::{self, Held};
 use crate::error::{err, last_os, Errno, Result};
+use frames::{FrameRule, Served};
 use ioctl::{Span, UffdFd, MODE_DONTWAKE};
 use std::collections::VecDeque;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -17,6 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering}
 use std::sync::{Arc, Condvar, Mutex, Weak};
 
 const UFFD_EVENT_PAGEFAULT: u8 = 0x12;
+pub const FLAG_WRITE: u64 = 1;
 pub const FLAG_WP: u64 = 2;
 const PAGE: usize = 4096;
 const MAX_EVENTS: usize = 65536;
@@ -27,14 +32,20 @@ pub const RESOLVE_CONTINUE: u32 = 2;
 pub const RESOLVE_DEFER: u32 = 3;
 /// Logged as `resolved_by` for write-protect faults: the page was un-protected.
 pub const RESOLVED_UNPROTECT: u32 = 4;
+/// Serve from per-page state words (`frames.rs`); logged as CONTINUE or COPY when resolved here.
+pub const RESOLVE_FRAMES: u32 = 5;
 
-/// How faults in `dst` are served. Holding `dst` (and `src` for RESOLVE_COPY) keeps both mapped
-/// while the rule exists, so the handler may name them in an ioctl at any time.
+/// How faults in `dst` are served. Holding `dst` (and `src` for RESOLVE_COPY, the state words and
+/// backing for RESOLVE_FRAMES) keeps them alive while the rule exists, so the handler may name
+/// them in an ioctl at any time.
 #[derive(Clone)]
 struct Resolver {
     dst: Held,
+    /// IOVA of `dst`'s first byte (what the fault log reports).
+    dst_iova: u64,
     kind: u32,
     src: Option<Held>,
+    frames: Option<Arc<FrameRule>>,
 }
 
 impl Resolver {
@@ -65,6 +76,8 @@ pub struct Stats {
     pub deferred: AtomicU64,
     pub errors: AtomicU64,
     pub dropped_events: AtomicU64,
+    /// Pages a frame resolver mapped around a fault (fault-around), beyond the faulting page.
+    pub around: AtomicU64,
 }
 
 pub struct Shared {
@@ -244,10 +257,43 @@ impl Uffd {
                 format!("uffd.setResolver(kind): {kind} is not a resolver"),
             ));
         }
-        let mut rs = self.shared.resolvers.lock().unwrap();
-        rs.retain(|r| !r.overlaps(dst.ptr() as usize, dst.len()));
-        rs.push(Resolver { dst, kind, src });
+        self.install(Resolver {
+            dst,
+            dst_iova: iova,
+            kind,
+            src,
+            frames: None,
+        });
         Ok(())
+    }
+
+    /// Serve faults in `[iova, iova + len)` from per-page state words (see `frames.rs`); `make`
+    /// builds the rule for that many pages. Replaces the rules of every overlapping range.
+    pub fn set_frame_resolver(&self, iova: u64, len: u64, make: impl FnOnce(usize) -> Result<FrameRule>) -> Result<()> {
+        let dst = arena::translate_pages(iova, len, "uffd.setFrameResolver")?;
+        let rule = make(dst.len() / PAGE)?;
+        if let Some(src) = &rule.copy_from {
+            if src.len() < dst.len() {
+                return Err(err(
+                    Errno::EINVAL,
+                    "uffd.setFrameResolver(copyFrom): shorter than the range",
+                ));
+            }
+        }
+        self.install(Resolver {
+            dst,
+            dst_iova: iova,
+            kind: RESOLVE_FRAMES,
+            src: None,
+            frames: Some(Arc::new(rule)),
+        });
+        Ok(())
+    }
+
+    fn install(&self, r: Resolver) {
+        let mut rs = self.shared.resolvers.lock().unwrap();
+        rs.retain(|o| !o.overlaps(r.dst.ptr() as usize, r.dst.len()));
+        rs.push(r);
     }
 
     pub fn copy(&self, dst: u64, src: u64, len: u64, dontwake: bool) -> Result<i64> {
@@ -339,66 +385,102 @@ fn handler(s: Arc<Shared>, wake: i32) {
 
 fn serve(s: &Shared, addr: usize, flags: u64, tid: u32) {
     let r = s.resolvers.lock().unwrap().iter().find(|r| r.covers(addr)).cloned();
-    let kind = match &r {
-        _ if flags & FLAG_WP != 0 => RESOLVE_DEFER,
-        Some(r) => r.kind,
-        None => u32::MAX,
+    let iova = match &r {
+        Some(r) => r.dst_iova + (addr - r.dst.ptr() as usize) as u64,
+        None => host_to_iova(addr),
     };
-    // Log before resolving: once the ioctl wakes the faulting thread it may read the log.
-    let logged = match kind {
-        _ if flags & FLAG_WP != 0 => RESOLVED_UNPROTECT,
-        RESOLVE_DEFER => u32::MAX,
-        k => k,
-    };
-    log_event(s, addr, flags, tid, logged);
-    if logged == u32::MAX {
-        queue_for_peers(s, addr, flags, tid);
-    }
     let (fd, page) = (s.fd(), Span::fault_page(addr as u64));
-    let res = if flags & FLAG_WP != 0 {
+    if flags & FLAG_WP != 0 {
+        // Log before resolving: once the ioctl wakes the faulting thread it may read the log.
+        log_event(s, iova, flags, tid, RESOLVED_UNPROTECT);
         s.stats.wp.fetch_add(1, Ordering::Relaxed);
-        ioctl::write_protect(fd, page, false, false, "wp")
-    } else {
-        match (kind, &r) {
-            (RESOLVE_ZERO, _) => {
-                s.stats.missing.fetch_add(1, Ordering::Relaxed);
-                ioctl::zeropage(fd, page, 0, "zeropage").map(|_| ())
-            }
-            (
-                RESOLVE_COPY,
-                Some(Resolver {
-                    dst, src: Some(src), ..
-                }),
-            ) => {
-                s.stats.missing.fetch_add(1, Ordering::Relaxed);
-                let off = addr - dst.ptr() as usize;
-                // `src` is as long as `dst` (setResolver), and `addr` is a page inside `dst`.
-                match Span::within(src, off, PAGE) {
-                    Some(from) => ioctl::copy(fd, page, from, 0, "copy").map(|_| ()),
-                    None => Err(err(Errno::EFAULT, "copy: source ends before the faulting page")),
-                }
-            }
-            (RESOLVE_CONTINUE, _) => {
-                s.stats.minor.fetch_add(1, Ordering::Relaxed);
-                ioctl::cont(fd, page, 0, "continue").map(|_| ())
-            }
-            _ => {
-                s.stats.deferred.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            }
-        }
+        finish(s, page, ioctl::write_protect(fd, page, false, false, "wp"));
+        return;
+    }
+    let Some(r) = r else {
+        return defer(s, iova, flags, tid);
     };
-    if let Err(e) = res {
-        // EEXIST: another thread's fault already filled the page; the waiter is woken.
-        if e.errno != Errno::EEXIST {
-            s.stats.errors.fetch_add(1, Ordering::Relaxed);
+    match r.kind {
+        RESOLVE_FRAMES => serve_frames(s, &r, iova, addr, flags, tid),
+        RESOLVE_ZERO => {
+            log_event(s, iova, flags, tid, RESOLVE_ZERO);
+            s.stats.missing.fetch_add(1, Ordering::Relaxed);
+            finish(s, page, ioctl::zeropage(fd, page, 0, "zeropage").map(|_| ()));
         }
-        let _ = ioctl::wake(fd, page, "wake");
+        RESOLVE_COPY => {
+            log_event(s, iova, flags, tid, RESOLVE_COPY);
+            s.stats.missing.fetch_add(1, Ordering::Relaxed);
+            let off = addr - r.dst.ptr() as usize;
+            // `src` is as long as `dst` (setResolver), and `addr` is a page inside `dst`.
+            let res = match r.src.as_ref().and_then(|src| Span::within(src, off, PAGE)) {
+                Some(from) => ioctl::copy(fd, page, from, 0, "copy").map(|_| ()),
+                None => Err(err(Errno::EFAULT, "copy: source ends before the faulting page")),
+            };
+            finish(s, page, res);
+        }
+        RESOLVE_CONTINUE => {
+            log_event(s, iova, flags, tid, RESOLVE_CONTINUE);
+            s.stats.minor.fetch_add(1, Ordering::Relaxed);
+            finish(s, page, ioctl::cont(fd, page, 0, "continue").map(|_| ()));
+        }
+        _ => defer(s, iova, flags, tid),
     }
 }
 
-fn log_event(s: &Shared, addr: usize, flags: u64, tid: u32, resolved_by: u32) {
-    let iova = host_to_iova(addr);
+/// A fault the handler does not resolve: logged for JS and queued for attached peers.
+fn defer(s: &Shared, iova: u64, flags: u64, tid: u32) {
+    log_event(s, iova, flags, tid, u32::MAX);
+    queue_for_peers(s, iova, flags, tid);
+    s.stats.deferred.fetch_add(1, Ordering::Relaxed);
+}
+
+/// After a resolving ioctl: a failure is counted (EEXIST is not one: another thread's fault
+/// already filled the page) and the waiter woken, so it faults again rather than wait.
+fn finish(s: &Shared, page: Span<'_>, res: Result<()>) {
+    if let Err(e) = res {
+        if e.errno != Errno::EEXIST {
+            s.stats.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = ioctl::wake(s.fd(), page, "wake");
+    }
+}
+
+/// A fault in a frame resolver's range: resolved from the state words, or deferred to the peers
+/// (not servable, or the resolve failed: the peers own IO and error answers).
+fn serve_frames(s: &Shared, r: &Resolver, iova: u64, addr: usize, flags: u64, tid: u32) {
+    let Some(f) = r.frames.as_deref() else {
+        return defer(s, iova, flags, tid);
+    };
+    let k = (addr - r.dst.ptr() as usize) / PAGE;
+    if !f.servable(k) {
+        return defer(s, iova, flags, tid);
+    }
+    let how = if f.copy_from.is_some() {
+        RESOLVE_COPY
+    } else {
+        RESOLVE_CONTINUE
+    };
+    let served = if how == RESOLVE_COPY {
+        &s.stats.missing
+    } else {
+        &s.stats.minor
+    };
+    // Log and count before resolving: once the ioctl wakes the faulting thread it may read both.
+    log_event(s, iova, flags, tid, how);
+    served.fetch_add(1, Ordering::Relaxed);
+    match frames::serve(s.fd(), &r.dst, f, k, flags & FLAG_WRITE != 0) {
+        Served::Mapped { around } => {
+            s.stats.around.fetch_add(around, Ordering::Relaxed);
+        }
+        Served::Defer => {
+            served.fetch_sub(1, Ordering::Relaxed);
+            s.stats.deferred.fetch_add(1, Ordering::Relaxed);
+            queue_for_peers(s, iova, flags, tid);
+        }
+    }
+}
+
+fn log_event(s: &Shared, iova: u64, flags: u64, tid: u32, resolved_by: u32) {
     let mut ev = s.events.lock().unwrap();
     if ev.len() < MAX_EVENTS {
         ev.push(Event {
@@ -413,14 +495,14 @@ fn log_event(s: &Shared, addr: usize, flags: u64, tid: u32, resolved_by: u32) {
 }
 
 /// Hand an unresolved fault to attached peers (a worker thread resolving it for JS).
-fn queue_for_peers(s: &Shared, addr: usize, flags: u64, tid: u32) {
+fn queue_for_peers(s: &Shared, iova: u64, flags: u64, tid: u32) {
     if s.peers.load(Ordering::SeqCst) == 0 {
         return;
     }
     let mut q = s.pending.lock().unwrap();
     if q.len() < MAX_EVENTS {
         q.push_back(Event {
-            iova: host_to_iova(addr),
+            iova,
             flags,
             tid,
             resolved_by: u32::MAX,

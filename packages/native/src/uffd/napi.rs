@@ -1,8 +1,12 @@
 //! userfaultfd's napi bindings: `uffdProbe` and the owner handle `Userfaultfd`.
 
+use super::frames::{FrameRule, StateWords};
 use super::{Event, Uffd};
+use crate::arena;
 use crate::error::{err, Errno};
 use crate::napi_util::u64_arg;
+use napi::bindgen_prelude::{FromNapiValue, Int32Array, Unknown};
+use napi::{sys, JsValue};
 use napi_derive::napi;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -30,6 +34,8 @@ pub struct UffdStats {
     pub deferred: f64,
     pub errors: f64,
     pub dropped_events: f64,
+    /// Pages frame resolvers mapped around faults (fault-around), beyond the faulting pages.
+    pub around: f64,
 }
 
 #[napi(object)]
@@ -111,6 +117,40 @@ impl Userfaultfd {
             src,
         )?)
     }
+    /// Serve faults in a range from per-page state words shared with JS (`state`: an Int32Array
+    /// over a SharedArrayBuffer, one word per page): a page is served by the handler when
+    /// `state[k] & mask == value` (CONTINUE, write-protected for reads if `wpReads`, with
+    /// fault-around over `around` pages; or COPY from `copyFrom` at the same offset), which sets
+    /// bit `dirty` before mapping it writable; every other fault is deferred to the peers.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_frame_resolver(
+        &self,
+        iova: f64,
+        len: f64,
+        state: Unknown<'_>,
+        mask: i32,
+        value: i32,
+        dirty: i32,
+        wp_reads: bool,
+        around: u32,
+        copy_from: Option<f64>,
+    ) -> napi::Result<()> {
+        let u = self.inner.as_ref().ok_or_else(uclosed)?;
+        let iova = u64_arg(iova, "uffd.setFrameResolver(iova)")?;
+        let len = u64_arg(len, "uffd.setFrameResolver(len)")?;
+        let src = match copy_from {
+            Some(c) => {
+                let c = u64_arg(c, "uffd.setFrameResolver(copyFrom)")?;
+                Some(arena::translate_pages(c, len, "uffd.setFrameResolver(copyFrom)")?)
+            }
+            None => None,
+        };
+        let words = shared_words(state)?;
+        Ok(u.set_frame_resolver(iova, len, move |pages| {
+            FrameRule::new(pages, words, mask, value, dirty, wp_reads, around, src)
+        })?)
+    }
     #[napi]
     pub fn copy(&self, dst: f64, src: f64, len: f64, dontwake: Option<bool>) -> napi::Result<f64> {
         let u = self.inner.as_ref().ok_or_else(uclosed)?;
@@ -166,6 +206,7 @@ impl Userfaultfd {
             deferred: g(&s.deferred),
             errors: g(&s.errors),
             dropped_events: g(&s.dropped_events),
+            around: g(&s.around),
         })
     }
     /// Take the fault log (IOVA, fault flags, thread id, resolver used or -1 when left to JS).
@@ -180,4 +221,39 @@ impl Userfaultfd {
     pub fn close(&mut self) {
         self.inner.take();
     }
+}
+
+/// The state words of a frame resolver: `v` must be an Int32Array over a SharedArrayBuffer (whose
+/// memory can never be detached or freed while the reference this takes keeps the view alive).
+fn shared_words(v: Unknown<'_>) -> napi::Result<StateWords> {
+    let bad = |why: &str| -> napi::Error { err(Errno::EINVAL, format!("uffd.setFrameResolver(state): {why}")).into() };
+    let (env, raw) = (v.value().env, v.raw());
+    let mut is_typed = false;
+    // SAFETY: `env` and `raw` are the live environment and argument of this call; napi writes one bool.
+    if unsafe { sys::napi_is_typedarray(env, raw, &mut is_typed) } != sys::Status::napi_ok || !is_typed {
+        return Err(bad("not an Int32Array"));
+    }
+    let (mut ty, mut len, mut data, mut ab, mut off) = (0, 0, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+    // SAFETY: `raw` is a typed array of `env`; napi writes only the five out-parameters.
+    let st = unsafe { sys::napi_get_typedarray_info(env, raw, &mut ty, &mut len, &mut data, &mut ab, &mut off) };
+    if st != sys::Status::napi_ok || ty != sys::TypedarrayType::int32_array {
+        return Err(bad("not an Int32Array"));
+    }
+    let mut plain = true;
+    // SAFETY: `ab` is the view's buffer napi just returned; napi writes one bool. A typed array's
+    // buffer is an ArrayBuffer or a SharedArrayBuffer, and only the former answers true here.
+    if unsafe { sys::napi_is_arraybuffer(env, ab, &mut plain) } != sys::Status::napi_ok || plain {
+        return Err(bad(
+            "its buffer is not a SharedArrayBuffer (an ArrayBuffer can be detached)",
+        ));
+    }
+    if len > 0 && data.is_null() {
+        return Err(bad("no memory behind the view"));
+    }
+    // SAFETY: `raw` is an Int32Array of `env` (checked above); the value takes a reference to it.
+    let hold = unsafe { Int32Array::from_napi_value(env, raw) }?;
+    // SAFETY: `data` is the view's first element (4-aligned in an Int32Array), `len` elements of a
+    // SharedArrayBuffer, which is never detached, moved or freed while `hold` references the view;
+    // JS touches these words only through `Atomics` (the frame resolver's contract).
+    Ok(unsafe { StateWords::new(data as *const i32, len, Box::new(hold)) })
 }
