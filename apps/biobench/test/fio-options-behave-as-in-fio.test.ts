@@ -118,7 +118,7 @@ describe('fio options', () => {
   });
 
   it('status-interval prints the results so far while the job runs', async () => {
-    const r = await biobench(['run', ...NULL, '--runtime', '0.6', '--status-interval', '200ms'], { tmp: s.dir });
+    const r = await biobench(['run', ...NULL, '--runtime', '1', '--status-interval', '200ms'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.match(/^status: biobench: \d+\.\ds read: IOPS=\d+/gm)?.length).toBeGreaterThanOrEqual(2);
   });
