@@ -59,6 +59,14 @@ describe('fio options', () => {
     expect(j['job options']).toMatchObject({ iodepth_batch_submit: '4', iodepth_batch_complete_max: '2' });
   });
 
+  it('iodepth_low lets a full queue drain before refilling it', async () => {
+    const shape = ['--iodepth', '8', '--iodepth-batch-complete-max', '1', '--runtime', '0.2'];
+    const plain = await json([...NULL, ...shape]);
+    expect(plain.iodepth_submit['4']).toBeGreaterThan(90); // one reaped, one refilled
+    const low = await json([...NULL, ...shape, '--iodepth-low', '2']);
+    expect(low.iodepth_submit['8']).toBeGreaterThan(90); // drained to 2, then 6 queued at once
+  });
+
   it('rate_iops holds the IO count to its schedule (rate × runtime, plus the queue)', async () => {
     const j = await json([...NULL, '--iodepth', '8', '--rate-iops', '500', '--runtime', '0.5']);
     const limit = 500 * ((j.job_runtime + 1) / 1000) * 1.02 + 8;
@@ -110,7 +118,7 @@ describe('fio options', () => {
   });
 
   it('status-interval prints the results so far while the job runs', async () => {
-    const r = await biobench(['run', ...NULL, '--runtime', '0.6', '--status-interval', '200ms'], { tmp: s.dir });
+    const r = await biobench(['run', ...NULL, '--runtime', '1', '--status-interval', '200ms'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.match(/^status: biobench: \d+\.\ds read: IOPS=\d+/gm)?.length).toBeGreaterThanOrEqual(2);
   });

@@ -13,6 +13,7 @@ import { defaultsOf } from '../src/options/parse.ts';
 import { expandSweep } from '../src/options/sweep.ts';
 import { JOB_OPTIONS } from '../src/options/table.ts';
 import { jobJson } from '../src/output/fio-json.ts';
+import { jobText } from '../src/output/normal.ts';
 import { resolveTarget } from '../src/job-target/target.ts';
 import { liveTempImages } from '../src/job-target/temp-image.ts';
 import { scratch } from './helpers.ts';
@@ -41,6 +42,7 @@ describe.skipIf(!avail.ok)('IO errors', () => {
       expect(r.counters.refs_taken).toBe(r.counters.refs_released);
       expect(failureOf([r])!.message).toMatch(new RegExp(`biobench: write of 4096 bytes at offset ${r.error!.offset} failed with EIO \\(-5\\)`));
       expect(jobJson(r, false)).toMatchObject({ error: 5, biobench: { error: { ddir: 'write', errno: 'EIO' } } });
+      expect(jobText(r)).toContain(`err= 5 (EIO: write of 4096 bytes at offset ${r.error!.offset} failed)`); // fio's err=, with what failed
     } finally {
       target.release();
       delete process.env.BIOBENCH_TMPDIR;

@@ -2,6 +2,7 @@
  * What run, ab, compare and report share: turn parsed options into jobs, pick the engine, check
  * and open the target once for all of them, run them in order, give the target back.
  */
+import { ddirName } from '../stats/io-stats.ts';
 import { errnoName } from '@biopath/native';
 import { RunError, UsageError } from '../cli/errors.ts';
 import { createProgress } from '../cli/progress.ts';
@@ -166,7 +167,7 @@ export function failureOf(results: JobResult[]): RunError | null {
     if (r.error) {
       const e = r.error;
       const what = e.res < 0 ? `failed with ${errnoName(e.res)} (${e.res})` : `was short: ${e.res} of ${e.len} bytes`;
-      return new RunError(`${r.job.name}: ${e.ddir ? 'write' : 'read'} of ${e.len} bytes at offset ${e.offset} ${what}`);
+      return new RunError(`${r.job.name}: ${ddirName(e.ddir)} of ${e.len} bytes at offset ${e.offset} ${what}`);
     }
     if (r.verify && r.verify.mismatches > 0) {
       const f = r.verify.first_mismatches.map((m) => `  offset ${m.offset}: ${m.reason}`).join('\n');

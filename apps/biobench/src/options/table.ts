@@ -12,6 +12,8 @@ import { bsPair, bssplit, distribution, pattern, percentileList, ratePair, refus
 export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'readwrite', 'randrw'] as const;
 /** fio's trim modes: refused by name (biobench has no discard path), listed so the message can say so. */
 export const TRIM_MODES = ['trim', 'randtrim', 'trimwrite'] as const;
+/** fio's other ioengines, refused by name. */
+const FIO_ENGINES = ['libaio', 'psync', 'sync', 'vsync', 'pvsync', 'pvsync2', 'posixaio', 'mmap', 'splice', 'null', 'sg', 'io_uring_cmd', 'xnvme', 'spdk', 'windowsaio', 'solarisaio', 'net', 'rdma', 'nbd', 'http', 'libblkio'];
 export const VERIFY_MODES = ['none', 'crc32c', 'md5', 'sha256', 'pattern'] as const;
 export const STRATEGIES = ['pin', 'get', 'list'] as const;
 export { RELEASE_MODES };
@@ -35,7 +37,7 @@ export const JOB_OPTIONS = [
   TARGET,
   opt('size', sizeOrPercent, { default: null, defaultText: 'the target from --offset to its end (temporary image: 128m)', help: 'Bytes of the target the job works on, from --offset; or a percentage of what lies from --offset to the end (50%), rounded down to the block size.', group: 'Target', fio: 'size' }),
   opt('offset', size, { default: 0, help: 'Start of the region, in bytes (a multiple of the logical block size for direct IO).', group: 'Target', fio: 'offset' }),
-  opt('engine', oneOf(['auto', 'uring', 'stack'] as const, { io_uring: 'uring', 'biobench-uring': 'uring', 'biobench-stack': 'stack' }), { default: 'auto', help: 'uring (also io_uring, fio\'s name): raw io_uring on the target, like fio\'s io_uring engine (strategy `raw`); stack (also biobench-stack): the biopath bio path (iov_iter → bio → blk-mq → driver); auto: stack when available, else uring.', group: 'Target', fio: 'ioengine', aliases: ['ioengine'] }),
+  opt('engine', refusing(oneOf(['auto', 'uring', 'stack'] as const, { io_uring: 'uring', 'biobench-uring': 'uring', 'biobench-stack': 'stack' }), FIO_ENGINES, 'it runs io_uring (io_uring / uring) or its own stack engine (biobench-stack / stack)'), { default: 'auto', help: 'uring (also io_uring, fio\'s name): raw io_uring on the target, like fio\'s io_uring engine (strategy `raw`); stack (also biobench-stack): the biopath bio path (iov_iter → bio → blk-mq → driver); auto: stack when available, else uring.', group: 'Target', fio: 'ioengine', aliases: ['ioengine'] }),
   opt('driver', oneOf(DRIVERS), { list: true, default: ['bdev'], defaultText: 'bdev', help: 'Stack engine driver: bdev (io_uring on an O_DIRECT fd), null (completes at once: the stack alone), nvme (passthrough on /dev/ngXnY).', group: 'Stack engine', fio: '—' }),
   opt('null_completion_nsec', int(0, 1_000_000_000), { list: true, default: [0], defaultText: '0', help: 'Null driver (--driver null) only: each request completes no earlier than this many ns after it was queued (null_blk completion_nsec with irqmode=2), on the first poll or wait after that. 0..1000000000.', group: 'Stack engine', fio: '— (biopath-only: null_blk completion_nsec)' }),
   opt('null_cpu_nsec', int(0, 10_000_000), { list: true, default: [0], defaultText: '0', help: 'Null driver (--driver null) only: busy-spin the submitting thread this many ns per request (a loop count calibrated once per process): a known CPU cost per IO for A/B calibration. 0..10000000.', group: 'Stack engine', fio: '— (biopath-only; null_blk has none)' }),

@@ -4,6 +4,7 @@
  * page cache did (buffered stack jobs; null otherwise), verify results,
  * the time series and a compact latency histogram (for `biobench report`).
  */
+import { ddirName } from '../stats/io-stats.ts';
 import { errnoName } from '@biopath/native';
 import type { JobResult } from '../job/run-job.ts';
 import { JOB_OPTIONS } from '../options/table.ts';
@@ -68,7 +69,7 @@ export function biobenchJobBlock(r: JobResult, lat: PlatHistogram): Json {
     cache: r.cache,
     verify: r.verify,
     error: r.error && {
-      ddir: r.error.ddir ? 'write' : 'read', offset: r.error.offset, len: r.error.len, res: r.error.res,
+      ddir: ddirName(r.error.ddir), offset: r.error.offset, len: r.error.len, res: r.error.res,
       errno: r.error.res < 0 ? errnoName(r.error.res) : 'short IO',
     },
     time_series: series(r),

@@ -3,6 +3,7 @@
  * percentiles, cpu) with biobench's lines (engine, strategy, pages, verify), and for a sweep a
  * table comparing the jobs.
  */
+import { ddirName } from '../stats/io-stats.ts';
 import type { JobResult } from '../job/run-job.ts';
 import type { DirStats } from '../stats/io-stats.ts';
 import { FIO_PERCENTILES } from '../stats/plat-histogram.ts';
@@ -59,7 +60,7 @@ export function errText(r: JobResult): string {
   if (code === 0) return 'err= 0';
   const e = r.error;
   const what = e
-    ? `${e.ddir > 1 ? 'sync' : e.ddir ? 'write' : 'read'} of ${e.len} bytes at offset ${e.offset} ${e.res < 0 ? 'failed' : `was short (${e.res} bytes)`}`
+    ? `${ddirName(e.ddir)} of ${e.len} bytes at offset ${e.offset} ${e.res < 0 ? 'failed' : `was short (${e.res} bytes)`}`
     : `verify: ${r.verify!.mismatches} bad block(s) of ${r.verify!.units_verified} checked; first at offset ${r.verify!.first_mismatches[0]?.offset ?? '?'}: ${r.verify!.first_mismatches[0]?.reason ?? ''}`;
   return `err=${String(code).padStart(2)} (${errnoName(-code)}: ${what})`;
 }

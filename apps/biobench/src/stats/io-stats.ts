@@ -42,6 +42,11 @@ export type Ddir = typeof DDIR_READ | typeof DDIR_WRITE;
 export const DDIR_SYNC = 3;
 export const DDIR_DATASYNC = 4;
 
+/** `read`, `write`, `fsync`, `fdatasync` for a ddir (messages and the JSON's error block). */
+export function ddirName(ddir: number): string {
+  return ddir === DDIR_SYNC ? 'fsync' : ddir === DDIR_DATASYNC ? 'fdatasync' : ddir ? 'write' : 'read';
+}
+
 export class DirStats {
   ios = 0;
   bytes = 0;
