@@ -15,7 +15,7 @@ import { mergeGroup } from '../src/job/merge.ts';
 import { defaultsOf } from '../src/options/parse.ts';
 import { JOB_OPTIONS } from '../src/options/table.ts';
 import { PlatHistogram } from '../src/stats/plat-histogram.ts';
-import { liveCloneWorkers } from '../src/workers/run-clones.ts';
+import { cloneWorkersStarted, liveCloneWorkers } from '../src/workers/run-clones.ts';
 import { expectNoStackTrace, inProcess, leftoverImages, scratch } from './helpers.ts';
 
 const avail = await stackAvailability();
@@ -34,7 +34,9 @@ interface DocJob {
 
 describe.skipIf(!avail.ok)('numjobs on worker threads', () => {
   it('reports each clone on its own: every block once per clone, pins balanced in every worker', async () => {
+    const before = cloneWorkersStarted();
     const r = await inProcess([...base, '--numjobs', '3'], s.dir);
+    expect(cloneWorkersStarted() - before).toBe(3);
     expect(r.code, r.stderr).toBe(0);
     const jobs = (JSON.parse(r.stdout) as { jobs: DocJob[] }).jobs;
     expect(jobs.map((j) => [j.jobname, j.groupid, j.read.total_ios, j['job options'].numjobs])).toEqual([
@@ -44,6 +46,18 @@ describe.skipIf(!avail.ok)('numjobs on worker threads', () => {
       expect(j.biobench.pages.pins_acquired).toBeGreaterThanOrEqual(256);
       expect(j.biobench.pages.balanced).toBe(true);
     }
+    expect(liveCloneWorkers()).toBe(0);
+  });
+
+  it('with --thread runs a lone job on a worker too (without it, on the main thread)', async () => {
+    const before = cloneWorkersStarted();
+    expect((await inProcess(base, s.dir)).code).toBe(0);
+    expect(cloneWorkersStarted()).toBe(before);
+    const r = await inProcess([...base, '--thread'], s.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cloneWorkersStarted() - before).toBe(1);
+    const jobs = (JSON.parse(r.stdout) as { jobs: DocJob[] }).jobs;
+    expect(jobs.map((j) => [j.read.total_ios, j.biobench.pages.balanced])).toEqual([[256, true]]);
     expect(liveCloneWorkers()).toBe(0);
   });
 

@@ -21,7 +21,7 @@ const ORDERING = new Set(['stonewall', 'new_group', 'wait_for_previous']);
 
 /** Options fio has that biobench does not (for the message only: every name not accepted is refused). */
 const FIO_ONLY = new Set([
-  'thread', 'iodepth_batch', 'iodepth_batch_submit', 'iodepth_batch_complete',
+  'iodepth_batch', 'iodepth_batch_submit', 'iodepth_batch_complete',
   'iodepth_batch_complete_min', 'iodepth_batch_complete_max', 'iodepth_low', 'filesize', 'nrfiles', 'directory',
   'norandommap', 'randrepeat', 'random_distribution', 'invalidate', 'loops', 'startdelay', 'cpus_allowed', 'cpumask',
   'log_offset', 'log_max_value', 'log_compression', 'log_prio', 'log_unix_epoch', 'lat_percentiles', 'clat_percentiles', 'percentile_list', 'rate',
