@@ -6,7 +6,7 @@
  * the clones' histograms added together. Pins balance in every worker; a worker's failure reaches
  * the main thread with its errno code; no worker outlives the run.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTarget, planJobs, runPlan } from '../src/commands/jobs.ts';
@@ -15,7 +15,7 @@ import { mergeGroup } from '../src/job/merge.ts';
 import { defaultsOf } from '../src/options/parse.ts';
 import { JOB_OPTIONS } from '../src/options/table.ts';
 import { PlatHistogram } from '../src/stats/plat-histogram.ts';
-import { liveCloneWorkers } from '../src/workers/run-clones.ts';
+import { cloneWorkersStarted, liveCloneWorkers } from '../src/workers/run-clones.ts';
 import { expectNoStackTrace, inProcess, leftoverImages, scratch } from './helpers.ts';
 
 const avail = await stackAvailability();
@@ -34,7 +34,9 @@ interface DocJob {
 
 describe.skipIf(!avail.ok)('numjobs on worker threads', () => {
   it('reports each clone on its own: every block once per clone, pins balanced in every worker', async () => {
+    const before = cloneWorkersStarted();
     const r = await inProcess([...base, '--numjobs', '3'], s.dir);
+    expect(cloneWorkersStarted() - before).toBe(3);
     expect(r.code, r.stderr).toBe(0);
     const jobs = (JSON.parse(r.stdout) as { jobs: DocJob[] }).jobs;
     expect(jobs.map((j) => [j.jobname, j.groupid, j.read.total_ios, j['job options'].numjobs])).toEqual([
@@ -44,6 +46,18 @@ describe.skipIf(!avail.ok)('numjobs on worker threads', () => {
       expect(j.biobench.pages.pins_acquired).toBeGreaterThanOrEqual(256);
       expect(j.biobench.pages.balanced).toBe(true);
     }
+    expect(liveCloneWorkers()).toBe(0);
+  });
+
+  it('with --thread runs a lone job on a worker too (without it, on the main thread)', async () => {
+    const before = cloneWorkersStarted();
+    expect((await inProcess(base, s.dir)).code).toBe(0);
+    expect(cloneWorkersStarted()).toBe(before);
+    const r = await inProcess([...base, '--thread'], s.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cloneWorkersStarted() - before).toBe(1);
+    const jobs = (JSON.parse(r.stdout) as { jobs: DocJob[] }).jobs;
+    expect(jobs.map((j) => [j.read.total_ios, j.biobench.pages.balanced])).toEqual([[256, true]]);
     expect(liveCloneWorkers()).toBe(0);
   });
 
@@ -61,12 +75,15 @@ describe.skipIf(!avail.ok)('numjobs on worker threads', () => {
 
   it('in a job file runs every job of a group at once and group_reporting sums the group, clones included', async () => {
     const file = join(s.dir, 'group.fio');
-    writeFileSync(file, ['[global]', 'driver=null', 'size=1m', 'iodepth=4', 'group_reporting', '[a]', 'numjobs=2', '[b]', 'rw=read', '[c]', 'stonewall', 'bs=8k'].join('\n'));
+    const log = join(s.dir, 'g');
+    writeFileSync(file, ['[global]', 'driver=null', 'size=1m', 'iodepth=4', 'group_reporting', `write_iops_log=${log}`, '[a]', 'numjobs=2', '[b]', 'rw=read', '[c]', 'stonewall', 'bs=8k'].join('\n'));
     const r = await inProcess(['run', file, '--output-format', 'json'], s.dir);
     expect(r.code, r.stderr).toBe(0);
     const jobs = (JSON.parse(r.stdout) as { jobs: DocJob[] }).jobs;
     // group 0: a's two clones and b at once (three workers), 256 IOs each; group 1: c alone, 128 IOs of 8k
     expect(jobs.map((j) => [j.jobname, j.groupid, j.read.total_ios])).toEqual([['a', 0, 768], ['c', 1, 128]]);
+    // each clone logs under its own number (fio's thread_number: a = 1 and 2, b = 3, c = 4), one line per IO
+    expect([1, 2, 3, 4].map((n) => readFileSync(`${log}_iops.${n}.log`, 'utf8').trim().split('\n').length)).toEqual([256, 256, 256, 128]);
     expect(liveCloneWorkers()).toBe(0);
   });
 

@@ -137,9 +137,10 @@ export function openTarget(jobs: JobOptions[], engine: AnyIoEngine | null = null
 
 /**
  * Run the plan on `target`: each run group after the previous one; within a group every job's
- * `numjobs` clones at once, each on its own worker thread (a group of one clone runs here); one
- * progress line per group. Results in job then clone order; with group_reporting a reporting group's
- * results are merged into one (fio's sum_thread_stats). Rejects with a worker's error (its code).
+ * `numjobs` clones at once, each on its own worker thread (a group of one clone runs here unless
+ * its job sets `thread`); one progress line per group. Results in job then clone order; with
+ * group_reporting a reporting group's results are merged into one (fio's sum_thread_stats).
+ * Rejects with a worker's error (its code).
  */
 export async function runPlan(plan: Plan, target: Target, label = ''): Promise<JobResult[]> {
   const out: JobResult[] = [];
@@ -151,7 +152,7 @@ export async function runPlan(plan: Plan, target: Target, label = ''): Promise<J
     const p = createProgress(job.progress, job.output_format, specs.length > 1 ? `${what} (${specs.length} threads)` : what);
     let rs: JobResult[];
     try {
-      rs = specs.length === 1 ? [await runJob(job, target, plan.engine, p ?? undefined, specs[0]!.id, undefined, specs[0]!.set)] : await runClones(specs, target, plan.engine, p ?? undefined);
+      rs = specs.length === 1 && !job.thread ? [await runJob(job, target, plan.engine, p ?? undefined, specs[0]!.id, undefined, specs[0]!.set)] : await runClones(specs, target, plan.engine, p ?? undefined);
     } finally {
       p?.stop();
     }

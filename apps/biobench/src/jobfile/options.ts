@@ -21,7 +21,7 @@ const ORDERING = new Set(['stonewall', 'new_group', 'wait_for_previous']);
 
 /** Options fio has that biobench does not (for the message only: every name not accepted is refused). */
 const FIO_ONLY = new Set([
-  'thread', 'filesize', 'nrfiles', 'directory',
+  'filesize', 'nrfiles', 'directory',
   'invalidate', 'cpus_allowed', 'cpumask',
   'log_offset', 'log_max_value', 'log_compression', 'log_prio', 'log_unix_epoch', 'clat_percentiles',
   'rate_min', 'zonemode', 'zonesize', 'hipri', 'registerfiles', 'nonvectored',

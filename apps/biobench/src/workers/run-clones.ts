@@ -18,11 +18,16 @@ import type { CloneTask, FromClone } from './protocol.ts';
 
 const BOOT = new URL('./clone-boot.mjs', import.meta.url);
 
-let live = 0;
+let live = 0, started = 0;
 
 /** Clone workers started and not yet ended (for tests: 0 after every run). */
 export function liveCloneWorkers(): number {
   return live;
+}
+
+/** Clone workers started by this process so far. */
+export function cloneWorkersStarted(): number {
+  return started;
 }
 
 export interface CloneSpec {
@@ -66,6 +71,7 @@ function start(spec: CloneSpec, target: Target, engine: AnyIoEngine, stop: Int32
   const task: CloneTask = { job: spec.job, target: t, engine: engine.name, async: engine.async === true, id: spec.id, set: [...(spec.set ?? [])], stop, progress: onProgress !== null };
   const worker = new Worker(BOOT, { workerData: task });
   live++;
+  started++;
   const ready = deferred<void>(), result = deferred<JobResult>();
   const fail = (e: Error): void => {
     ready.reject(e);
