@@ -1,0 +1,131 @@
+/**
+ * The in-process A/B design: A and B are set up side by side (two engine instances on one target,
+ * each with its own io_units and workload stream) and take turns in short blocks — each block
+ * issues IOs for `blockMs`, then drains what is in flight — in groups of four whose order is ABBA
+ * or BAAB, chosen by a seeded generator and recorded. Within a group each side runs once first and
+ * once second, so a position effect cancels from the group's difference and can be estimated on
+ * its own; drift slower than a group (JIT, GC, other tenants, frequency) hits both sides alike.
+ * Each block's CPU is the main thread's own clock (CLOCK_THREAD_CPUTIME_ID). Blocks during the
+ * warm-up (`rampMs`) are run and discarded. The run stops when the primary metric's always-valid
+ * interval (ab/confseq.ts) reaches `precisionPct`, or at `budgetMs`.
+ */
+import { threadCpuTimeNs } from '@biopath/native';
+import type { IoEngine } from '../engine/engine.ts';
+import { IoU } from '../engine/io-unit.ts';
+import type { JobOptions } from '../options/table.ts';
+import type { Target } from '../job-target/target.ts';
+import { regionOf } from '../job-target/target.ts';
+import { Rand32 } from '../job/prng.ts';
+import { runPhase } from '../job/run-loop.ts';
+import type { IoFailure, LoopCtx, PhaseSink } from '../job/run-loop.ts';
+import { readPercent, Workload } from '../job/workload.ts';
+import { groupDiffs } from './block-stats.ts';
+import type { BlockLog } from './block-stats.ts';
+
+export interface BlocksPlan {
+  jobs: [JobOptions, JobOptions];
+  engine: IoEngine<unknown>;
+  target: Target;
+  blockMs: number;
+  rampMs: number;
+  budgetMs: number;
+  /** Stop once the primary metric's half-width is at most this (percent of the ratio); 0 = never. */
+  precisionPct: number;
+  primary: 'cpu' | 'iops';
+  /** Decides whether the interval is narrow enough: returns its half-width in percent. */
+  halfWidthPct(log: BlockLog, primary: 'cpu' | 'iops'): number;
+  seed: number;
+  /** Runs between blocks (the stack engine's deferred releases are flushed inside the block). */
+  flush: () => void;
+}
+
+export interface BlocksResult {
+  log: BlockLog;
+  /** Groups run in the warm-up and discarded. */
+  warmupGroups: number;
+  /** 'ABBA'/'BAAB' per group, warm-up first: the whole order as run. */
+  order: string;
+  stop: 'precision' | 'budget';
+  measuredMs: number;
+  failure: IoFailure | null;
+  sides: { info: unknown; pins_balanced: boolean }[];
+}
+
+interface Side {
+  ctx: LoopCtx;
+  wl: Workload;
+}
+
+function openSide(p: BlocksPlan, job: JobOptions): Side {
+  const region = regionOf(p.target, job.offset, job.size, job.bs.min, job.bs.max, job.direct);
+  const units = Array.from({ length: job.iodepth }, (_, i) => new IoU(i));
+  const d = p.engine.init({ job, target: p.target, units, maxBs: job.bs.max, write: readPercent(job.rw, job.rwmixread) < 100 });
+  const wl = new Workload({ rw: job.rw, rwmixread: job.rwmixread, bsMin: job.bs.min, bsMax: job.bs.max, start: region.start, size: region.size, sizeBased: false, seed: job.seed });
+  return { ctx: { engine: p.engine, d, units, verify: null, checkAll: false, failure: null }, wl };
+}
+
+/** Run the design; the engines are set up and torn down here, the target stays the caller's. */
+export function runBlocks(p: BlocksPlan): BlocksResult {
+  const sides: Side[] = [];
+  try {
+    sides.push(openSide(p, p.jobs[0]));
+    sides.push(openSide(p, p.jobs[1]));
+    return alternate(p, sides);
+  } finally {
+    for (const s of sides) p.engine.cleanup(s.ctx.d);
+  }
+}
+
+function alternate(p: BlocksPlan, sides: Side[]): BlocksResult {
+  const rng = new Rand32((p.seed ^ 0x5ab5ab) >>> 0);
+  const log: BlockLog = { side: [], ios: [], wallNs: [], cpuNs: [] };
+  const sink: PhaseSink = { dirs: null, series: null, from: 0, until: 0, depth: new Float64Array(7), tick: () => true };
+  let order = '', warmupGroups = 0, stop: BlocksResult['stop'] = 'budget';
+  const t0 = performance.now(), measureFrom = t0 + p.rampMs;
+  let failure: IoFailure | null = null, nextLook = 0;
+  for (;;) {
+    const now = performance.now();
+    if (now >= measureFrom + p.budgetMs) break;
+    const g = rng.below(2) === 0 ? 'ABBA' : 'BAAB';
+    order += g;
+    const warm = now < measureFrom;
+    for (let i = 0; i < 4 && !failure; i++) {
+      const s = g.charCodeAt(i) === 65 ? 0 : 1;
+      const r = block(p, sides[s]!, sink);
+      failure = sides[s]!.ctx.failure;
+      if (!warm) {
+        log.side.push(s);
+        log.ios.push(r.ios);
+        log.wallNs.push(r.wallNs);
+        log.cpuNs.push(r.cpuNs);
+      }
+    }
+    if (failure) break;
+    if (warm) warmupGroups++;
+    else if (p.precisionPct > 0 && log.side.length / 4 >= nextLook) {
+      nextLook = Math.ceil((log.side.length / 4) * 1.05) + 8; // look about every 5 % more groups
+      if (groupDiffs(log).cpu.length >= 10 && p.halfWidthPct(log, p.primary) <= p.precisionPct) {
+        stop = 'precision';
+        break;
+      }
+    }
+  }
+  const measuredMs = Math.max(0, performance.now() - measureFrom);
+  return {
+    log, warmupGroups, order, stop, measuredMs, failure,
+    sides: sides.map((s) => {
+      const c = p.engine.counters(s.ctx.d);
+      return { info: p.engine.describe(s.ctx.d), pins_balanced: c.pins_acquired === c.pins_released && c.refs_taken === c.refs_released };
+    }),
+  };
+}
+
+/** One block of one side: issue for blockMs, drain, flush deferred work; its IOs, wall and CPU time. */
+function block(p: BlocksPlan, s: Side, sink: PhaseSink): { ios: number; wallNs: number; cpuNs: number } {
+  const c0 = threadCpuTimeNs(), t0 = performance.now();
+  sink.until = t0 + p.blockMs;
+  const ios = runPhase(s.ctx, s.wl, sink);
+  p.flush();
+  const t1 = performance.now(), c1 = threadCpuTimeNs();
+  return { ios, wallNs: (t1 - t0) * 1e6, cpuNs: c1 - c0 };
+}
