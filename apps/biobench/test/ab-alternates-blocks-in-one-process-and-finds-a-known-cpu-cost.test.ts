@@ -33,6 +33,9 @@ describe('biobench ab, design blocks', () => {
     expect(cpu.mde_pct).toBeGreaterThan(cpu.pm_pct);
     expect(ab.verdict).toMatch(/^A uses less CPU per IO by [\d.]+% ± [\d.]+%$/);
     expectNoStackTrace(r.stderr);
+    const rep = await biobench(['report', out, '--out-dir', join(s.dir, 'report')], { tmp: s.dir });
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(readFileSync(join(s.dir, 'report', 'report.html'), 'utf8')).toMatch(/\d+ groups of blocks in one process \(ABBA\/BAAB\)/);
   });
 
   it('prints the design, the verdict, position effect, MDE and load (text)', async () => {

@@ -21,7 +21,7 @@ describe('biobench report', () => {
     const run = join(s.dir, 'run.json'), ab = join(s.dir, 'ab.json'), out = join(s.dir, 'report');
     const r1 = await biobench(['run', '--size', '4m', '--runtime', '0.3', '--ramp-time', '0', '--log-avg-msec', '50', '--iodepth', '1,8', '--output-format', 'json', '--output', run], { tmp: s.dir });
     expect(r1.code, r1.stderr).toBe(0);
-    const r2 = await biobench(['ab', 'iodepth=2', 'iodepth=8', '--size', '4m', '--runtime', '0.15', '--ramp-time', '0', '--pairs', '5', '--resamples', '200', '--output-format', 'json', '--output', ab], { tmp: s.dir });
+    const r2 = await biobench(['ab', 'iodepth=2', 'iodepth=8', '--design', 'process', '--size', '4m', '--runtime', '0.15', '--ramp-time', '0', '--pairs', '5', '--resamples', '200', '--output-format', 'json', '--output', ab], { tmp: s.dir });
     expect(r2.code, r2.stderr).toBe(0);
     const r = await biobench(['report', run, ab, '--out-dir', out, '--width', '640', '--height', '360'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);

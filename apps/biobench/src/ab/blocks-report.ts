@@ -59,11 +59,11 @@ export function blocksJson(r: BlocksResult, cs: BlockComparison[], m: BlocksMeta
   return {
     design: 'blocks', a: m.a, b: m.b, confidence: m.confidence, seed: m.seed, block_msec: m.blockMs, ramp_msec: m.rampMs,
     budget_msec: m.budgetMs, precision_pct: m.precisionPct, method: 'asymptotic confidence sequence (Waudby-Smith, Arnold, Wu, Ramdas, Howard 2024), Holm over secondaries',
-    stop: r.stop, measured_msec: r.measuredMs, warmup_groups: r.warmupGroups, groups: r.log.side.length / 4, order: r.order,
+    stop: r.stop, measured_msec: r.measuredMs, warmup_groups: r.warmupGroups, groups: r.log.side.length / 4, pairs: r.log.side.length / 2, order: r.order,
     verdict: cs[0]!.verdict, primary: cs[0]!.metric,
     loadavg_start: m.loadBefore, loadavg_end: m.loadAfter, steal_pct: m.stealPct, sides: r.sides,
     metrics: cs.map((c) => ({
-      key: c.metric, label: c.label, unit: c.unit, better: c.better, primary: c.primary, a: c.a, b: c.b,
+      key: c.metric, label: c.label, unit: c.unit, better: c.better, primary: c.primary, a: { mean: c.a, samples: [] }, b: { mean: c.b, samples: [] },
       change_pct: c.changePct, ci_pct: c.ciPct, pm_pct: c.pmPct, mde_pct: c.mdePct, p_anytime: c.est.p, sd_log: c.est.sd, n_groups: c.est.n,
       position_pct: c.positionPct, position_ci_pct: c.positionCiPct, significant: c.significant, winner: c.winner, verdict: c.verdict,
     })),
