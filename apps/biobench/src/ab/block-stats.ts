@@ -6,7 +6,7 @@
  * interval (ab/confseq.ts); the declared primary metric decides the verdict, the secondary ones
  * are claimed only when Holm's step-down over their anytime p-values rejects.
  */
-import { csEstimate } from './confseq.ts';
+import { csHuber, huberClip } from './confseq.ts';
 import { holm } from './holm.ts';
 import type { CsEstimate } from './confseq.ts';
 
@@ -68,11 +68,19 @@ export function sideTotals(log: BlockLog, side: number): { ios: number; cpuNsPer
   return { ios, cpuNsPerIo: ios ? cpu / ios : 0, iops: wall ? (ios * 1e9) / wall : 0 };
 }
 
+export type Clips = Record<BlockMetric, number>;
+
+/** Huber clips per metric from the warm-up groups (Infinity, i.e. the mean, with fewer than 8). */
+export function clipsOf(warm: BlockLog): Clips {
+  const d = groupDiffs(warm);
+  return { cpu: huberClip(d.cpu), iops: huberClip(d.iops) };
+}
+
 /** Half-width (percent of the ratio, the wider side) of a metric's interval: the stopping rule's test. */
-export function halfWidthPct(log: BlockLog, m: BlockMetric, alpha: number, rho: number): number {
+export function halfWidthPct(log: BlockLog, m: BlockMetric, alpha: number, rho: number, clips: Clips): number {
   const xs = groupDiffs(log)[m];
   if (xs.length < 2) return Number.POSITIVE_INFINITY;
-  const e = csEstimate(xs, alpha, rho);
+  const e = csHuber(xs, clips[m], alpha, rho);
   return Math.max(Math.exp(e.ci[1]) - Math.exp(e.mean), Math.exp(e.mean) - Math.exp(e.ci[0])) / Math.exp(e.mean) * 100;
 }
 
@@ -109,15 +117,15 @@ const pct = (x: number): number => (Math.exp(x) - 1) * 100;
 const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}%`;
 
 /** Compare both metrics; `primary` decides the verdict, the other is Holm-adjusted (a family of one here). */
-export function compareBlocks(log: BlockLog, primary: BlockMetric, alpha: number, rho: number): BlockComparison[] {
+export function compareBlocks(log: BlockLog, primary: BlockMetric, alpha: number, rho: number, clips: Clips): BlockComparison[] {
   const gd = groupDiffs(log);
   const ta = sideTotals(log, 0), tb = sideTotals(log, 1);
   const metrics: BlockMetric[] = primary === 'cpu' ? ['cpu', 'iops'] : ['iops', 'cpu'];
-  const ests = metrics.map((m) => csEstimate(gd[m], alpha, rho));
+  const ests = metrics.map((m) => csHuber(gd[m], clips[m], alpha, rho));
   const secondaryOk = holm(ests.slice(1).map((e) => e.p), alpha);
   return metrics.map((m, i) => {
     const est = ests[i]!, spec = SPECS[m];
-    const pos = csEstimate(m === 'cpu' ? gd.cpuPos : gd.iopsPos, alpha, rho);
+    const pos = csHuber(m === 'cpu' ? gd.cpuPos : gd.iopsPos, clips[m], alpha, rho);
     const ciPct: [number, number] = [pct(est.ci[0]), pct(est.ci[1])];
     const excl = est.n >= 2 && (est.ci[0] > 0 || est.ci[1] < 0);
     const significant = excl && (i === 0 || secondaryOk[i - 1]!);

@@ -33,7 +33,7 @@ export interface BlocksPlan {
   precisionPct: number;
   primary: 'cpu' | 'iops';
   /** Decides whether the interval is narrow enough: returns its half-width in percent. */
-  halfWidthPct(log: BlockLog, primary: 'cpu' | 'iops'): number;
+  halfWidthPct(log: BlockLog, warm: BlockLog, primary: 'cpu' | 'iops'): number;
   seed: number;
   /** Runs between blocks (the stack engine's deferred releases are flushed inside the block). */
   flush: () => void;
@@ -41,6 +41,8 @@ export interface BlocksPlan {
 
 export interface BlocksResult {
   log: BlockLog;
+  /** The warm-up blocks: not evidence; they fix the robust estimator's clip. */
+  warm: BlockLog;
   /** Groups run in the warm-up and discarded. */
   warmupGroups: number;
   /** 'ABBA'/'BAAB' per group, warm-up first: the whole order as run. */
@@ -78,7 +80,7 @@ export function runBlocks(p: BlocksPlan): BlocksResult {
 
 function alternate(p: BlocksPlan, sides: Side[]): BlocksResult {
   const rng = new Rand32((p.seed ^ 0x5ab5ab) >>> 0);
-  const log: BlockLog = { side: [], ios: [], wallNs: [], cpuNs: [] };
+  const log: BlockLog = { side: [], ios: [], wallNs: [], cpuNs: [] }, warmLog: BlockLog = { side: [], ios: [], wallNs: [], cpuNs: [] };
   const sink: PhaseSink = { dirs: null, series: null, from: 0, until: 0, depth: new Float64Array(7), tick: () => true };
   let order = '', warmupGroups = 0, stop: BlocksResult['stop'] = 'budget';
   const t0 = performance.now(), measureFrom = t0 + p.rampMs;
@@ -93,18 +95,17 @@ function alternate(p: BlocksPlan, sides: Side[]): BlocksResult {
       const s = g.charCodeAt(i) === 65 ? 0 : 1;
       const r = block(p, sides[s]!, sink);
       failure = sides[s]!.ctx.failure;
-      if (!warm) {
-        log.side.push(s);
-        log.ios.push(r.ios);
-        log.wallNs.push(r.wallNs);
-        log.cpuNs.push(r.cpuNs);
-      }
+      const into = warm ? warmLog : log;
+      into.side.push(s);
+      into.ios.push(r.ios);
+      into.wallNs.push(r.wallNs);
+      into.cpuNs.push(r.cpuNs);
     }
     if (failure) break;
     if (warm) warmupGroups++;
     else if (p.precisionPct > 0 && log.side.length / 4 >= nextLook) {
       nextLook = Math.ceil((log.side.length / 4) * 1.05) + 8; // look about every 5 % more groups
-      if (groupDiffs(log).cpu.length >= 10 && p.halfWidthPct(log, p.primary) <= p.precisionPct) {
+      if (groupDiffs(log).cpu.length >= 10 && p.halfWidthPct(log, warmLog, p.primary) <= p.precisionPct) {
         stop = 'precision';
         break;
       }
@@ -112,7 +113,7 @@ function alternate(p: BlocksPlan, sides: Side[]): BlocksResult {
   }
   const measuredMs = Math.max(0, performance.now() - measureFrom);
   return {
-    log, warmupGroups, order, stop, measuredMs, failure,
+    log, warm: warmLog, warmupGroups, order, stop, measuredMs, failure,
     sides: sides.map((s) => {
       const c = p.engine.counters(s.ctx.d);
       return { info: p.engine.describe(s.ctx.d), pins_balanced: c.pins_acquired === c.pins_released && c.refs_taken === c.refs_released };

@@ -15,7 +15,7 @@ import type { NoiseReport } from '../ab/noise.ts';
 import { compareMetric, holmSecondaries, positionEffect } from '../ab/stats.ts';
 import type { Comparison, PositionEffect } from '../ab/stats.ts';
 import { runBlocks } from '../ab/blocks.ts';
-import { compareBlocks, halfWidthPct } from '../ab/block-stats.ts';
+import { clipsOf, compareBlocks, halfWidthPct } from '../ab/block-stats.ts';
 import { blocksJson, blocksText } from '../ab/blocks-report.ts';
 import type { BlocksMeta } from '../ab/blocks-report.ts';
 import { csRho } from '../ab/confseq.ts';
@@ -92,7 +92,7 @@ async function abBlocks(aText: string, bText: string, a: Plan, b: Plan, values: 
     r = runBlocks({
       jobs: [ja, jb], engine: a.engine as IoEngine<unknown>, target, blockMs: values.block_msec, rampMs: values.ramp_time, budgetMs: values.budget,
       precisionPct: values.precision, primary: values.primary, seed: values.seed, flush,
-      halfWidthPct: (log, m) => halfWidthPct(log, m, alpha, rho),
+      halfWidthPct: (log, warm, m) => halfWidthPct(log, m, alpha, rho, clipsOf(warm)),
     });
   } finally {
     target.release();
@@ -102,7 +102,7 @@ async function abBlocks(aText: string, bText: string, a: Plan, b: Plan, values: 
     throw new RunError(`${e.ddir ? 'write' : 'read'} of ${e.len} bytes at offset ${e.offset} failed (${e.res})`);
   }
   const after = cpuTimes(), dt = after.total - before.total;
-  const cs = compareBlocks(r.log, values.primary, alpha, rho);
+  const cs = compareBlocks(r.log, values.primary, alpha, rho, clipsOf(r.warm));
   const meta: BlocksMeta = {
     a: aText, b: bText, confidence: values.confidence, seed: values.seed, blockMs: values.block_msec, rampMs: values.ramp_time, budgetMs: values.budget,
     precisionPct: values.precision, loadBefore, loadAfter: loadavg(), stealPct: dt > 0 ? ((after.steal - before.steal) / dt) * 100 : 0, notes: [...new Set([...a.notes, ...b.notes])],
