@@ -20,6 +20,7 @@ describe('biobench ab, design blocks', () => {
     const ab = JSON.parse(readFileSync(out, 'utf8')).biobench.ab;
     expect(ab).toMatchObject({ design: 'blocks', a: 'null_cpu_nsec=0', b: 'null_cpu_nsec=2000', seed: 7, block_msec: 5, ramp_msec: 300, budget_msec: 1500, primary: 'cpu', stop: 'budget' });
     expect(ab.order).toMatch(/^(ABBA|BAAB)+$/);
+    expect(['A', 'B']).toContain(ab.setup_first);
     expect(ab.order.length / 4).toBe(ab.groups + ab.warmup_groups);
     expect(ab.blocks.side).toHaveLength(4 * ab.groups);
     expect(ab.blocks.side.map((x: number) => 'AB'[x]).join('')).toBe(ab.order.slice(4 * ab.warmup_groups));
@@ -41,7 +42,7 @@ describe('biobench ab, design blocks', () => {
   it('prints the design, the verdict, position effect, MDE and load (text)', async () => {
     const r = await biobench(['ab', 'release=unpin', 'release=unpin-batched', ...common, '--budget', '500ms', '--precision', '50%', '--seed', '7'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^A: release=unpin\nB: release=unpin-batched\ndesign: blocks in one process, 5 ms each, groups ABBA\/BAAB in seeded random order \(seed 7\); \d+ groups measured in [\d.]+ s, \d+ warm-up groups discarded; stopped: (precision ±50% reached|time budget 0\.5 s \(precision ±50% not reached\))$/m);
+    expect(r.stdout).toMatch(/^A: release=unpin\nB: release=unpin-batched\ndesign: blocks in one process, 5 ms each, groups ABBA\/BAAB in seeded random order \(seed 7\); \d+ groups measured in [\d.]+ s, \d+ warm-up groups discarded; (A|B) set up first; stopped: (precision ±50% reached|time budget 0\.5 s \(precision ±50% not reached\))$/m);
     expect(r.stdout).toMatch(/^CPU per IO \(ns\) \[primary\]\s/m);
     expect(r.stdout).toMatch(/^verdict: (A|B) uses less CPU per IO by |^verdict: no difference detected/m);
     expect(r.stdout).toMatch(/^position effect \(CPU per IO of a side's block run first vs second\): [+−][\d.]+% \[/m);

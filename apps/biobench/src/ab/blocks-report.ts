@@ -36,7 +36,7 @@ export function blocksText(r: BlocksResult, cs: BlockComparison[], m: BlocksMeta
   const p = cs[0]!;
   const lines = [
     `A: ${m.a}`, `B: ${m.b}`,
-    `design: blocks in one process, ${m.blockMs} ms each, groups ABBA/BAAB in seeded random order (seed ${m.seed}); ${groups} groups measured in ${(r.measuredMs / 1000).toFixed(1)} s, ${r.warmupGroups} warm-up groups discarded; stopped: ${stopText(r, m)}`,
+    `design: blocks in one process, ${m.blockMs} ms each, groups ABBA/BAAB in seeded random order (seed ${m.seed}); ${groups} groups measured in ${(r.measuredMs / 1000).toFixed(1)} s, ${r.warmupGroups} warm-up groups discarded; ${r.setupFirst} set up first; stopped: ${stopText(r, m)}`,
     `intervals: ${conf}% always-valid (asymptotic confidence sequence, Waudby-Smith et al. 2024) for the Huber location of per-group log-ratios (clip from the warm-up); secondary metrics Holm-adjusted`, '',
     renderTable(['metric', 'A', 'B', 'A vs B', `CI (${conf}%)`, 'MDE', 'verdict'], rows), '',
     `verdict: ${p.verdict}`,
@@ -59,7 +59,7 @@ export function blocksJson(r: BlocksResult, cs: BlockComparison[], m: BlocksMeta
   return {
     design: 'blocks', a: m.a, b: m.b, confidence: m.confidence, seed: m.seed, block_msec: m.blockMs, ramp_msec: m.rampMs,
     budget_msec: m.budgetMs, precision_pct: m.precisionPct, method: 'asymptotic confidence sequence (Waudby-Smith, Arnold, Wu, Ramdas, Howard 2024) for the Huber location of per-group log-ratios, clip fixed from the warm-up groups; Holm over secondaries',
-    stop: r.stop, measured_msec: r.measuredMs, warmup_groups: r.warmupGroups, groups: r.log.side.length / 4, pairs: r.log.side.length / 2, order: r.order,
+    stop: r.stop, setup_first: r.setupFirst, measured_msec: r.measuredMs, warmup_groups: r.warmupGroups, groups: r.log.side.length / 4, pairs: r.log.side.length / 2, order: r.order,
     verdict: cs[0]!.verdict, primary: cs[0]!.metric,
     loadavg_start: m.loadBefore, loadavg_end: m.loadAfter, steal_pct: m.stealPct, sides: r.sides,
     metrics: cs.map((c) => ({

@@ -51,7 +51,15 @@ export interface BlocksResult {
   measuredMs: number;
   failure: IoFailure | null;
   sides: { info: unknown; pins_balanced: boolean }[];
+  /** The side set up first (drawn from the seed). */
+  setupFirst: 'A' | 'B';
 }
+
+/** Side set up first for `seed`: 0 (A) or 1 (B). */
+export const setupFirst = (seed: number): number => new Rand32((seed ^ 0x51de) >>> 0).below(2);
+
+/** The precision rule may stop only after this many groups: the sequence's guarantee is asymptotic. */
+export const MIN_GROUPS_TO_STOP = 200;
 
 interface Side {
   ctx: LoopCtx;
@@ -70,15 +78,18 @@ function openSide(p: BlocksPlan, job: JobOptions): Side {
 export function runBlocks(p: BlocksPlan): BlocksResult {
   const sides: Side[] = [];
   try {
-    sides.push(openSide(p, p.jobs[0]));
-    sides.push(openSide(p, p.jobs[1]));
-    return alternate(p, sides);
+    // which side is set up first (memory placement, object shapes) is drawn from the seed, so a
+    // set-up order effect averages out over processes instead of always favouring one side
+    const first = setupFirst(p.seed);
+    sides[first] = openSide(p, p.jobs[first]);
+    sides[1 - first] = openSide(p, p.jobs[1 - first]);
+    return { ...alternate(p, sides), setupFirst: first === 0 ? 'A' : 'B' };
   } finally {
-    for (const s of sides) p.engine.cleanup(s.ctx.d);
+    for (const s of sides) if (s) p.engine.cleanup(s.ctx.d);
   }
 }
 
-function alternate(p: BlocksPlan, sides: Side[]): BlocksResult {
+function alternate(p: BlocksPlan, sides: Side[]): Omit<BlocksResult, 'setupFirst'> {
   const rng = new Rand32((p.seed ^ 0x5ab5ab) >>> 0);
   const log: BlockLog = { side: [], ios: [], wallNs: [], cpuNs: [] }, warmLog: BlockLog = { side: [], ios: [], wallNs: [], cpuNs: [] };
   const sink: PhaseSink = { dirs: null, series: null, from: 0, until: 0, depth: new Float64Array(7), tick: () => true };
@@ -105,7 +116,7 @@ function alternate(p: BlocksPlan, sides: Side[]): BlocksResult {
     if (warm) warmupGroups++;
     else if (p.precisionPct > 0 && log.side.length / 4 >= nextLook) {
       nextLook = Math.ceil((log.side.length / 4) * 1.05) + 8; // look about every 5 % more groups
-      if (groupDiffs(log).cpu.length >= 10 && p.halfWidthPct(log, warmLog, p.primary) <= p.precisionPct) {
+      if (groupDiffs(log).cpu.length >= MIN_GROUPS_TO_STOP && p.halfWidthPct(log, warmLog, p.primary) <= p.precisionPct) {
         stop = 'precision';
         break;
       }
