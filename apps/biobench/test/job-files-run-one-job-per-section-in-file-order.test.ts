@@ -81,7 +81,7 @@ describe('a job file', () => {
   it('of one job is the base ab applies A and B over', async () => {
     const one = join(s.dir, 'one.fio');
     writeFileSync(one, ['[global]', 'driver=null', 'size=256k', 'ramp_time=0', '[base]', 'rw=randread', 'bs=8k'].join('\n'));
-    const r = await biobench(['ab', 'iodepth=1', 'iodepth=8', one, '--output-format', 'json'], { tmp: s.dir });
+    const r = await biobench(['ab', 'iodepth=1', 'iodepth=8', one, '--design', 'process', '--output-format', 'json'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as Doc;
     expect(doc.jobs).toHaveLength(10); // 5 pairs

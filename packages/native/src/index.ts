@@ -19,6 +19,7 @@ export {
 export type { RingSetup, RingBuffers } from './ring.ts';
 export { openDevice, closeFd, deviceInfo } from './device.ts';
 export type { DeviceInfo, OpenOptions } from './device.ts';
+export { threadCpuTimeNs } from './clock.ts';
 export {
   Userfaultfd, UserfaultfdPeer, uffdProbe, UffdResolve, UFFD_MAX_FAULT_AROUND, UFFDIO_CONTINUE_MODE_DONTWAKE, UFFDIO_CONTINUE_MODE_WP,
   UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_MISSING_SHMEM, UFFD_FEATURE_THREAD_ID, UFFD_FEATURE_MINOR_SHMEM,

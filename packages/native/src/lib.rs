@@ -8,6 +8,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod arena;
+mod clock;
 mod device;
 mod error;
 mod napi_util;

@@ -6,7 +6,8 @@
  * reported only when that interval excludes zero.
  */
 import { Rand32 } from '../job/prng.ts';
-import { tQuantile } from './student-t.ts';
+import { holm } from './holm.ts';
+import { tCdf, tQuantile } from './student-t.ts';
 
 export interface MetricSpec {
   key: string;
@@ -105,3 +106,46 @@ export function compareMetric(metric: MetricSpec, a: number[], b: number[], o: A
 }
 
 const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}%`;
+
+/** Two-sided p-value of Student's t test that the mean paired log-ratio is 0. */
+export function pairedLogRatioP(a: readonly number[], b: readonly number[]): number {
+  const lr = a.map((x, i) => Math.log(x / b[i]!));
+  const sd = stddev(lr);
+  if (lr.length < 2 || !(sd > 0)) return 1;
+  return 2 * (1 - tCdf(Math.abs(mean(lr)) / (sd / Math.sqrt(lr.length)), lr.length - 1));
+}
+
+/**
+ * The family of reported metrics: the first is the declared primary metric and keeps its own
+ * verdict; the others are claimed only when Holm's step-down over their paired t-test p-values
+ * rejects at `alpha` (otherwise their verdict becomes "no difference detected (…, Holm)").
+ */
+export function holmSecondaries(cs: Comparison[], alpha: number): Comparison[] {
+  const rest = cs.slice(1);
+  const ok = holm(rest.map((c) => (c.significant ? pairedLogRatioP(c.a.samples, c.b.samples) : 1)), alpha);
+  return [cs[0]!, ...rest.map((c, i) => (ok[i] || !c.significant ? c : {
+    ...c, significant: false, winner: null, byPct: 0, pmPct: 0,
+    verdict: `no difference detected (A vs B ${signed(c.ciPct[0])} … ${signed(c.ciPct[1])}, Holm)`,
+  }))];
+}
+
+export interface PositionEffect {
+  /** ln(first) − ln(second) as a percent, and its interval; null with fewer than 2 pairs per order. */
+  pct: number;
+  ciPct: [number, number];
+}
+
+/**
+ * The position effect of whole runs in the balanced order `order` ('ABBA…', one letter per run):
+ * half the difference between the mean log-ratio of the pairs A ran first in and of those B did,
+ * with a Student t interval (Welch's standard error, n₁ + n₂ − 2 degrees of freedom).
+ */
+export function positionEffect(a: readonly number[], b: readonly number[], order: string, confidence: number): PositionEffect | null {
+  const first: number[] = [], second: number[] = [];
+  for (let i = 0; i < a.length; i++) (order[2 * i] === 'A' ? first : second).push(Math.log(a[i]! / b[i]!));
+  if (first.length < 2 || second.length < 2 || a.some((x) => !(x > 0)) || b.some((x) => !(x > 0))) return null;
+  const d = (mean(first) - mean(second)) / 2;
+  const se = 0.5 * Math.sqrt(stddev(first) ** 2 / first.length + stddev(second) ** 2 / second.length);
+  const h = tQuantile(1 - (1 - confidence) / 2, first.length + second.length - 2) * se;
+  return { pct: pct(Math.exp(d) - 1), ciPct: [pct(Math.exp(d - h) - 1), pct(Math.exp(d + h) - 1)] };
+}

@@ -1,14 +1,25 @@
 /**
- * `biobench ab A B`: the two configurations (key=value lists over the common options) run
- * interleaved, A B A B ..., on one target; each metric's difference gets a confidence interval
- * and a plain verdict, and a noisy machine is flagged (ab/stats.ts, ab/noise.ts).
+ * `biobench ab A B`: two configurations (key=value lists over the common options) on one target.
+ * Where they can share a process (same engine, no page cache, no verify) they are set up side by
+ * side and alternate in short blocks, balanced ABBA/BAAB, until the declared primary metric's
+ * always-valid interval reaches --precision or --budget runs out (ab/blocks.ts, ab/block-stats.ts,
+ * ab/confseq.ts). Otherwise whole runs alternate in balanced order (A B, B A, ...), with the
+ * position effect estimated (ab/stats.ts, ab/noise.ts). Secondary metrics are Holm-adjusted.
  */
 import type { CmdIo } from '../cli/cmd-io.ts';
-import { UsageError } from '../cli/errors.ts';
+import { RunError, UsageError } from '../cli/errors.ts';
+import { loadavg } from 'node:os';
+import { blkFlushDeferredRelease } from '@biopath/block';
 import { cpuTimes, judgeNoise, load1 } from '../ab/noise.ts';
 import type { NoiseReport } from '../ab/noise.ts';
-import { compareMetric } from '../ab/stats.ts';
-import type { Comparison } from '../ab/stats.ts';
+import { compareMetric, holmSecondaries, positionEffect } from '../ab/stats.ts';
+import type { Comparison, PositionEffect } from '../ab/stats.ts';
+import { runBlocks } from '../ab/blocks.ts';
+import { clipsOf, compareBlocks, halfWidthPct } from '../ab/block-stats.ts';
+import { blocksJson, blocksText } from '../ab/blocks-report.ts';
+import type { BlocksMeta } from '../ab/blocks-report.ts';
+import { csRho } from '../ab/confseq.ts';
+import type { IoEngine } from '../engine/engine.ts';
 import type { JobResult } from '../job/run-job.ts';
 import { jobFileSweeps } from '../jobfile/options.ts';
 import { applyAssignments } from '../options/parse.ts';
@@ -25,6 +36,14 @@ import { failureOf, openTarget, planJobs, runPlan } from './jobs.ts';
 import type { Plan } from './jobs.ts';
 
 type AbValues = SweepOf<typeof OPTION_TABLE.ab>;
+
+/** Engines other than stack defer nothing past a block. */
+function noFlush(): void {
+  // nothing to flush
+}
+
+/** Warm-up of the block design unless --ramp-time is given: both sides' IO paths reach the JIT's top tier. */
+const BLOCKS_WARMUP_MS = 2000;
 
 /** A job file for ab: exactly one job, the base A and B are applied over. */
 function oneFileJob(file: string, cli: AbValues, cliExplicit: Set<string>): { values: AbValues; explicit: Set<string> } {
@@ -46,15 +65,67 @@ export async function cmdAb(aText: string, bText: string, cli: AbValues, cliExpl
   const a = await side(aText, values, explicit, 'A'), b = await side(bText, values, explicit, 'B');
   const ja = a.jobs[0]!, jb = b.jobs[0]!;
   if (ja.target !== jb.target) throw new UsageError('A and B must run on the same target: set --target outside the configurations');
+  const why = whyNotOneProcess(a, b);
+  if (values.design === 'blocks' && why) throw new UsageError(`--design blocks: A and B cannot share one process: ${why}; use --design process`);
+  if (values.design !== 'process' && !why) return abBlocks(aText, bText, a, b, { ...values, ramp_time: explicit.has('ramp_time') ? values.ramp_time : BLOCKS_WARMUP_MS }, io);
+  return abProcess(aText, bText, a, b, values, io, values.design === 'auto' && why ? `whole runs per side (not blocks in one process: ${why})` : '');
+}
+
+/** Why A and B cannot be set up side by side in one process ('' when they can). */
+function whyNotOneProcess(a: Plan, b: Plan): string {
+  const ja = a.jobs[0]!, jb = b.jobs[0]!;
+  if (a.engine !== b.engine) return `they run on different engines (${a.engine.name}, ${b.engine.name})`;
+  if (a.engine.async) return 'buffered IO through the page cache runs whole jobs';
+  if (ja.verify !== 'none' || jb.verify !== 'none') return '--verify needs whole jobs';
+  return '';
+}
+
+async function abBlocks(aText: string, bText: string, a: Plan, b: Plan, values: AbValues, io: CmdIo): Promise<number> {
+  const ja = a.jobs[0]!, jb = b.jobs[0]!;
+  const target = openTarget([ja, jb], a.engine);
+  const alpha = 1 - values.confidence;
+  const rho = csRho(alpha, values.budget / (4 * values.block_msec));
+  const flush = a.engine.name === 'stack' ? blkFlushDeferredRelease : noFlush;
+  const loadBefore = loadavg(), before = cpuTimes();
+  let r;
+  try {
+    if (values.output_format === 'normal') io.err(`biobench ab: blocks of ${values.block_msec} ms in one process, ABBA/BAAB, ${a.engine.name} engine, on ${describeTarget(target)}, up to ${values.budget / 1000} s`);
+    r = runBlocks({
+      jobs: [ja, jb], engine: a.engine as IoEngine<unknown>, target, blockMs: values.block_msec, rampMs: values.ramp_time, budgetMs: values.budget,
+      precisionPct: values.precision, primary: values.primary, seed: values.seed, flush,
+      halfWidthPct: (log, warm, m) => halfWidthPct(log, m, alpha, rho, clipsOf(warm)),
+    });
+  } finally {
+    target.release();
+  }
+  if (r.failure) {
+    const e = r.failure;
+    throw new RunError(`${e.ddir ? 'write' : 'read'} of ${e.len} bytes at offset ${e.offset} failed (${e.res})`);
+  }
+  const after = cpuTimes(), dt = after.total - before.total;
+  const cs = compareBlocks(r.log, values.primary, alpha, rho, clipsOf(r.warm));
+  const meta: BlocksMeta = {
+    a: aText, b: bText, confidence: values.confidence, seed: values.seed, blockMs: values.block_msec, rampMs: values.ramp_time, budgetMs: values.budget,
+    precisionPct: values.precision, loadBefore, loadAfter: loadavg(), stealPct: dt > 0 ? ((after.steal - before.steal) / dt) * 100 : 0, notes: [...new Set([...a.notes, ...b.notes])],
+  };
+  const text = values.output_format === 'normal' ? blocksText(r, cs, meta)
+    : `${JSON.stringify(fioDocument([], values.output_format === 'json+', { command: 'ab', argv: io.argv, notes: meta.notes }, { ab: blocksJson(r, cs, meta, values.output_format === 'json+') }), null, 2)}\n`;
+  emit(values, text, io);
+  return 0;
+}
+
+/** Whole runs per side, pairs in balanced order (A B, B A, A B, ...): the design for what cannot share a process. */
+async function abProcess(aText: string, bText: string, a: Plan, b: Plan, values: AbValues, io: CmdIo, why: string): Promise<number> {
+  const ja = a.jobs[0]!, jb = b.jobs[0]!;
   const target = openTarget([ja, jb], a.engine);
   const runs: { A: JobResult[]; B: JobResult[] } = { A: [], B: [] };
+  const order = Array.from({ length: values.pairs }, (_, i) => (i % 2 === 0 ? 'AB' : 'BA')).join('');
   const before = cpuTimes(), load = load1();
   try {
-    if (values.output_format === 'normal') io.err(`biobench ab: ${values.pairs} pairs, A B A B ..., ${a.engine.name} engine, on ${describeTarget(target)}`);
+    if (values.output_format === 'normal') io.err(`biobench ab: ${values.pairs} pairs, order ${order}, ${a.engine.name} engine, on ${describeTarget(target)}`);
     for (let i = 0; i < values.pairs; i++) {
       // one result per run: numjobs clones as fio's group_reporting would
-      runs.A.push(mergeGroup(await runPlan(a, target, `A ${i + 1}/${values.pairs}`)));
-      runs.B.push(mergeGroup(await runPlan(b, target, `B ${i + 1}/${values.pairs}`)));
+      for (const s of i % 2 === 0 ? ['A', 'B'] as const : ['B', 'A'] as const) runs[s].push(mergeGroup(await runPlan(s === 'A' ? a : b, target, `${s} ${i + 1}/${values.pairs}`)));
     }
   } finally {
     target.release();
@@ -63,15 +134,23 @@ export async function cmdAb(aText: string, bText: string, cli: AbValues, cliExpl
   if (f) throw f;
   const ma = runs.A.map((r) => jobMetrics(jobJson(r, false))), mb = runs.B.map((r) => jobMetrics(jobJson(r, false)));
   const opts = { confidence: values.confidence, resamples: values.resamples, seed: values.seed };
-  const comparisons = AB_METRICS.map((m) => compareMetric(m, ma.map((x) => x[m.key]), mb.map((x) => x[m.key]), opts));
+  const metrics = orderedMetrics(values.primary);
+  const comparisons = holmSecondaries(metrics.map((m) => compareMetric(m, ma.map((x) => x[m.key]), mb.map((x) => x[m.key]), opts)), 1 - values.confidence);
+  const positions = metrics.map((m) => positionEffect(ma.map((x) => x[m.key]), mb.map((x) => x[m.key]), order, values.confidence));
   const noise = judgeNoise(ma.map((x) => x.iops), mb.map((x) => x.iops), values.noise_threshold, before, cpuTimes(), load);
-  const all = [...a.notes, ...b.notes];
+  const all = [...a.notes, ...b.notes, ...(why ? [why] : [])];
   const text = values.output_format === 'normal'
-    ? abText(aText, bText, comparisons, noise, values.confidence, values.pairs, all)
+    ? abText(aText, bText, comparisons, noise, values.confidence, order, positions[0]!, all)
     : `${JSON.stringify(fioDocument([...runs.A, ...runs.B], values.output_format === 'json+', { command: 'ab', argv: io.argv, notes: all },
-      { ab: abJson(aText, bText, comparisons, noise, values) }), null, 2)}\n`;
+      { ab: abJson(aText, bText, comparisons, positions, noise, values, order) }), null, 2)}\n`;
   emit(values, text, io);
   return 0;
+}
+
+/** The metrics, primary first. */
+function orderedMetrics(primary: 'cpu' | 'iops'): typeof AB_METRICS {
+  const key = primary === 'cpu' ? 'cpu_us_per_io' : 'iops';
+  return [...AB_METRICS.filter((m) => m.key === key), ...AB_METRICS.filter((m) => m.key !== key)];
 }
 
 function fmt(v: number, unit: string): string {
@@ -79,31 +158,33 @@ function fmt(v: number, unit: string): string {
   return unit === '' ? kilo(v) : fixed(v, v < 100 ? 2 : 0);
 }
 
-export function abText(aText: string, bText: string, cs: Comparison[], noise: NoiseReport, conf: number, pairs: number, notes: string[]): string {
-  const rows = cs.map((c) => [
-    `${c.metric.label}${c.metric.unit ? ` (${c.metric.unit})` : ''}`, fmt(c.a.mean, c.metric.unit), fmt(c.b.mean, c.metric.unit),
+export function abText(aText: string, bText: string, cs: Comparison[], noise: NoiseReport, conf: number, order: string, pos: PositionEffect | null, notes: string[]): string {
+  const rows = cs.map((c, i) => [
+    `${c.metric.label}${c.metric.unit ? ` (${c.metric.unit})` : ''}${i === 0 ? ' [primary]' : ''}`, fmt(c.a.mean, c.metric.unit), fmt(c.b.mean, c.metric.unit),
     `${c.changePct >= 0 ? '+' : ''}${c.changePct.toFixed(1)}%`, `[${c.ciPct[0].toFixed(1)}%, ${c.ciPct[1].toFixed(1)}%]`, c.verdict,
   ]);
-  const iops = cs[0]!;
+  const p = cs[0]!;
+  const sg = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}%`;
   const lines = [
-    `A: ${aText}`, `B: ${bText}`, `${pairs} pairs, interleaved A B A B ...; intervals: ${Math.round(conf * 100)}% (wider of paired bootstrap and Student t on log-ratios)`, '',
+    `A: ${aText}`, `B: ${bText}`, `${order.length / 2} pairs of whole runs, balanced order ${order}; intervals: ${Math.round(conf * 100)}% (wider of paired bootstrap and Student t on log-ratios); secondary metrics Holm-adjusted`, '',
     renderTable(['metric', 'A mean', 'B mean', 'A vs B', 'CI', 'verdict'], rows), '',
-    `verdict: ${iops.verdict}`,
+    `verdict: ${p.verdict}`,
+    pos ? `position effect (${p.metric.label} of the run made first vs second): ${sg(pos.pct)} [${sg(pos.ciPct[0])}, ${sg(pos.ciPct[1])}] (cancelled by the balanced order)` : 'position effect: not estimated (needs 2+ pairs in each order)',
     noise.noisy ? `WARNING: noisy machine — ${noise.reasons.join('; ')}. Treat the verdict with care; rerun on a quiet machine or with more --pairs.`
-      : `machine: quiet enough (IOPS CV A ${noise.cvPct.a.toFixed(1)}%, B ${noise.cvPct.b.toFixed(1)}%; steal ${noise.stealPct.toFixed(1)}%)`,
+      : `machine: quiet enough (IOPS CV A ${noise.cvPct.a.toFixed(1)}%, B ${noise.cvPct.b.toFixed(1)}%; steal ${noise.stealPct.toFixed(1)}%; load ${noise.load.toFixed(2)})`,
     ...notes.map((n) => `note: ${n}`),
   ];
   return `${lines.join('\n')}\n`;
 }
 
-function abJson(aText: string, bText: string, cs: Comparison[], noise: NoiseReport, v: AbValues): Record<string, unknown> {
+function abJson(aText: string, bText: string, cs: Comparison[], pos: (PositionEffect | null)[], noise: NoiseReport, v: AbValues, order: string): Record<string, unknown> {
   return {
-    a: aText, b: bText, pairs: v.pairs, confidence: v.confidence, resamples: v.resamples, order: 'ABAB',
-    verdict: cs[0]!.verdict, noise,
-    metrics: cs.map((c) => ({
-      key: (c.metric as { key?: string }).key, label: c.metric.label, unit: c.metric.unit, better: c.metric.better,
+    design: 'process', a: aText, b: bText, pairs: v.pairs, confidence: v.confidence, resamples: v.resamples, order,
+    verdict: cs[0]!.verdict, primary: cs[0]!.metric.key, noise,
+    metrics: cs.map((c, i) => ({
+      key: (c.metric as { key?: string }).key, label: c.metric.label, unit: c.metric.unit, better: c.metric.better, primary: i === 0,
       a: c.a, b: c.b, change_pct: c.changePct, ci_pct: c.ciPct, significant: c.significant, winner: c.winner,
-      by_pct: c.byPct, pm_pct: c.pmPct, verdict: c.verdict,
+      by_pct: c.byPct, pm_pct: c.pmPct, verdict: c.verdict, position_pct: pos[i]?.pct ?? null, position_ci_pct: pos[i]?.ciPct ?? null,
     })),
   };
 }

@@ -93,7 +93,7 @@ export interface ProgressSink {
 }
 
 /** The queue shape the job's options ask for (fio's defaults where unset, biobench's batch). */
-function shapeOf(job: JobOptions, measured: boolean): QueueShape {
+export function shapeOf(job: JobOptions, measured: boolean): QueueShape {
   return {
     batchSubmit: job.iodepth_batch_submit ?? 0, completeMin: job.iodepth_batch_complete_min,
     completeMax: job.iodepth_batch_complete_max ?? job.iodepth, low: job.iodepth_low ?? job.iodepth,
@@ -102,7 +102,7 @@ function shapeOf(job: JobOptions, measured: boolean): QueueShape {
 }
 
 /** The workload of the measured phase: fio's rw, block sizes per direction, offsets, loops. */
-function workloadOf(job: JobOptions, region: { start: number; size: number }): WorkloadSpec {
+export function workloadOf(job: JobOptions, region: { start: number; size: number }): WorkloadSpec {
   const dir = (d: 'read' | 'write'): DirBs => ({ min: job.bs[d].min, max: job.bs[d].max, split: job.bssplit ? job.bssplit[d] : null });
   return {
     rw: job.rw, rwmixread: job.rwmixread, bsMin: job.bs.min, bsMax: job.bs.max, start: region.start, size: region.size,

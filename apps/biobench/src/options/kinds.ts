@@ -141,3 +141,19 @@ export const text: Kind<string> = {
 };
 
 export const path: Kind<string> = { ...text, arg: '<path>', expect: 'a path' };
+
+/** A percentage, `1%` or `1` (the `%` is optional), from `min` to `max`. */
+export function percent(min: number, max: number): Kind<number> {
+  const expect = `a percentage from ${min}% to ${max}%, like 1% or 0.5%`;
+  return {
+    arg: '<pct>',
+    expect,
+    parse(raw) {
+      const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw.trim());
+      const v = m ? Number(m[1]) : Number.NaN;
+      if (!(v >= min && v <= max)) throw new UsageError(`bad percentage '${raw}': expected ${expect}`);
+      return v;
+    },
+    show: (v) => `${v}%`,
+  };
+}

@@ -6,7 +6,7 @@
 import { RELEASE_MODES } from '@biopath/block';
 import { opt } from './def.ts';
 import type { OptionsOf, SweepOf } from './def.ts';
-import { bool, duration, flag, int, oneOf, path, real, size, text } from './kinds.ts';
+import { bool, duration, flag, int, oneOf, path, percent, real, size, sizeRange, text } from './kinds.ts';
 import { bsPair, bssplit, distribution, pattern, percentileList, ratePair, refusing, sameBs, sizeOrPercent, usec } from './kinds-fio.ts';
 
 export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'readwrite', 'randrw'] as const;
@@ -103,7 +103,12 @@ export const JOB_OPTIONS = [
 ] as const;
 
 export const AB_OPTIONS = [
-  opt('pairs', int(5, 1000), { default: 5, help: 'A/B pairs to run, interleaved A B A B ... (at least 5: fewer cannot tell noise from a difference)', group: 'A/B', fio: '—' }),
+  opt('design', oneOf(['auto', 'blocks', 'process'] as const), { default: 'auto', help: 'blocks: A and B set up side by side in one process, alternating in short blocks in a seeded balanced order (ABBA or BAAB per group), CPU from the thread\'s own clock; process: a whole run per side, pairs in ABBA order. auto = blocks when A and B can share a process (same target, same engine, no verify, no page cache), else process.', group: 'A/B', fio: '—' }),
+  opt('pairs', int(5, 1000), { default: 5, help: 'Design process: A/B pairs of whole runs, in balanced order A B, B A, A B, ... (at least 5: fewer cannot tell noise from a difference).', group: 'A/B', fio: '—' }),
+  opt('primary', oneOf(['cpu', 'iops'] as const), { default: 'cpu', help: 'The declared primary metric (the verdict): CPU per IO or IOPS. The other metrics are secondary, their claims Holm-adjusted.', group: 'A/B', fio: '—' }),
+  opt('budget', duration, { default: 60_000, help: 'Design blocks: the longest time to alternate A and B, after the warm-up blocks (--ramp-time when given, else 2 s), which are discarded.', group: 'A/B', fio: '—' }),
+  opt('precision', percent(0, 100), { default: 0, help: 'Design blocks: stop as soon as the primary metric\'s interval is no wider than ± this (always-valid confidence sequence, so stopping early keeps its coverage); 0 = run the whole --budget.', group: 'A/B', fio: '—' }),
+  opt('block_msec', real(0.5, 1000), { default: 5, help: 'Design blocks: length of one block, ms (one side, IOs issued and drained).', group: 'A/B', fio: '—' }),
   opt('confidence', real(0.5, 0.999), { default: 0.95, help: 'Confidence level of the intervals.', group: 'A/B', fio: '—' }),
   opt('resamples', int(100, 1_000_000), { default: 10_000, help: 'Bootstrap resamples.', group: 'A/B', fio: '—' }),
   opt('noise_threshold', real(0, 100), { default: 5, help: 'Flag the machine as noisy when a configuration\'s IOPS vary more than this (coefficient of variation, %) between its runs.', group: 'A/B', fio: '—' }),

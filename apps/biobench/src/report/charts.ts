@@ -98,7 +98,7 @@ export function latencyVsIodepth(m: ReportModel): Opt | null {
 export function abDifferences(ab: Record<string, any>): Opt {
   const ms = (ab.metrics as any[]).filter((x) => x.a.mean > 0 && x.b.mean > 0);
   return {
-    ...base('A vs B: change of each metric', `mean of ${ab.pairs} paired runs with its ${Math.round(ab.confidence * 100)}% interval; A: ${ab.a}   B: ${ab.b}`),
+    ...base('A vs B: change of each metric', `${ab.design === 'blocks' ? `${ab.groups} ABBA/BAAB groups of blocks` : `mean of ${ab.pairs} paired runs`} with its ${Math.round(ab.confidence * 100)}% interval; A: ${ab.a}   B: ${ab.b}`),
     xAxis: { type: 'category', data: ms.map((x) => x.label), axisLabel: { interval: 0 } },
     yAxis: { type: 'value', name: 'A vs B (%)' },
     series: [
@@ -109,10 +109,10 @@ export function abDifferences(ab: Record<string, any>): Opt {
 }
 
 export function abRuns(ab: Record<string, any>): Opt {
-  const iops = (ab.metrics as any[])[0];
+  const iops = (ab.metrics as any[]).find((m) => m.key === 'iops') ?? (ab.metrics as any[])[0];
   const idx = iops.a.samples.map((_: number, i: number) => String(i + 1));
   return {
-    ...base('A/B runs: IOPS of each pair', `interleaved A B A B ...; verdict: ${ab.verdict}`),
+    ...base('A/B runs: IOPS of each pair', `${ab.design === 'blocks' ? 'blocks in one process (per-run samples: none)' : `order ${ab.order}`}; verdict: ${ab.verdict}`),
     xAxis: { type: 'category', name: 'pair', nameLocation: 'middle', nameGap: 28, data: idx },
     yAxis: { type: 'value', name: 'IOPS', scale: true },
     series: [

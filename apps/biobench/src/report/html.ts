@@ -28,7 +28,7 @@ function abSection(m: ReportModel): string {
     const v = (x: any, y: number): number => (x.unit === 'MiB/s' ? y / 2 ** 20 : y); // bandwidth is kept in B/s
     const rows = (ab.metrics as any[]).map((x) => [x.label, x.unit || 'IO/s', n(v(x, x.a.mean), 2), n(v(x, x.b.mean), 2), `${n(x.change_pct)}%`, `[${n(x.ci_pct[0])}%, ${n(x.ci_pct[1])}%]`, x.verdict]);
     const noise = ab.noise?.noisy ? `<p class="warn">Noisy machine: ${esc(ab.noise.reasons.join('; '))}</p>` : '<p>Machine quiet enough for this comparison.</p>';
-    return `<h2>A/B: ${esc(ab.verdict)}</h2><p>A: <code>${esc(ab.a)}</code> · B: <code>${esc(ab.b)}</code> · ${ab.pairs} pairs interleaved A B A B … · ${Math.round(ab.confidence * 100)}% intervals (wider of paired bootstrap and Student t on log-ratios)</p>${table(['metric', 'unit', 'A mean', 'B mean', 'A vs B', 'interval', 'verdict'], rows)}${noise}`;
+    return `<h2>A/B: ${esc(ab.verdict)}</h2><p>A: <code>${esc(ab.a)}</code> · B: <code>${esc(ab.b)}</code> · ${ab.design === 'blocks' ? `${ab.groups} groups of blocks in one process (ABBA/BAAB) · ${Math.round(ab.confidence * 100)}% always-valid intervals (confidence sequence)` : `${ab.pairs} pairs of whole runs, order ${ab.order} · ${Math.round(ab.confidence * 100)}% intervals (wider of paired bootstrap and Student t on log-ratios)`}</p>${table(['metric', 'unit', 'A mean', 'B mean', 'A vs B', 'interval', 'verdict'], rows)}${noise}`;
   }).join('');
 }
 
