@@ -10,6 +10,7 @@
  *             buffer (zero-copy); batching, plugging and the completion pump are the handle's.
  *
  * Usage: npx tsx packages/blockdev/bench/blockdev-vs-blkdev-direct-io.ts [--runtime S] [--reps N] [--part null|loop|all]
+ *        [--side raw|blockdev] (one side only, for `node --cpu-prof`; no ratio)
  * (loop needs root).
  */
 import {
@@ -31,6 +32,7 @@ const arg = (name: string, d: string): string => {
 const RUNTIME_MS = Number(arg('runtime', '2')) * 1000;
 const REPS = Number(arg('reps', '5'));
 const PART = arg('part', 'all');
+const SIDE = arg('side', 'both');
 
 interface Result { ios: number; cpuUs: number; wallMs: number }
 
@@ -131,6 +133,13 @@ async function runBlockdev(t: Target): Promise<Result> {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function part(name: string, t: Target): Promise<void> {
+  if (SIDE !== 'both') {
+    for (let r = 0; r < REPS; r++) {
+      const res = SIDE === 'raw' ? runRaw(t) : await runBlockdev(t);
+      console.log(`${name} ${SIDE} rep ${r + 1}: ${(res.cpuUs / res.ios).toFixed(3)} µs/IO, ${Math.round(res.ios / (res.wallMs / 1000))} IOPS`);
+    }
+    return;
+  }
   await runBlockdev(t); runRaw(t); // warm-up (JIT), not counted
   const raw: number[] = [], bd: number[] = [], ratios: number[] = [], rawIops: number[] = [], bdIops: number[] = [];
   for (let r = 0; r < REPS; r++) {
