@@ -34,7 +34,7 @@ const REPS = Number(arg('reps', '5'));
 const PART = arg('part', 'all');
 const SIDE = arg('side', 'both');
 
-interface Result { ios: number; cpuUs: number; wallMs: number }
+interface Result { ios: number; cpuUs: number; wallMs: number; sysUs: number }
 
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
@@ -102,7 +102,7 @@ function runRaw(t: Target): Result {
   drv.close();
   mm.exit();
   destroyMemMap(mem);
-  return { ios, cpuUs: c.user + c.system, wallMs };
+  return { ios, cpuUs: c.user + c.system, wallMs, sysUs: c.system };
 }
 
 /** The same reads through @biopath/blockdev: 32 callers awaiting one promise each. */
@@ -127,7 +127,7 @@ async function runBlockdev(t: Target): Promise<Result> {
   const wallMs = performance.now() - t0, c = process.cpuUsage(c0);
   if (h.stats().bounced !== 0) throw new Error('blockdev: an allocBuffer read was bounced');
   await h.close();
-  return { ios, cpuUs: c.user + c.system, wallMs };
+  return { ios, cpuUs: c.user + c.system, wallMs, sysUs: c.system };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -136,7 +136,7 @@ async function part(name: string, t: Target): Promise<void> {
   if (SIDE !== 'both') {
     for (let r = 0; r < REPS; r++) {
       const res = SIDE === 'raw' ? runRaw(t) : await runBlockdev(t);
-      console.log(`${name} ${SIDE} rep ${r + 1}: ${(res.cpuUs / res.ios).toFixed(3)} µs/IO, ${Math.round(res.ios / (res.wallMs / 1000))} IOPS`);
+      console.log(`${name} ${SIDE} rep ${r + 1}: ${(res.cpuUs / res.ios).toFixed(3)} µs/IO (system ${(res.sysUs / res.ios).toFixed(3)}), ${Math.round(res.ios / (res.wallMs / 1000))} IOPS`);
     }
     return;
   }
