@@ -225,15 +225,19 @@ impl Watch {
         let mut hook = std::ptr::null_mut();
         // SAFETY: the handle is initialised; its data is libuv's Rc (reclaimed in on_close). The
         // hook's arg is the State, alive until on_close, and the hook is removed by then.
-        unsafe {
+        let hooked = unsafe {
             uv::uv_handle_set_data(st.handle(), Rc::into_raw(st.clone()) as *mut c_void);
             uv::uv_unref(st.handle());
-            sys::napi_add_async_cleanup_hook(env, Some(on_teardown), Rc::as_ptr(&st) as *mut c_void, &mut hook);
-        }
+            sys::napi_add_async_cleanup_hook(env, Some(on_teardown), Rc::as_ptr(&st) as *mut c_void, &mut hook)
+        };
         st.hook.set(hook);
+        let w = Watch(st); // from here, dropping `w` closes the handle
+        if hooked != sys::Status::napi_ok {
+            // without the hook the env could be torn down with the handle still open
+            return Err(napi_fail("napi_add_async_cleanup_hook"));
+        }
         // SAFETY: an initialised, open poll handle on this thread's loop.
-        let r = unsafe { uv::uv_poll_start(st.handle(), uv::UV_READABLE, on_poll) };
-        let w = Watch(st);
+        let r = unsafe { uv::uv_poll_start(w.0.handle(), uv::UV_READABLE, on_poll) };
         if r < 0 {
             return Err(err(
                 Errno(-r),
