@@ -10,6 +10,7 @@
  *             buffer (zero-copy); batching, plugging and the completion pump are the handle's.
  *
  * Usage: npx tsx packages/blockdev/bench/blockdev-vs-blkdev-direct-io.ts [--runtime S] [--reps N] [--part null|loop|all]
+ *        [--side raw|blockdev] (one side only, for `node --cpu-prof`; no ratio)
  * (loop needs root).
  */
 import {
@@ -31,8 +32,9 @@ const arg = (name: string, d: string): string => {
 const RUNTIME_MS = Number(arg('runtime', '2')) * 1000;
 const REPS = Number(arg('reps', '5'));
 const PART = arg('part', 'all');
+const SIDE = arg('side', 'both');
 
-interface Result { ios: number; cpuUs: number; wallMs: number }
+interface Result { ios: number; cpuUs: number; wallMs: number; sysUs: number }
 
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
@@ -100,7 +102,7 @@ function runRaw(t: Target): Result {
   drv.close();
   mm.exit();
   destroyMemMap(mem);
-  return { ios, cpuUs: c.user + c.system, wallMs };
+  return { ios, cpuUs: c.user + c.system, wallMs, sysUs: c.system };
 }
 
 /** The same reads through @biopath/blockdev: 32 callers awaiting one promise each. */
@@ -125,12 +127,19 @@ async function runBlockdev(t: Target): Promise<Result> {
   const wallMs = performance.now() - t0, c = process.cpuUsage(c0);
   if (h.stats().bounced !== 0) throw new Error('blockdev: an allocBuffer read was bounced');
   await h.close();
-  return { ios, cpuUs: c.user + c.system, wallMs };
+  return { ios, cpuUs: c.user + c.system, wallMs, sysUs: c.system };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function part(name: string, t: Target): Promise<void> {
+  if (SIDE !== 'both') {
+    for (let r = 0; r < REPS; r++) {
+      const res = SIDE === 'raw' ? runRaw(t) : await runBlockdev(t);
+      console.log(`${name} ${SIDE} rep ${r + 1}: ${(res.cpuUs / res.ios).toFixed(3)} µs/IO (system ${(res.sysUs / res.ios).toFixed(3)}), ${Math.round(res.ios / (res.wallMs / 1000))} IOPS`);
+    }
+    return;
+  }
   await runBlockdev(t); runRaw(t); // warm-up (JIT), not counted
   const raw: number[] = [], bd: number[] = [], ratios: number[] = [], rawIops: number[] = [], bdIops: number[] = [];
   for (let r = 0; r < REPS; r++) {

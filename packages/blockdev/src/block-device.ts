@@ -32,6 +32,16 @@ const fail = (code: string, msg: string): Promise<never> => Promise.reject(new B
 /** A `{ addr }` out-parameter for buffer lookups (no allocation per IO). */
 const where = { addr: 0 };
 
+/** One executor for every request's promise (no closure per IO): it parks the resolvers here. */
+const resolvers: { resolve: (v: unknown) => void; reject: (e: unknown) => void } = { resolve: unset, reject: unset };
+function unset(): void {
+  // a placeholder: takeResolvers overwrites both before they are read
+}
+function takeResolvers(resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
+  resolvers.resolve = resolve;
+  resolvers.reject = reject;
+}
+
 /** An open block device. Create with {@link openBlockDevice}. */
 export class BlockDeviceHandle {
   #s: Stack;
@@ -73,6 +83,9 @@ export class BlockDeviceHandle {
    * block size (EINVAL).
    */
   read(offset: number, lengthOrBuffer: number | Uint8Array): Promise<Uint8Array> {
+    if (this.#direct !== null && lengthOrBuffer instanceof Uint8Array && this.#fastOk(offset, lengthOrBuffer.byteLength)) {
+      return this.#one(OP_READ, offset, lengthOrBuffer.byteLength, lengthOrBuffer, false) as Promise<Uint8Array>;
+    }
     const buf = typeof lengthOrBuffer === 'number' ? null : lengthOrBuffer;
     const length = buf === null ? lengthOrBuffer as number : (buf instanceof Uint8Array ? buf.byteLength : -1);
     const bad = this.#check('read', OP_READ, offset, length, buf === null ? 'length' : 'buffer');
@@ -82,7 +95,10 @@ export class BlockDeviceHandle {
   }
 
   /** Write `data` at byte `offset`; `fua` makes it durable before the promise resolves (REQ_FUA). Resolves to bytes written. */
-  write(offset: number, data: Uint8Array, opts: { fua?: boolean } = {}): Promise<number> {
+  write(offset: number, data: Uint8Array, opts?: { fua?: boolean }): Promise<number> {
+    if (this.#direct !== null && opts === undefined && !this.#o.readOnly && data instanceof Uint8Array && this.#fastOk(offset, data.byteLength)) {
+      return this.#one(OP_WRITE, offset, data.byteLength, data, false) as Promise<number>;
+    }
     const length = data instanceof Uint8Array ? data.byteLength : -1;
     const bad = this.#check('write', OP_WRITE, offset, length, 'data');
     if (bad !== null) return bad;
@@ -149,6 +165,17 @@ export class BlockDeviceHandle {
     return this.#one(op, offset, length, null, false).then(() => undefined);
   }
 
+  /**
+   * The direct read/write fast path's whole check: open, offset a number, [offset, offset + length)
+   * non-empty, inside the device and aligned to the logical block size (which also makes both
+   * integers). Anything else takes the full check, which names what is wrong.
+   */
+  #fastOk(offset: number, length: number): boolean {
+    const lbs = this.#lbs;
+    return this.#closing === null && typeof offset === 'number' && offset >= 0 && length > 0 && offset + length <= this.#size &&
+      offset % lbs === 0 && length % lbs === 0;
+  }
+
   /** Validation shared by every IO call; a rejected promise, or null when the call may go ahead. */
   #check(fn: string, op: number, offset: unknown, length: number, lenName: string, alwaysAligned = false): Promise<never> | null {
     if (this.#closing !== null) return fail('EBADF', `${fn}(): the handle is closed`);
@@ -200,10 +227,9 @@ export class BlockDeviceHandle {
     } catch (e) {
       return Promise.reject(e);
     }
-    const p = new Promise<unknown>((resolve, reject) => {
-      r.resolve = resolve;
-      r.reject = reject;
-    });
+    const p = new Promise<unknown>(takeResolvers);
+    r.resolve = resolvers.resolve;
+    r.reject = resolvers.reject;
     d.queue(r);
     return p;
   }

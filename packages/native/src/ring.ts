@@ -3,7 +3,7 @@
  * control words) and one native call per batch. `packages/uring` builds liburing on top.
  */
 import { binding, callNative, nativeError } from './binding.ts';
-import { check } from './errors.ts';
+import { BiopathError, check } from './errors.ts';
 import { arrayArg, boolArg, I32_MAX, intArg, optIntArg, optsArg, U32_MAX } from './args.ts';
 import { iovaArg, lenArg } from './arena.ts';
 import type { NativeRing as RawRing } from '../binding.cjs';
@@ -67,6 +67,7 @@ export const CTL_REFUSED_TOTAL = 8;
 export class NativeRingHandle {
   readonly #raw: RawRing;
   readonly buffers: RingBuffers;
+  #onReady: ((status: number) => void) | null = null;
 
   constructor(setupArg: RingSetup) {
     const setup = ringSetupArg(setupArg);
@@ -124,21 +125,42 @@ export class NativeRingHandle {
   }
 
   /**
-   * Resolve once completions are ready (true) or after `timeoutMs` (false), waiting off the JS
-   * thread. The ring stays usable meanwhile: submitting while this is pending is fine.
+   * Call `onReady(status)` on this thread's event loop each loop turn the ring has completions
+   * (`status` 0, or a negative libuv errno if polling failed): the event loop's own epoll wait
+   * watches the ring, no helper thread and no spinning. `onReady` should reap (or it runs again on
+   * the next turn). `eventfd`: watch an eventfd registered with the ring (cleared before each call,
+   * one read per wake) instead of the ring fd — needed with `deferTaskrun`, whose deferred
+   * completions do not wake pollers of the ring fd. The watch starts unreferenced (it does not
+   * keep the process alive; see {@link watchRef}); it ends with {@link unwatch} or {@link close},
+   * after which `onReady` is never called. EINVAL for a non-function, EBUSY if already watching,
+   * EBADFD when closed.
    */
-  waitReadable(timeoutMs: number): Promise<boolean> {
-    try {
-      intArg('ring.waitReadable(timeoutMs)', timeoutMs, -1, I32_MAX);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return binding.pollReadable(this.buffers.fd, timeoutMs).catch((e: unknown) => {
-      throw nativeError(e);
-    });
+  watch(onReady: (status: number) => void, eventfd = false): void {
+    if (typeof onReady !== 'function') throw new BiopathError('EINVAL', `ring.watch(onReady): ${typeof onReady} is not a function`);
+    boolArg('ring.watch(eventfd)', eventfd, false);
+    callNative(() => this.#raw.watch(onReady, eventfd));
+    this.#onReady = onReady; // the native side holds it weakly
   }
 
+  /** True between {@link watch} and {@link unwatch} / {@link close}. */
+  get watching(): boolean {
+    return this.#onReady !== null;
+  }
+
+  /** Whether the watch keeps the event loop (and so the process) alive: true while a caller waits for IO. No-op when not watching. */
+  watchRef(on: boolean): void {
+    this.#raw.watchRef(on === true);
+  }
+
+  /** End the watch: `onReady` is never called after this. Idempotent. */
+  unwatch(): void {
+    this.#raw.unwatch();
+    this.#onReady = null;
+  }
+
+  /** Close the ring (its watch first). */
   close(): void {
     this.#raw.close();
+    this.#onReady = null;
   }
 }

@@ -22,7 +22,7 @@ const BAD: ReadonlyArray<[string, unknown]> = [
  * What an argument accepts. A "bad" value inside the domain is not lossy: 2**32+1 is a well-formed
  * IOVA (region 1, byte 1), `'1'` a path, -1 a sparse file slot or an endless wait, `{}` a valid options bag. Those are skipped, not expected to fail.
  */
-type Kind = 'id' | 'iova' | 'len' | 'fd' | 'fdSlot' | 'timeout' | 'count' | 'bool' | 'path' | 'opts' | 'kind' | 'list';
+type Kind = 'id' | 'iova' | 'len' | 'fd' | 'fdSlot' | 'timeout' | 'count' | 'bool' | 'path' | 'opts' | 'kind' | 'list' | 'fn';
 const inDomain = (kind: Kind, v: unknown): boolean =>
   (kind === 'iova' && v === 2 ** 32 + 1) || (kind === 'path' && typeof v === 'string') || ((kind === 'fdSlot' || kind === 'timeout') && v === -1) || (kind === 'opts' && typeof v === 'object' && v !== null && !Array.isArray(v));
 
@@ -86,7 +86,7 @@ const ENTRIES: Entry[] = [
   { where: 'ring.registerBuffers', args: [a('bufs[0].iova', 'iova'), a('bufs[0].len', 'len')], call: (x) => ring.registerBuffers([{ iova: x[0] as number, len: x[1] as number }]), valid: pg },
   { where: 'ring.registerFiles', args: [a('fds', 'list')], call: (x) => ring.registerFiles(x[0] as never), valid: () => [[0]] },
   { where: 'ring.registerFiles', args: [a('fds[0]', 'fdSlot')], call: (x) => ring.registerFiles([x[0] as number]), valid: () => [0] },
-  { where: 'ring.waitReadable', args: [a('timeoutMs', 'timeout')], call: (x) => ring.waitReadable(x[0] as number), valid: () => [0] },
+  { where: 'ring.watch', args: [a('onReady', 'fn'), a('eventfd', 'bool')], call: (x) => { ring.watch(x[0] as never, x[1] as boolean); ring.unwatch(); }, valid: () => [() => {}, false] },
 ];
 
 const UFFD: Entry[] = [

@@ -12,3 +12,5 @@ export type { LeakSnapshot } from './leak-gate.ts';
 export { DEFAULT_PROPERTY_SEED, propertySeed, propertyParams, configurePropertySeed } from './property.ts';
 export { allowLeaks } from './allow-leaks.ts';
 export { publicApiDeclarations } from './public-api.ts';
+export { withThreadpoolBlocked, threadpoolSize } from './threadpool.ts';
+export type { ThreadpoolBlocked } from './threadpool.ts';

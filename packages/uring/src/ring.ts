@@ -13,6 +13,12 @@ import { CQE_FLAGS, CQE_RES, CQE_USER_DATA } from './abi.ts';
 export type { RingSetup };
 const TWO32 = 4294967296;
 
+/** A pending {@link IoUring.waitCqeAsync}: how to resolve it, and its timeout if it has one. */
+interface Waiter {
+  resolve: (ready: number) => void;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
 /** One io_uring. Not thread-safe: use it from the thread that created it. */
 export class IoUring {
   readonly native: NativeRingHandle;
@@ -36,6 +42,7 @@ export class IoUring {
   /** Create a ring. Errors: EINVAL for bad setup, ENOMEM/EPERM from io_uring_setup. */
   constructor(setup: RingSetup) {
     this.native = new NativeRingHandle(setup);
+    this.#deferTaskrun = setup?.deferTaskrun === true;
     const b = this.native.buffers;
     this.sqEntries = b.sqEntries;
     this.cqEntries = b.cqEntries;
@@ -92,6 +99,7 @@ export class IoUring {
   submit(): number {
     this.#check();
     this.native.submit(this.sqReady(), 0);
+    if (this.#waiters.length !== 0) this.#wakeIfReady();
     return this.#ctl[CTL_SUBMITTED]!;
   }
 
@@ -103,28 +111,86 @@ export class IoUring {
     const need = Math.max(0, waitNr - this.cqReady());
     this.native.submit(this.sqReady(), need);
     while (this.cqReady() < waitNr) this.native.submit(this.sqReady(), waitNr - this.cqReady());
+    if (this.#waiters.length !== 0) this.#wakeIfReady();
     return this.#ctl[CTL_SUBMITTED]!;
   }
 
   /** Busy-poll step: move ready completions into the CQE ring (no syscall unless task work is due). */
   poll(): number {
     this.#check();
-    return this.native.reap();
+    const n = this.native.reap();
+    if (this.#waiters.length !== 0) this.#wakeIfReady();
+    return n;
   }
 
-  /** Wait off the JS thread until completions are ready, then reap them. For embedders. */
-  async waitCqeAsync(timeoutMs = -1): Promise<number> {
-    this.#check();
-    check(Number.isInteger(timeoutMs) && timeoutMs >= -1 && timeoutMs <= 0x7fffffff, 'EINVAL',
-      `waitCqeAsync(timeoutMs): ${String(timeoutMs)} is not an integer in -1..2147483647`);
+  /**
+   * Resolve to the number of ready CQEs once there is at least one, or after `timeoutMs` (-1:
+   * never) with what there is. Staged SQEs are submitted first. The wait is the event loop's own:
+   * the ring is watched by its epoll (the native `watch`), so no thread waits and nothing spins,
+   * and the JS thread stays free — submitting more while this is pending is fine. Any number of
+   * waits may be pending; one wake resolves them all. A pending wait keeps the process alive;
+   * `close()` resolves it. EINVAL for a bad `timeoutMs`, EBADFD when closed.
+   */
+  waitCqeAsync(timeoutMs = -1): Promise<number> {
+    try {
+      this.#check();
+      check(Number.isInteger(timeoutMs) && timeoutMs >= -1 && timeoutMs <= 0x7fffffff, 'EINVAL',
+        `waitCqeAsync(timeoutMs): ${String(timeoutMs)} is not an integer in -1..2147483647`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (this.sqReady() > 0) this.native.submit(this.sqReady(), 0);
     if (this.cqReady() === 0) this.native.reap();
-    while (this.cqReady() === 0) {
-      const ready = await this.native.waitReadable(timeoutMs);
-      this.native.reap();
-      if (!ready && timeoutMs >= 0) break;
+    if (this.cqReady() > 0) return Promise.resolve(this.cqReady());
+    if (!this.native.watching) this.native.watch(this.#onReady, this.#deferTaskrun);
+    if (this.#waiters.length === 0) this.native.watchRef(true);
+    return new Promise<number>((resolve) => {
+      const w: Waiter = { resolve, timer: null };
+      if (timeoutMs >= 0) w.timer = setTimeout(() => this.#timedOut(w), timeoutMs);
+      this.#waiters.push(w);
+    });
+  }
+
+  /** Waits pending in {@link waitCqeAsync}. */
+  #waiters: Waiter[] = [];
+  readonly #deferTaskrun: boolean;
+
+  /** The watch fired (the ring has completions): reap, so the ring fd stops reporting ready, and wake every waiter. */
+  readonly #onReady = (status: number): void => {
+    if (this.#closed) return;
+    if (status < 0) this.native.unwatch(); // libuv stopped the poll: watch again on the next wait
+    else this.native.reap();
+    if (this.cqReady() > 0 || status < 0) this.#wakeAll();
+  };
+
+  /**
+   * Every call that reaps (submit, poll) may move the completions a waiter waits for into the CQE
+   * ring before the event loop sees the ring fd readable — and then it never will: wake them here.
+   */
+  #wakeIfReady(): void {
+    if (this.cqReady() > 0) this.#wakeAll();
+  }
+
+  #wakeAll(): void {
+    const w = this.#waiters;
+    if (w.length === 0) return;
+    this.#waiters = [];
+    this.native.watchRef(false);
+    const n = this.cqReady();
+    for (let i = 0; i < w.length; i++) {
+      const t = w[i]!.timer;
+      if (t !== null) clearTimeout(t);
+      w[i]!.resolve(n);
     }
-    return this.cqReady();
+  }
+
+  #timedOut(w: Waiter): void {
+    const i = this.#waiters.indexOf(w);
+    if (i < 0) return; // already woken
+    this.#waiters.splice(i, 1);
+    if (this.#waiters.length === 0) this.native.watchRef(false);
+    if (!this.#closed) this.native.reap();
+    w.resolve(this.cqReady());
   }
 
   /** SQEs refused by native validation since the ring was created. */
@@ -187,10 +253,11 @@ export class IoUring {
     this.native.unregisterFiles();
   }
 
-  /** Close the ring. In-flight IO is cancelled by the kernel. Idempotent. */
+  /** Close the ring (its watch first; pending {@link waitCqeAsync} calls resolve). In-flight IO is cancelled by the kernel. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.native.close();
+    this.#wakeAll();
   }
 }

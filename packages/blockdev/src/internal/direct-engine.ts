@@ -42,9 +42,10 @@ export class DirectEngine {
   /** Submitted and not yet completed. */
   inflight = 0;
   flushScheduled = false;
+  /** The pump runs: it submits what is queued when it next wakes or resumes. */
   pumping = false;
-  /** The pump is inside the driver's async wait: the ring is borrowed, so nothing may be submitted. */
-  waiting = false;
+  /** The pump sleeps in the driver's wait: requests queued now must be flushed at the end of the tick. */
+  sleeping = false;
   /** Resolved when nothing is pending or in flight (close). */
   idleWaiters: (() => void)[] = [];
   freeReqs: IoReq | null = null;
@@ -99,13 +100,15 @@ export class DirectEngine {
   }
 
   /**
-   * Queue `r` for the end of this tick (one plug per tick). The flush is a microtask, except when
-   * the JS thread has not reached the event loop for YIELD_MS: then it waits for the next
-   * macrotask, so a caller that resubmits from every completion cannot starve timers and IO.
+   * Queue `r` for the end of this tick (one plug per tick). A running pump that is not asleep
+   * submits it when it resumes, in the same round as the IOs that completed; otherwise a flush is
+   * scheduled: a microtask, except when the JS thread has not reached the event loop for
+   * YIELD_MS — then the next macrotask, so a caller that resubmits from every completion cannot
+   * starve timers and IO.
    */
   queue(r: IoReq): void {
     this.pending[this.npending++] = r;
-    if (!this.flushScheduled) {
+    if (!this.flushScheduled && (!this.pumping || this.sleeping)) {
       this.flushScheduled = true;
       if (performance.now() - this.lastYield < YIELD_MS) queueMicrotask(this.flushTick);
       else setImmediate(this.flushMacrotask);
@@ -127,7 +130,7 @@ export class DirectEngine {
 
   /** Submit everything queued, under one plug; unless the pump holds the ring (it submits when it wakes). */
   submitPending(): void {
-    if (this.waiting || this.npending === 0) return;
+    if (this.npending === 0) return;
     const n = this.npending;
     this.npending = 0;
     blkStartPlug(this.plug);

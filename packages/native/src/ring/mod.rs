@@ -4,6 +4,7 @@
 pub mod napi;
 mod shared_buf;
 mod sqe_check;
+mod watch;
 
 use crate::arena::{self, Held, Mapping};
 use crate::error::{from_io, Result};
@@ -11,9 +12,10 @@ use io_uring::Probe;
 use io_uring::{cqueue, squeue, types, IoUring};
 use shared_buf::SharedBuf;
 use sqe_check::{rd64, refuse, wr64, Ctx};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+pub use watch::Watch;
 
 /// Control words shared with JS (Int32Array view): what the last call did.
 pub const CTL_SUBMITTED: usize = 0; // SQEs accepted into the SQ (valid or refused-as-NOP)
@@ -96,6 +98,9 @@ pub struct Core<S: squeue::EntryMarker, C: cqueue::EntryMarker> {
     /// The registered buffers, in index order, each holding its region while registered.
     fixed: Vec<Held>,
     defer_taskrun: bool,
+    /// An eventfd registered with the ring (IORING_REGISTER_EVENTFD), made on first request;
+    /// dropped (closed) after the ring, which releases its own reference when its fd closes.
+    eventfd: Option<OwnedFd>,
 }
 
 fn build<S: squeue::EntryMarker, C: cqueue::EntryMarker>(o: &Options) -> Result<Core<S, C>> {
@@ -129,6 +134,7 @@ fn build<S: squeue::EntryMarker, C: cqueue::EntryMarker>(o: &Options) -> Result<
         inflight: Inflights::default(),
         fixed: Vec::new(),
         defer_taskrun: o.defer_taskrun,
+        eventfd: None,
         ring,
     })
 }
@@ -314,6 +320,28 @@ impl<S: squeue::EntryMarker, C: cqueue::EntryMarker> Core<S, C> {
             .map_err(|e| from_io(e, "unregisterFiles"))
     }
 
+    /// The ring's eventfd (non-blocking, close-on-exec), created and registered on first call:
+    /// the kernel signals it for every CQE posted, including deferred (DEFER_TASKRUN) completions,
+    /// which do not wake pollers of the ring fd itself. Errors: the errno of eventfd/register.
+    pub fn eventfd(&mut self) -> Result<i32> {
+        if let Some(fd) = &self.eventfd {
+            return Ok(fd.as_raw_fd());
+        }
+        // SAFETY: eventfd takes no pointers; a negative result is an error, checked below.
+        let raw = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if raw < 0 {
+            return Err(crate::error::last_os("ring.eventfd(): eventfd"));
+        }
+        // SAFETY: `raw` is a new fd this function owns and nothing else refers to.
+        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        self.ring
+            .submitter()
+            .register_eventfd(raw)
+            .map_err(|e| from_io(e, "ring.eventfd(): IORING_REGISTER_EVENTFD"))?;
+        self.eventfd = Some(fd);
+        Ok(raw)
+    }
+
     /// Opcodes this kernel supports (IORING_REGISTER_PROBE).
     pub fn probe(&self) -> Result<Vec<u32>> {
         let mut p = Probe::new();
@@ -467,6 +495,9 @@ impl Ring {
     }
     pub fn probe(&self) -> Result<Vec<u32>> {
         with_core!(self, c => c.probe())
+    }
+    pub fn eventfd(&mut self) -> Result<i32> {
+        with_core!(self, c => c.eventfd())
     }
     pub fn layout(&self) -> Layout {
         with_core!(self, c => c.layout())

@@ -1,11 +1,11 @@
 //! The ring's napi bindings: `NativeRing` (create, hand out the shared buffers once, submit, reap,
-//! register buffers and files, probe, close) and `pollReadable`, a wait off the JS thread.
+//! register buffers and files, probe, watch for completions on the event loop, close).
 
-use super::{Options, Ring};
+use super::{Options, Ring, Watch};
 use crate::arena;
 use crate::error::{err, Errno};
 use crate::napi_util::{external, u64_arg};
-use napi::bindgen_prelude::{AsyncTask, Object, Task};
+use napi::bindgen_prelude::{Function, JsValue, Object};
 use napi::Env;
 use napi_derive::napi;
 
@@ -30,6 +30,16 @@ pub struct RingOptions {
 pub struct NativeRing {
     inner: Option<Ring>,
     buffers_given: bool,
+    /// The completion watch, if armed. It must end before the ring closes its fd: `close()` and
+    /// `Drop` take it first.
+    watch: Option<Watch>,
+}
+
+impl Drop for NativeRing {
+    fn drop(&mut self) {
+        self.watch.take();
+        self.inner.take();
+    }
 }
 
 fn closed() -> napi::Error {
@@ -59,6 +69,7 @@ impl NativeRing {
         Ok(NativeRing {
             inner: Some(Ring::create(&opts)?),
             buffers_given: false,
+            watch: None,
         })
     }
 
@@ -150,42 +161,55 @@ impl NativeRing {
         Ok(r.probe()?)
     }
 
-    /// Close the ring: pending IO is cancelled and reaped (up to 2 s), then the regions it held
-    /// are released. IO the kernel still owns after that keeps its regions mapped for good.
+    /// Call `callback(status)` on this thread's event loop each loop turn the ring has
+    /// completions (`status` is 0, or a negative libuv errno if polling failed) — no thread, no
+    /// spinning. The callback should reap, or it is called again on the next turn. `eventfd`
+    /// false: poll the ring fd (readable while its CQ holds entries); true: an eventfd registered
+    /// with the ring, read (cleared) before each call — the only way to hear of DEFER_TASKRUN
+    /// completions, one read(2) per wake. The callback is held weakly: keep it reachable from JS.
+    /// The watch starts unreferenced (it does not keep the process alive; see `watchRef`) and
+    /// ends with `unwatch()` or `close()`, after which the callback is never called. EBUSY if
+    /// already watching, EBADFD when closed.
+    #[napi(ts_args_type = "callback: (status: number) => void, eventfd: boolean")]
+    pub fn watch(&mut self, env: &Env, callback: Function, eventfd: bool) -> napi::Result<()> {
+        let r = self.inner.as_mut().ok_or_else(closed)?;
+        if self.watch.as_ref().is_some_and(Watch::is_open) {
+            return Err(err(Errno::EBUSY, "ring.watch(): already watching").into());
+        }
+        let (fd, drain) = if eventfd {
+            let e = r.eventfd()?;
+            (e, Some(e))
+        } else {
+            (r.layout().fd, None)
+        };
+        // SAFETY: we are inside a napi call on `env`'s thread and `callback` is one of its
+        // values; the ring and its eventfd stay open until `close()`/Drop, which end the watch
+        // first.
+        self.watch = Some(unsafe { Watch::start(env.raw(), fd, drain, callback.raw()) }?);
+        Ok(())
+    }
+
+    /// Whether the watch keeps the event loop alive (true while someone waits for completions).
+    /// A no-op when not watching.
+    #[napi]
+    pub fn watch_ref(&self, on: bool) {
+        if let Some(w) = &self.watch {
+            w.set_ref(on);
+        }
+    }
+
+    /// Stop watching; the callback is never called after this returns. Idempotent.
+    #[napi]
+    pub fn unwatch(&mut self) {
+        self.watch.take();
+    }
+
+    /// Close the ring: the watch ends, pending IO is cancelled and reaped (up to 2 s), then the
+    /// regions it held are released. IO the kernel still owns after that keeps its regions mapped
+    /// for good.
     #[napi]
     pub fn close(&mut self) {
+        self.watch.take();
         self.inner.take();
-    }
-}
-
-/// Wait on a libuv worker until `fd` (a ring's fd) is readable — the ring has completions — or
-/// `timeoutMs` passes; resolves to true if it became readable. It never touches the ring and holds
-/// no borrow of it, so the JS thread may keep submitting while it waits (SINGLE_ISSUER-safe).
-#[napi(ts_return_type = "Promise<boolean>")]
-pub fn poll_readable(fd: i32, timeout_ms: i32) -> AsyncTask<PollTask> {
-    AsyncTask::new(PollTask { fd, timeout_ms })
-}
-
-pub struct PollTask {
-    fd: i32,
-    timeout_ms: i32,
-}
-
-impl Task for PollTask {
-    type Output = bool;
-    type JsValue = bool;
-    fn compute(&mut self) -> napi::Result<bool> {
-        let mut p = libc::pollfd {
-            fd: self.fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: `p` is one valid, writable pollfd for the duration of the call; poll only
-        // writes its `revents`, and a stale or foreign fd merely reports POLLNVAL or readiness.
-        let r = unsafe { libc::poll(&mut p, 1, self.timeout_ms) };
-        Ok(r > 0 && p.revents & libc::POLLIN != 0)
-    }
-    fn resolve(&mut self, _: Env, out: bool) -> napi::Result<bool> {
-        Ok(out)
     }
 }

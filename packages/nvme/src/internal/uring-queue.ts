@@ -13,6 +13,8 @@ import type { RingSetup } from '@biopath/uring';
 import type { DriverStats, EndRequestFn } from './driver-types.ts';
 import { driverStatsAlloc } from './driver-types.ts';
 
+const RESOLVED = Promise.resolve();
+
 /** user_data of a request's SQE: tag + 1 (0 is never used, so a stray zero is recognisable). */
 export function rqUserData(rq: Request): number {
   return rq.tag + 1;
@@ -142,12 +144,17 @@ export abstract class UringQueue {
     return ended;
   }
 
-  /** blk_mq_ops.waitAsync: resolve once completions are ready (off the JS thread). */
-  async waitAsyncHctx(_hctx: BlkMqHwCtx): Promise<void> {
-    if (this.sqesInFlight === 0 && this.ring.sqReady() === 0) return;
+  /**
+   * blk_mq_ops.waitAsync: submit what is staged and resolve once completions are ready. The ring
+   * is watched by the event loop (`IoUring.waitCqeAsync`): no thread waits, the JS thread stays
+   * free, and more requests may be queued and submitted while this is pending.
+   */
+  waitAsyncHctx(_hctx: BlkMqHwCtx): Promise<void> {
+    if (this.sqesInFlight === 0 && this.ring.sqReady() === 0) return RESOLVED;
     const staged = this.ring.sqReady();
-    await this.ring.waitCqeAsync();
+    const wait = this.ring.waitCqeAsync();
     this.sqesInFlight += staged - this.ring.sqReady();
+    return wait as Promise<unknown> as Promise<void>;
   }
 
   /** Close the ring (the kernel cancels whatever is still in flight). */
