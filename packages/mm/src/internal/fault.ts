@@ -5,12 +5,14 @@
  */
 import { errno } from './arena.ts';
 import { PAGE_SIZE } from './constants.ts';
+import { hugetlbNoPage, hugetlbWp } from './hugetlb-fault.ts';
+import { doHugePmdAnonymousPage, doHugePmdWpPage, VM_FAULT_FALLBACK } from './thp-fault.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { allocPages } from './page-alloc.ts';
 import { PG_anon, PG_anon_exclusive, PG_p2pdma, PG_shmem, PG_uptodate } from './page-flags.ts';
 import { folioPutRefs } from './page-ref.ts';
-import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE } from './page-table.ts';
+import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE } from './page-table.ts';
 import { VM_SHARED, VM_WRITE, type Vma } from './vma.ts';
 
 export const FAULT_READ = 0;
@@ -25,7 +27,10 @@ export function rmapAddPte(mem: MemMap, pfn: number): void {
   mem.refcount[mem.head[pfn]]++;
 }
 
-/** A PTE stopped mapping `pfn` (special PTEs hold nothing). @kernel mm/rmap.c folio_remove_rmap_pte() */
+/**
+ * A PTE stopped mapping `pfn` (special PTEs hold nothing; huge leaves go through `zapHugePte`).
+ * @kernel mm/rmap.c folio_remove_rmap_pte()
+ */
 export function rmapRemovePte(mem: MemMap, pfn: number, bits: number): void {
   if (bits & PTE_SPECIAL) return;
   mem.mapcount[pfn]--;
@@ -40,11 +45,13 @@ export function handleMmFault(mm: MmStruct, vma: Vma, addr: number, kind: FaultK
   const vpn = Math.floor(addr / PAGE_SIZE);
   const pfn = mm.pt.pfn(vpn);
   if (pfn < 0) {
+    if (vma.hugetlbOrder > 0) return hugetlbNoPage(mm, vma, vpn, kind === FAULT_WRITE);
     if (vma.shmem !== null) return shmemFault(mm, vma, vpn, kind === FAULT_WRITE);
     if (kind !== FAULT_WRITE) {
       mm.pt.set(vpn, mm.mem.zeroPfn, PTE_SPECIAL);
       return 0;
     }
+    if (doHugePmdAnonymousPage(mm, vma, vpn) === 0) return 0;
     return doAnonymousPage(mm, vma, vpn);
   }
   const bits = mm.pt.bits(vpn);
@@ -52,6 +59,10 @@ export function handleMmFault(mm: MmStruct, vma: Vma, addr: number, kind: FaultK
   if (kind === FAULT_WRITE && (bits & PTE_WRITE) !== 0) {
     mm.pt.setBits(vpn, bits | PTE_DIRTY);
     return 0;
+  }
+  if (bits & PTE_HUGE) {
+    if (vma.hugetlbOrder > 0) return hugetlbWp(mm, vma, vpn, kind === FAULT_UNSHARE);
+    if (doHugePmdWpPage(mm, vma, vpn, kind === FAULT_UNSHARE) !== VM_FAULT_FALLBACK) return 0;
   }
   return doWpPage(mm, vma, vpn, pfn, kind === FAULT_UNSHARE);
 }

@@ -4,17 +4,20 @@
  */
 import { BiopathError } from './arena.ts';
 import {
-  MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MAX_PAGE_ORDER, PAGE_SIZE, PROT_READ, PROT_WRITE, TASK_SIZE,
+  MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MAX_PAGE_ORDER, PAGE_SIZE, PROT_READ,
+  PROT_WRITE, TASK_SIZE,
 } from './constants.ts';
 import { rmapRemovePte } from './fault.ts';
+import { splitHugeAt, zapHugePte } from './huge-mapping.ts';
+import { HUGETLB_SIZES, hugetlbOrder, type HugetlbSize } from './hugetlb-pool.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { PG_anon, PG_anon_exclusive } from './page-flags.ts';
 import { folioPutRefs } from './page-ref.ts';
-import { PTE_PROTNONE, PTE_WRITE } from './page-table.ts';
+import { PTE_HUGE, PTE_PROTNONE, PTE_WRITE } from './page-table.ts';
 import {
-  findVmaIndex, insertVma, rangeFullyMapped, splitVmaAt, type ShmemObject, type Vma, VM_DONTCOPY, VM_MAYWRITE,
-  VM_READ, VM_SHARED, VM_WRITE,
+  findVmaIndex, insertVma, rangeFullyMapped, splitVmaAt, type ShmemObject, type Vma, VM_DONTCOPY, VM_HUGEPAGE,
+  VM_HUGETLB, VM_MAYWRITE, VM_NOHUGEPAGE, VM_READ, VM_SHARED, VM_WRITE,
 } from './vma.ts';
 
 /** Options of {@link doMmap}; see `MmStruct.mmap`. */
@@ -24,6 +27,8 @@ export interface MmapOpts {
   addr?: number;
   p2pdma?: boolean;
   folioOrder?: number;
+  /** MAP_HUGETLB with MAP_HUGE_2MB or MAP_HUGE_1GB: private hugetlb memory from that size's pool */
+  hugetlb?: HugetlbSize;
 }
 
 /** Validate a page-aligned user range; returns its end. */
@@ -42,7 +47,7 @@ function protToVmFlags(prot: number): number {
 }
 
 /** Pick an address for `len` bytes (top-down, aligned to `align` bytes). @kernel mm/mmap.c get_unmapped_area() */
-function getUnmappedArea(mm: MmStruct, len: number, align: number): number {
+export function getUnmappedArea(mm: MmStruct, len: number, align: number): number {
   let addr = Math.floor((mm.mmapBase - len) / align) * align;
   for (;;) {
     const clash = mm.vmas.find((v) => v.start < addr + len && v.end > addr);
@@ -54,7 +59,19 @@ function getUnmappedArea(mm: MmStruct, len: number, align: number): number {
   return addr;
 }
 
-/** @kernel mm/mmap.c do_mmap() — anonymous private or shared (shmem) mappings. */
+/** The hugetlb page order `opts` ask for (0 = none); throws EINVAL for what is not modelled. */
+function checkHugetlbOpts(opts: MmapOpts): number {
+  if (opts.hugetlb === undefined) return 0;
+  if (!HUGETLB_SIZES.includes(opts.hugetlb)) {
+    throw new BiopathError('EINVAL', `mmap(hugetlb): ${String(opts.hugetlb)} is not one of ${HUGETLB_SIZES.join(', ')}`);
+  }
+  if (opts.shared === true || opts.p2pdma === true || (opts.folioOrder ?? 0) !== 0) {
+    throw new BiopathError('EINVAL', 'mmap(hugetlb): only private anonymous hugetlb mappings are modelled (no shared, p2pdma or folioOrder)');
+  }
+  return hugetlbOrder(opts.hugetlb);
+}
+
+/** @kernel mm/mmap.c do_mmap() — anonymous private or shared (shmem) mappings, private hugetlb. */
 export function doMmap(mm: MmStruct, len: number, opts: MmapOpts = {}): number {
   const prot = opts.prot ?? (PROT_READ | PROT_WRITE);
   const folioOrder = opts.folioOrder ?? 0;
@@ -64,32 +81,45 @@ export function doMmap(mm: MmStruct, len: number, opts: MmapOpts = {}): number {
   if (!Number.isInteger(folioOrder) || folioOrder < 0 || folioOrder > MAX_PAGE_ORDER) {
     throw new BiopathError('EINVAL', `mmap(folioOrder): ${folioOrder} is not an order 0..${MAX_PAGE_ORDER}`);
   }
-  const size = Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
+  const hOrder = checkHugetlbOpts(opts);
+  const unit = PAGE_SIZE << hOrder;
+  const size = Math.ceil(len / unit) * unit;
   let addr: number;
   if (opts.addr !== undefined) {
     checkUserRange('mmap', opts.addr, len);
+    if (opts.addr % unit !== 0) throw new BiopathError('EINVAL', `mmap(addr): ${opts.addr} is not aligned to the hugetlb page size`);
     addr = opts.addr;
     unmapRange(mm, addr, addr + size);
   } else {
     checkUserRange('mmap', 0, len);
-    addr = getUnmappedArea(mm, size, PAGE_SIZE << folioOrder);
+    addr = getUnmappedArea(mm, size, Math.max(unit, PAGE_SIZE << folioOrder));
   }
   const shared = opts.shared === true || opts.p2pdma === true;
   const shmem: ShmemObject | null = shared ? { pages: new Map(), users: 1, p2pdma: opts.p2pdma === true } : null;
   const vma: Vma = {
-    start: addr, end: addr + size, flags: protToVmFlags(prot) | (shared ? VM_SHARED : 0) | VM_MAYWRITE,
-    shmem, pgoff: 0, folioOrder: shared ? 0 : folioOrder,
+    start: addr, end: addr + size,
+    flags: protToVmFlags(prot) | (shared ? VM_SHARED : 0) | VM_MAYWRITE | (hOrder > 0 ? VM_HUGETLB : 0),
+    shmem, pgoff: 0, folioOrder: shared ? 0 : folioOrder, hugetlbOrder: hOrder,
   };
   insertVma(mm.vmas, vma);
   return addr;
 }
 
-/** Drop every PTE of `[start, end)` inside `vma`. @kernel mm/memory.c zap_pte_range() */
+/**
+ * Drop every PTE of `[start, end)`; a THP straddling an edge is split first, so the walk meets each
+ * huge leaf at its head PTE and drops it whole. @kernel mm/memory.c zap_pte_range()
+ */
 export function zapRange(mm: MmStruct, start: number, end: number): void {
   const mem = mm.mem;
+  splitHugeAt(mm, 'zap', start);
+  splitHugeAt(mm, 'zap', end);
   const s = start / PAGE_SIZE;
   const e = end / PAGE_SIZE;
   mm.pt.walk(s, e, (vpn, pfn, bits) => {
+    if (bits & PTE_HUGE) {
+      zapHugePte(mm, vpn, mem.head[pfn]);
+      return;
+    }
     mm.pt.clear(vpn);
     rmapRemovePte(mem, pfn, bits);
   });
@@ -104,6 +134,8 @@ function shmemPut(mem: MemMap, obj: ShmemObject): void {
 
 /** Unmap whatever lies in `[start, end)`, splitting VMAs at the edges. @kernel mm/mmap.c do_vmi_munmap() */
 export function unmapRange(mm: MmStruct, start: number, end: number): void {
+  splitHugeAt(mm, 'munmap', start);
+  splitHugeAt(mm, 'munmap', end);
   splitVmaAt(mm.vmas, start);
   splitVmaAt(mm.vmas, end);
   for (let i = mm.vmas.length - 1; i >= 0; i--) {
@@ -120,6 +152,8 @@ function vmasForRange(mm: MmStruct, fn: string, start: number, end: number): Vma
   if (!rangeFullyMapped(mm.vmas, start, end)) {
     throw new BiopathError('ENOMEM', `${fn}(addr): [${start}, ${end}) is not fully mapped`);
   }
+  splitHugeAt(mm, fn, start);
+  splitHugeAt(mm, fn, end);
   splitVmaAt(mm.vmas, start);
   splitVmaAt(mm.vmas, end);
   const out: Vma[] = [];
@@ -153,15 +187,26 @@ export function doMprotect(mm: MmStruct, addr: number, len: number, prot: number
   }
 }
 
-/** MADV_DONTFORK / MADV_DOFORK / MADV_DONTNEED. @kernel mm/madvise.c madvise_vma_behavior() */
+const ADVICE = [MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE];
+
+/**
+ * MADV_DONTFORK / MADV_DOFORK / MADV_DONTNEED / MADV_HUGEPAGE / MADV_NOHUGEPAGE (the last two are
+ * EINVAL on hugetlb mappings, as in the kernel). @kernel mm/madvise.c madvise_vma_behavior()
+ */
 export function doMadvise(mm: MmStruct, addr: number, len: number, advice: number): void {
   const end = checkUserRange('madvise', addr, len);
-  if (advice !== MADV_DONTFORK && advice !== MADV_DOFORK && advice !== MADV_DONTNEED) {
-    throw new BiopathError('EINVAL', `madvise(advice): ${advice} is not MADV_DONTFORK, MADV_DOFORK or MADV_DONTNEED`);
+  if (!ADVICE.includes(advice)) {
+    throw new BiopathError('EINVAL', `madvise(advice): ${advice} is not MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE or MADV_NOHUGEPAGE`);
+  }
+  const thp = advice === MADV_HUGEPAGE || advice === MADV_NOHUGEPAGE;
+  if (thp && mm.vmas.some((v) => v.hugetlbOrder > 0 && v.start < end && v.end > addr)) {
+    throw new BiopathError('EINVAL', `madvise(advice): ${advice} on a hugetlb mapping`);
   }
   for (const v of vmasForRange(mm, 'madvise', addr, end)) {
     if (advice === MADV_DONTFORK) v.flags |= VM_DONTCOPY;
     else if (advice === MADV_DOFORK) v.flags &= ~VM_DONTCOPY;
+    else if (advice === MADV_HUGEPAGE) v.flags = (v.flags | VM_HUGEPAGE) & ~VM_NOHUGEPAGE;
+    else if (advice === MADV_NOHUGEPAGE) v.flags = (v.flags | VM_NOHUGEPAGE) & ~VM_HUGEPAGE;
     else zapRange(mm, v.start, v.end);
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * cow.c non_anon_test_cases[] and the memory types of run_non_anon_test_case() (6.2), and the
+ * anon_thp_test_cases[] (MADV_COLLAPSE), which the model cannot express yet.
+ */
+import { MADV_NOHUGEPAGE, PAGE_SIZE } from '../../src/index.ts';
+import { roPin } from './cow-anon-cases.ts';
+import { type CowEnv, fillProbes, type Outcome, readProbes, sameBytes } from './cow-env.ts';
+
+export type NonAnonTestFn = (env: CowEnv, addr: number, saddr: number, size: number) => Outcome;
+
+export interface NonAnonMemoryType {
+  readonly name: string;
+  readonly prepare: ((env: CowEnv) => { addr: number; saddr: number; size: number }) | null;
+  readonly notExpressible?: string;
+}
+
+/** cow.c test_cow(): writing the private mapping must not change what the other mapping shows. */
+function basicCow(env: CowEnv, addr: number, saddr: number, size: number): Outcome {
+  const old = readProbes(env.mm, saddr, size);
+  fillProbes(env.mm, addr, size, 0xff);
+  return sameBytes(old, readProbes(env.mm, saddr, size)) ? 'pass' : 'fail';
+}
+
+export const NON_ANON_TEST_CASES: readonly { desc: string; fn: NonAnonTestFn }[] = [
+  { desc: 'Basic COW', fn: basicCow },
+  { desc: 'R/O longterm GUP pin', fn: (e, a, _s, n) => roPin(e, a, n, 'plain', false) },
+  { desc: 'R/O longterm GUP-fast pin', fn: (e, a, _s, n) => roPin(e, a, n, 'plain', true) },
+];
+
+/** cow.c run_with_zeropage(): two private mappings both reading the shared zero page. */
+function zeropage(env: CowEnv): { addr: number; saddr: number; size: number } {
+  const addr = env.mm.mmap(PAGE_SIZE);
+  const saddr = env.mm.mmap(PAGE_SIZE);
+  env.mm.madvise(addr, PAGE_SIZE, MADV_NOHUGEPAGE);
+  env.mm.madvise(saddr, PAGE_SIZE, MADV_NOHUGEPAGE);
+  env.mm.read(addr, 1);
+  env.mm.read(saddr, 1);
+  return { addr, saddr, size: PAGE_SIZE };
+}
+
+const FILE = 'needs file-backed MAP_PRIVATE/MAP_SHARED VMAs over page-cache: not modelled yet';
+
+export const NON_ANON_MEMORY_TYPES: readonly NonAnonMemoryType[] = [
+  { name: 'shared zeropage', prepare: zeropage },
+  { name: 'huge zeropage', prepare: null, notExpressible: 'needs the huge zero page (read faults in MADV_HUGEPAGE areas map the small zero page)' },
+  { name: 'memfd', prepare: null, notExpressible: FILE },
+  { name: 'tmpfile', prepare: null, notExpressible: FILE },
+  { name: 'memfd hugetlb (2048 kB)', prepare: null, notExpressible: 'needs shared hugetlb (memfd MFD_HUGETLB): only private hugetlb is modelled' },
+  { name: 'memfd hugetlb (1048576 kB)', prepare: null, notExpressible: 'needs shared hugetlb (memfd MFD_HUGETLB): only private hugetlb is modelled' },
+];
+
+/** cow.c anon_thp_test_cases[]: COW with MADV_COLLAPSE before or after fork. */
+export const ANON_THP_TEST_CASES: readonly { desc: string; notExpressible: string }[] = [
+  'Basic COW after fork() when collapsing before fork()',
+  'Basic COW after fork() when collapsing after fork() (fully shared)',
+  'Basic COW after fork() when collapsing after fork() (lower shared)',
+  'Basic COW after fork() when collapsing after fork() (upper shared)',
+].map((desc) => ({ desc, notExpressible: 'needs MADV_COLLAPSE (khugepaged): not modelled yet' }));
