@@ -4,9 +4,10 @@
  */
 import { BiopathError } from './arena.ts';
 import {
-  MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MAX_PAGE_ORDER, PAGE_SIZE, PROT_READ,
+  MADV_COLLAPSE, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MAX_PAGE_ORDER, PAGE_SIZE, PROT_READ,
   PROT_WRITE, TASK_SIZE,
 } from './constants.ts';
+import { madviseCollapse } from './collapse.ts';
 import { rmapRemovePte } from './fault.ts';
 import { splitHugeAt, zapHugePte } from './huge-mapping.ts';
 import { HUGETLB_SIZES, hugetlbOrder, type HugetlbSize } from './hugetlb-pool.ts';
@@ -187,18 +188,35 @@ export function doMprotect(mm: MmStruct, addr: number, len: number, prot: number
   }
 }
 
-const ADVICE = [MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE];
+const ADVICE = [MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE];
 
 /**
- * MADV_DONTFORK / MADV_DOFORK / MADV_DONTNEED / MADV_HUGEPAGE / MADV_NOHUGEPAGE (the last two are
- * EINVAL on hugetlb mappings, as in the kernel). @kernel mm/madvise.c madvise_vma_behavior()
+ * Merge neighbouring private anonymous VMAs that madvise left with identical properties (the
+ * kernel's vma_merge() after a flags change), so a range split by MADV_DONTFORK is one VMA again
+ * after MADV_DOFORK. @kernel mm/mmap.c vma_merge()
+ */
+function mergeAnonVmas(mm: MmStruct): void {
+  for (let i = mm.vmas.length - 2; i >= 0; i--) {
+    const a = mm.vmas[i]!;
+    const b = mm.vmas[i + 1]!;
+    if (a.end !== b.start || a.shmem !== null || b.shmem !== null || a.flags !== b.flags || a.hugetlbOrder > 0) continue;
+    if (a.folioOrder !== b.folioOrder || b.hugetlbOrder > 0) continue;
+    a.end = b.end;
+    mm.vmas.splice(i + 1, 1);
+  }
+}
+
+/**
+ * MADV_DONTFORK / MADV_DOFORK / MADV_DONTNEED / MADV_HUGEPAGE / MADV_NOHUGEPAGE (EINVAL on hugetlb
+ * mappings, as in the kernel) / MADV_COLLAPSE (see `madviseCollapse`). Flag changes merge equal
+ * neighbouring anon VMAs back together. @kernel mm/madvise.c madvise_vma_behavior()
  */
 export function doMadvise(mm: MmStruct, addr: number, len: number, advice: number): void {
   const end = checkUserRange('madvise', addr, len);
   if (!ADVICE.includes(advice)) {
-    throw new BiopathError('EINVAL', `madvise(advice): ${advice} is not MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE or MADV_NOHUGEPAGE`);
+    throw new BiopathError('EINVAL', `madvise(advice): ${advice} is not MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE or MADV_COLLAPSE`);
   }
-  const thp = advice === MADV_HUGEPAGE || advice === MADV_NOHUGEPAGE;
+  const thp = advice === MADV_HUGEPAGE || advice === MADV_NOHUGEPAGE || advice === MADV_COLLAPSE;
   if (thp && mm.vmas.some((v) => v.hugetlbOrder > 0 && v.start < end && v.end > addr)) {
     throw new BiopathError('EINVAL', `madvise(advice): ${advice} on a hugetlb mapping`);
   }
@@ -207,8 +225,10 @@ export function doMadvise(mm: MmStruct, addr: number, len: number, advice: numbe
     else if (advice === MADV_DOFORK) v.flags &= ~VM_DONTCOPY;
     else if (advice === MADV_HUGEPAGE) v.flags = (v.flags | VM_HUGEPAGE) & ~VM_NOHUGEPAGE;
     else if (advice === MADV_NOHUGEPAGE) v.flags = (v.flags | VM_NOHUGEPAGE) & ~VM_HUGEPAGE;
+    else if (advice === MADV_COLLAPSE) madviseCollapse(mm, v, v.start, v.end);
     else zapRange(mm, v.start, v.end);
   }
+  if (advice !== MADV_DONTNEED && advice !== MADV_COLLAPSE) mergeAnonVmas(mm);
 }
 
 /** Tear down every mapping. @kernel mm/mmap.c exit_mmap() */

@@ -1,6 +1,5 @@
 /**
- * cow.c non_anon_test_cases[] and the memory types of run_non_anon_test_case() (6.2), and the
- * anon_thp_test_cases[] (MADV_COLLAPSE), which the model cannot express yet.
+ * cow.c non_anon_test_cases[] and the memory types of run_non_anon_test_case() (6.2).
  */
 import { MADV_NOHUGEPAGE, PAGE_SIZE } from '../../src/index.ts';
 import { roPin } from './cow-anon-cases.ts';
@@ -48,11 +47,3 @@ export const NON_ANON_MEMORY_TYPES: readonly NonAnonMemoryType[] = [
   { name: 'memfd hugetlb (2048 kB)', prepare: null, notExpressible: 'needs shared hugetlb (memfd MFD_HUGETLB): only private hugetlb is modelled' },
   { name: 'memfd hugetlb (1048576 kB)', prepare: null, notExpressible: 'needs shared hugetlb (memfd MFD_HUGETLB): only private hugetlb is modelled' },
 ];
-
-/** cow.c anon_thp_test_cases[]: COW with MADV_COLLAPSE before or after fork. */
-export const ANON_THP_TEST_CASES: readonly { desc: string; notExpressible: string }[] = [
-  'Basic COW after fork() when collapsing before fork()',
-  'Basic COW after fork() when collapsing after fork() (fully shared)',
-  'Basic COW after fork() when collapsing after fork() (lower shared)',
-  'Basic COW after fork() when collapsing after fork() (upper shared)',
-].map((desc) => ({ desc, notExpressible: 'needs MADV_COLLAPSE (khugepaged): not modelled yet' }));

@@ -8,7 +8,8 @@ import {
 import { ANON_TEST_CASES } from './cow-anon-cases.ts';
 import { CowEnv, type Outcome } from './cow-env.ts';
 import { ANON_MEMORY_TYPES } from './cow-memory.ts';
-import { ANON_THP_TEST_CASES, NON_ANON_MEMORY_TYPES, NON_ANON_TEST_CASES } from './cow-non-anon.ts';
+import { NON_ANON_MEMORY_TYPES, NON_ANON_TEST_CASES } from './cow-non-anon.ts';
+import { ANON_THP_TEST_CASES } from './cow-thp-collapse.ts';
 import { ODIRECT_FORK_TESTS } from './odirect-fork-cases.ts';
 
 /** A row of the table: a profile, optionally with vmsplice taking FOLL_PIN pins. */
@@ -68,7 +69,14 @@ export function runCowMatrix(variant: Variant): CaseResult[] {
         out.push({ group: tc.group, test: tc.desc, memoryType: mt.name, outcome });
       }
     }
-    for (const tc of ANON_THP_TEST_CASES) out.push({ group: 'MADV_COLLAPSE', test: tc.desc, memoryType: 'THP', outcome: 'n/e' });
+    const thp = ANON_MEMORY_TYPES.find((m) => m.name === 'THP')!;
+    for (const tc of ANON_THP_TEST_CASES) {
+      const outcome = runOne(mem, (env) => {
+        const area = thp.prepare!(env);
+        return 'skip' in area ? 'skip' : tc.fn(env, area.addr, area.size);
+      });
+      out.push({ group: 'MADV_COLLAPSE', test: tc.desc, memoryType: 'THP', outcome });
+    }
     for (const tc of NON_ANON_TEST_CASES) {
       for (const mt of NON_ANON_MEMORY_TYPES) {
         const outcome = mt.prepare === null ? 'n/e' : runOne(mem, (env) => {
