@@ -6,7 +6,7 @@
 export {
   PAGE_SIZE, PAGE_SHIFT, PAGE_MASK, GUP_PIN_COUNTING_BIAS, PAGE_OFFSET, VMALLOC_START, VMALLOC_END, TASK_SIZE,
   PROT_NONE, PROT_READ, PROT_WRITE, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE,
-  MADV_COLLAPSE, MREMAP_MAYMOVE, MREMAP_FIXED, MMF_HAS_PINNED, MAX_PAGE_ORDER, HPAGE_PMD_ORDER, HPAGE_PUD_ORDER,
+  MADV_COLLAPSE, MADV_PAGEOUT, MREMAP_MAYMOVE, MREMAP_FIXED, MMF_HAS_PINNED, MAX_PAGE_ORDER, HPAGE_PMD_ORDER, HPAGE_PUD_ORDER,
   PIPE_DEF_BUFFERS,
   PROFILES,
 } from './internal/constants.ts';
@@ -45,6 +45,8 @@ export {
 
 // process address space
 export { MmStruct } from './internal/mm-struct.ts';
+export { dumpPage } from './internal/introspect.ts';
+export type { PagemapEntry } from './internal/introspect.ts';
 export type { MmapOpts } from './internal/mmap.ts';
 export type { ForkHooks } from './internal/fork.ts';
 

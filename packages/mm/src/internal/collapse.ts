@@ -25,6 +25,7 @@ function scanPmd(mm: MmStruct, base: number): 'ok' | 'huge' | 'busy' {
   const mem = mm.mem;
   if (mm.pt.bits(base) & PTE_HUGE) return 'huge';
   for (let i = 0; i < NR; i++) {
+    if (mm.swapPtes.has(base + i)) return 'busy';
     const pfn = mm.pt.pfn(base + i);
     if (pfn < 0 || (mm.pt.bits(base + i) & PTE_SPECIAL) !== 0) continue;
     const head = mem.head[pfn];

@@ -37,6 +37,8 @@ export const MADV_DOFORK = 11;
 export const MADV_HUGEPAGE = 14;
 /** @kernel include/uapi/asm-generic/mman-common.h MADV_NOHUGEPAGE */
 export const MADV_NOHUGEPAGE = 15;
+/** @kernel include/uapi/asm-generic/mman-common.h MADV_PAGEOUT — reclaim (swap out) the range now. */
+export const MADV_PAGEOUT = 21;
 /** @kernel include/uapi/asm-generic/mman-common.h MADV_COLLAPSE — synchronous khugepaged collapse. */
 export const MADV_COLLAPSE = 25;
 

@@ -6,6 +6,7 @@
 import { errno } from './arena.ts';
 import { PAGE_SIZE } from './constants.ts';
 import { hugetlbNoPage, hugetlbWp } from './hugetlb-fault.ts';
+import { doSwapPage } from './swap.ts';
 import { doHugePmdAnonymousPage, doHugePmdWpPage, VM_FAULT_FALLBACK } from './thp-fault.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
@@ -45,6 +46,11 @@ export function handleMmFault(mm: MmStruct, vma: Vma, addr: number, kind: FaultK
   const vpn = Math.floor(addr / PAGE_SIZE);
   const pfn = mm.pt.pfn(vpn);
   if (pfn < 0) {
+    const swp = mm.swapPtes.get(vpn);
+    if (swp !== undefined) {
+      const ret = doSwapPage(mm, vma, vpn, swp, kind === FAULT_WRITE);
+      return ret < 0 || kind === FAULT_READ ? ret : handleMmFault(mm, vma, addr, kind);
+    }
     if (vma.hugetlbOrder > 0) return hugetlbNoPage(mm, vma, vpn, kind === FAULT_WRITE);
     if (vma.shmem !== null) return shmemFault(mm, vma, vpn, kind === FAULT_WRITE);
     if (kind !== FAULT_WRITE) {

@@ -7,6 +7,7 @@ import { PAGE_SIZE } from './constants.ts';
 import { rmapAddPte } from './fault.ts';
 import { folioNeedsCowForDma } from './gup-grab.ts';
 import { allocHugetlbFolio } from './hugetlb-pool.ts';
+import { copySwapEntries } from './swap.ts';
 import { folioExclusive, hugeRmapAdd, setFolioExclusive, setHugeBits, setHugePte, splitHugePmd } from './huge-mapping.ts';
 import { MmStruct } from './mm-struct.ts';
 import { allocPages } from './page-alloc.ts';
@@ -142,6 +143,7 @@ export function dupMmap(parent: MmStruct, hooks?: ForkHooks): MmStruct {
       if (vma.shmem !== null) vma.shmem.users++;
       child.vmas.push({ ...vma });
       err = copyPageRange(parent, child, vma);
+      if (parent.swapPtes.size > 0) copySwapEntries(parent, child, vma.start, vma.end);
       if (err !== 0) break;
     }
     if (err === 0) hooks?.duringCopy?.(parent, child);

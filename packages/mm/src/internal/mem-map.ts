@@ -5,6 +5,7 @@
 import type { ArenaMemory } from './arena.ts';
 import { MAX_PAGE_ORDER, PAGE_SIZE, type Profile } from './constants.ts';
 import type { HugetlbPool } from './hugetlb-pool.ts';
+import type { SwapSlot } from './swap.ts';
 import { PG_dirty, PG_p2pdma, PG_zero } from './page-flags.ts';
 
 /**
@@ -52,6 +53,10 @@ export class MemMap {
   readonly vmsplicePins: boolean;
   /** @internal hugetlb pools, one per size (2 MiB, 1 GiB). */
   readonly hugetlbPools: HugetlbPool[] = [];
+  /** @internal the swap area: used slots (the swap "device" keeps page copies in JS memory). */
+  readonly swapSlots = new Map<number, SwapSlot>();
+  /** @internal next swap slot number to hand out */
+  swapNext = 0;
   /** Free frames in the buddy allocator. */
   nrFree = 0;
   /** @internal buddy free lists: next/prev per block head, list head per order (-1 = empty). */

@@ -7,6 +7,7 @@ import { MMAP_BASE, PAGE_SIZE } from './constants.ts';
 import { dupMmap, type ForkHooks } from './fork.ts';
 import type { MemMap } from './mem-map.ts';
 import { doMadvise, doMmap, doMprotect, exitMmap, type MmapOpts, unmapRange, checkUserRange } from './mmap.ts';
+import { pagemapEntry, type PagemapEntry } from './introspect.ts';
 import { doMremap } from './mremap.ts';
 import { PageTable } from './page-table.ts';
 import { accessOk, copyFromUser, copyToUser } from './user-copy.ts';
@@ -29,6 +30,8 @@ export class MmStruct {
   mmapLockedForWrite = false;
   /** @internal page table */
   readonly pt = new PageTable();
+  /** @internal swap entries left by MADV_PAGEOUT: vpn -> slot * 2 + exclusive */
+  readonly swapPtes = new Map<number, number>();
   /** @internal VMAs in address order */
   readonly vmas: Vma[] = [];
   /** @internal top of the free part of the top-down mmap area */
@@ -118,6 +121,11 @@ export class MmStruct {
   /** pfn mapped at `addr` without faulting, or -1. @kernel mm/gup.c follow_page() */
   followPage(addr: number): number {
     return Number.isSafeInteger(addr) && addr >= 0 ? this.pt.pfn(Math.floor(addr / PAGE_SIZE)) : -1;
+  }
+
+  /** What /proc/self/pagemap says about the page at `addr` (present, swapped, pfn, huge, exclusive). */
+  pagemap(addr: number): PagemapEntry {
+    return pagemapEntry(this, addr);
   }
 
   /** Tear down every mapping and drop every frame reference the process held. @kernel kernel/fork.c mmput() */

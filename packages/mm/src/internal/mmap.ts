@@ -4,10 +4,11 @@
  */
 import { BiopathError } from './arena.ts';
 import {
-  MADV_COLLAPSE, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MAX_PAGE_ORDER, PAGE_SIZE, PROT_READ,
+  MADV_COLLAPSE, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_PAGEOUT, MADV_NOHUGEPAGE, MAX_PAGE_ORDER, PAGE_SIZE, PROT_READ,
   PROT_WRITE, TASK_SIZE,
 } from './constants.ts';
 import { madviseCollapse } from './collapse.ts';
+import { madvisePageout, zapSwapEntries } from './swap.ts';
 import { rmapRemovePte } from './fault.ts';
 import { splitHugeAt, zapHugePte } from './huge-mapping.ts';
 import { HUGETLB_SIZES, hugetlbOrder, type HugetlbSize } from './hugetlb-pool.ts';
@@ -114,6 +115,7 @@ export function zapRange(mm: MmStruct, start: number, end: number): void {
   const mem = mm.mem;
   splitHugeAt(mm, 'zap', start);
   splitHugeAt(mm, 'zap', end);
+  if (mm.swapPtes.size > 0) zapSwapEntries(mm, start, end);
   const s = start / PAGE_SIZE;
   const e = end / PAGE_SIZE;
   mm.pt.walk(s, e, (vpn, pfn, bits) => {
@@ -188,7 +190,7 @@ export function doMprotect(mm: MmStruct, addr: number, len: number, prot: number
   }
 }
 
-const ADVICE = [MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE];
+const ADVICE = [MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE, MADV_PAGEOUT];
 
 /**
  * Merge neighbouring private anonymous VMAs that madvise left with identical properties (the
@@ -208,13 +210,13 @@ function mergeAnonVmas(mm: MmStruct): void {
 
 /**
  * MADV_DONTFORK / MADV_DOFORK / MADV_DONTNEED / MADV_HUGEPAGE / MADV_NOHUGEPAGE (EINVAL on hugetlb
- * mappings, as in the kernel) / MADV_COLLAPSE (see `madviseCollapse`). Flag changes merge equal
+ * mappings, as in the kernel) / MADV_COLLAPSE (see `madviseCollapse`) / MADV_PAGEOUT (`madvisePageout`). Flag changes merge equal
  * neighbouring anon VMAs back together. @kernel mm/madvise.c madvise_vma_behavior()
  */
 export function doMadvise(mm: MmStruct, addr: number, len: number, advice: number): void {
   const end = checkUserRange('madvise', addr, len);
   if (!ADVICE.includes(advice)) {
-    throw new BiopathError('EINVAL', `madvise(advice): ${advice} is not MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE or MADV_COLLAPSE`);
+    throw new BiopathError('EINVAL', `madvise(advice): ${advice} is not MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE or MADV_PAGEOUT`);
   }
   const thp = advice === MADV_HUGEPAGE || advice === MADV_NOHUGEPAGE || advice === MADV_COLLAPSE;
   if (thp && mm.vmas.some((v) => v.hugetlbOrder > 0 && v.start < end && v.end > addr)) {
@@ -226,9 +228,10 @@ export function doMadvise(mm: MmStruct, addr: number, len: number, advice: numbe
     else if (advice === MADV_HUGEPAGE) v.flags = (v.flags | VM_HUGEPAGE) & ~VM_NOHUGEPAGE;
     else if (advice === MADV_NOHUGEPAGE) v.flags = (v.flags | VM_NOHUGEPAGE) & ~VM_HUGEPAGE;
     else if (advice === MADV_COLLAPSE) madviseCollapse(mm, v, v.start, v.end);
+    else if (advice === MADV_PAGEOUT) madvisePageout(mm, v, v.start, v.end);
     else zapRange(mm, v.start, v.end);
   }
-  if (advice !== MADV_DONTNEED && advice !== MADV_COLLAPSE) mergeAnonVmas(mm);
+  if (advice !== MADV_DONTNEED && advice !== MADV_COLLAPSE && advice !== MADV_PAGEOUT) mergeAnonVmas(mm);
 }
 
 /** Tear down every mapping. @kernel mm/mmap.c exit_mmap() */

@@ -9,6 +9,7 @@ import { splitHugeAt, splitHugePmd } from './huge-mapping.ts';
 import { checkUserRange, getUnmappedArea, unmapRange } from './mmap.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { PTE_HUGE } from './page-table.ts';
+import { moveSwapEntries } from './swap.ts';
 import { findVma, insertVma, type Vma } from './vma.ts';
 
 /** Move the PTEs of `[oldAddr, oldAddr + size)` to `newAddr`, bits and accounting unchanged. @kernel mm/mremap.c move_page_tables() */
@@ -25,6 +26,7 @@ function movePageTables(mm: MmStruct, oldAddr: number, size: number, newAddr: nu
   mm.pt.walk(s, e, (vpn, pfn, bits) => { moved.push(vpn, pfn, bits); });
   for (let i = 0; i < moved.length; i += 3) mm.pt.clear(moved[i]!);
   for (let i = 0; i < moved.length; i += 3) mm.pt.set(moved[i]! + delta, moved[i + 1]!, moved[i + 2]!);
+  if (mm.swapPtes.size > 0) moveSwapEntries(mm, oldAddr, size, delta);
 }
 
 /** Move `[oldAddr, oldAddr + oldSize)` of `vma` to a new VMA at `newAddr` of `newSize` bytes. @kernel mm/mremap.c move_vma() */

@@ -3,7 +3,7 @@
  * a test function runs on it. Types the model cannot express say why instead of preparing anything.
  */
 import {
-  HPAGE_PMD_ORDER, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MREMAP_FIXED,
+  HPAGE_PMD_ORDER, MADV_DOFORK, MADV_PAGEOUT, MADV_DONTFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MREMAP_FIXED,
   MREMAP_MAYMOVE, PAGE_SIZE, PROT_NONE, PROT_READ, PROT_WRITE, hugetlbPoolStats, type HugetlbSize,
 } from '../../src/index.ts';
 import type { CowEnv } from './cow-env.ts';
@@ -20,7 +20,13 @@ export interface MemoryType {
   readonly notExpressible?: string;
 }
 
-const SWAP = 'needs swap (MADV_PAGEOUT to a swap device, swap-in on fault): not modelled yet';
+/** cow.c's `swapout` step: MADV_PAGEOUT, skipped if the first page did not end up swapped. */
+function swapout(env: CowEnv, area: Prepared): Prepared {
+  if ('skip' in area) return area;
+  env.mm.madvise(area.addr, area.size, MADV_PAGEOUT);
+  if (!env.mm.pagemap(area.addr).swapped) return { skip: 'MADV_PAGEOUT did not work, is swap enabled?' };
+  return area;
+}
 
 /** cow.c do_run_with_base_page(): one populated base page, MADV_NOHUGEPAGE. */
 function basePage(env: CowEnv): Prepared {
@@ -34,8 +40,7 @@ type ThpRun = 'pmd' | 'pte' | 'single-pte' | 'partial-mremap' | 'partial-shared'
 
 /** Whether `addr` is mapped by a PMD: cow.c checks this through pagemap; the model asks its page table. */
 function pmdMapped(env: CowEnv, addr: number): boolean {
-  const pfn = env.mm.followPage(addr);
-  return pfn >= 0 && env.mem.entireMapcount[env.mem.head[pfn]!]! > 0;
+  return env.mm.pagemap(addr).huge;
 }
 
 /** cow.c do_run_with_thp(): a THP in a MADV_HUGEPAGE area, then reshaped per `run`. */
@@ -78,13 +83,13 @@ function hugetlb(env: CowEnv, size: HugetlbSize): Prepared {
 /** run_anon_test_case(): base page, THP layouts (with their swapped-out twins), each hugetlb size. */
 export const ANON_MEMORY_TYPES: readonly MemoryType[] = [
   { name: 'base page', prepare: basePage },
-  { name: 'swapped out base page', prepare: null, notExpressible: SWAP },
+  { name: 'swapped out base page', prepare: (e) => swapout(e, basePage(e)) },
   { name: 'THP', prepare: (e) => thp(e, 'pmd') },
-  { name: 'swapped-out THP', prepare: null, notExpressible: SWAP },
+  { name: 'swapped-out THP', prepare: (e) => swapout(e, thp(e, 'pmd')) },
   { name: 'PTE-mapped THP', prepare: (e) => thp(e, 'pte') },
-  { name: 'swapped-out, PTE-mapped THP', prepare: null, notExpressible: SWAP },
+  { name: 'swapped-out, PTE-mapped THP', prepare: (e) => swapout(e, thp(e, 'pte')) },
   { name: 'single PTE-mapped THP', prepare: (e) => thp(e, 'single-pte') },
-  { name: 'single PTE-mapped swapped-out THP', prepare: null, notExpressible: SWAP },
+  { name: 'single PTE-mapped swapped-out THP', prepare: (e) => swapout(e, thp(e, 'single-pte')) },
   { name: 'partially mremap()\'ed THP', prepare: (e) => thp(e, 'partial-mremap') },
   { name: 'partially shared THP', prepare: (e) => thp(e, 'partial-shared') },
   { name: 'hugetlb (2048 kB)', prepare: (e) => hugetlb(e, '2M') },
