@@ -20,6 +20,7 @@ export interface FixtureOpts {
   bits?: 32 | 64;
   nrHugepages?: MemMapOpts['nrHugepages'];
   vmsplice?: MemMapOpts['vmsplice'];
+  hugeZeroPage?: boolean;
 }
 
 /**
@@ -30,7 +31,7 @@ export function withMm(opts: FixtureOpts, fn: (f: Fixture) => void): void {
   warnOnOnceReset();
   const mem = createMemMap({
     nrPages: opts.nrPages ?? 256, profile: opts.profile ?? 'merged', bits: opts.bits ?? 64,
-    nrHugepages: opts.nrHugepages, vmsplice: opts.vmsplice,
+    nrHugepages: opts.nrHugepages, vmsplice: opts.vmsplice, hugeZeroPage: opts.hugeZeroPage,
   });
   try {
     const baseline = snapshotPins(mem);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  FOLL_WRITE, HPAGE_PMD_ORDER, MADV_HUGEPAGE, MADV_NOHUGEPAGE, PAGE_SIZE, PROT_READ, pinUserPagesFast,
+  FOLL_WRITE, HPAGE_PMD_ORDER, MADV_HUGEPAGE, MADV_NOHUGEPAGE, PAGE_SIZE, PROT_READ, createMemMap, pinUserPagesFast,
   unpinUserPages, type MmStruct,
 } from '../src/index.ts';
 import { withMm } from './helpers.ts';
@@ -79,4 +79,38 @@ describe('PMD-mapped THP', () => {
       unpinUserPages(mem, pages, 512);
     });
   });
+});
+
+describe('huge zero page (createMemMap({ hugeZeroPage: true }))', () => {
+  it('a read fault maps it by one PMD; a write splits it to small zero pages and copies one', () => {
+    withMm({ nrPages: 4096, hugeZeroPage: true }, ({ mem, mm, track }) => {
+      const raw = mm.mmap(2 * HPAGE);
+      const a = Math.ceil(raw / HPAGE) * HPAGE;
+      mm.madvise(a, HPAGE, MADV_HUGEPAGE);
+      expect(mm.read(a + 10, 1)[0]).toBe(0);
+      expect(mm.followPage(a + PAGE_SIZE)).toBe(mem.hugeZeroPfn + 1);
+      expect(mm.pagemap(a).huge).toBe(true);
+      const child = track(mm.fork());
+      mm.write(a + PAGE_SIZE, new Uint8Array([4]));
+      expect(mm.followPage(a)).toBe(0);
+      expect(mm.followPage(a + 2 * PAGE_SIZE)).toBe(0);
+      expect(mm.read(a + PAGE_SIZE, 1)[0]).toBe(4);
+      expect(child.followPage(a + PAGE_SIZE)).toBe(mem.hugeZeroPfn + 1);
+    });
+  });
+
+  it('without it, read faults map the small zero page', () => {
+    withMm({ nrPages: 2048 }, ({ mem, mm }) => {
+      const raw = mm.mmap(2 * HPAGE);
+      const a = Math.ceil(raw / HPAGE) * HPAGE;
+      mm.madvise(a, HPAGE, MADV_HUGEPAGE);
+      mm.read(a, 1);
+      expect(mem.hugeZeroPfn).toBe(-1);
+      expect([mm.followPage(a), mm.followPage(a + PAGE_SIZE)]).toEqual([0, -1]);
+    });
+  });
+});
+
+it('createMemMap({ hugeZeroPage }) without a free 2 MiB block is ENOMEM', () => {
+  expect(() => createMemMap({ nrPages: 64, hugeZeroPage: true })).toThrow(/ENOMEM: createMemMap\(hugeZeroPage\)/);
 });

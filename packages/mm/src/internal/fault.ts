@@ -7,7 +7,7 @@ import { errno } from './arena.ts';
 import { PAGE_SIZE } from './constants.ts';
 import { hugetlbNoPage, hugetlbWp } from './hugetlb-fault.ts';
 import { doSwapPage } from './swap.ts';
-import { doHugePmdAnonymousPage, doHugePmdWpPage, VM_FAULT_FALLBACK } from './thp-fault.ts';
+import { doHugePmdAnonymousPage, doHugePmdWpPage, doHugeZeroPage, VM_FAULT_FALLBACK } from './thp-fault.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { allocPages } from './page-alloc.ts';
@@ -54,6 +54,7 @@ export function handleMmFault(mm: MmStruct, vma: Vma, addr: number, kind: FaultK
     if (vma.hugetlbOrder > 0) return hugetlbNoPage(mm, vma, vpn, kind === FAULT_WRITE);
     if (vma.shmem !== null) return shmemFault(mm, vma, vpn, kind === FAULT_WRITE);
     if (kind !== FAULT_WRITE) {
+      if (doHugeZeroPage(mm, vma, vpn) === 0) return 0;
       mm.pt.set(vpn, mm.mem.zeroPfn, PTE_SPECIAL);
       return 0;
     }
@@ -69,6 +70,7 @@ export function handleMmFault(mm: MmStruct, vma: Vma, addr: number, kind: FaultK
   if (bits & PTE_HUGE) {
     if (vma.hugetlbOrder > 0) return hugetlbWp(mm, vma, vpn, kind === FAULT_UNSHARE);
     if (doHugePmdWpPage(mm, vma, vpn, kind === FAULT_UNSHARE) !== VM_FAULT_FALLBACK) return 0;
+    return doWpPage(mm, vma, vpn, mm.pt.pfn(vpn), kind === FAULT_UNSHARE);
   }
   return doWpPage(mm, vma, vpn, pfn, kind === FAULT_UNSHARE);
 }

@@ -88,6 +88,10 @@ function copyHugetlbPage(child: MmStruct, vma: Vma, base: number, src: number): 
 function copyHugePte(parent: MmStruct, child: MmStruct, vma: Vma, base: number, head: number, bits: number): number {
   const mem = parent.mem;
   const n = 1 << mem.order[head];
+  if (bits & PTE_SPECIAL) {
+    setHugePte(child, base, head, bits);
+    return 0;
+  }
   if ((mem.flags[head] & PG_anon) !== 0 && folioExclusive(mem, head)) {
     if (folioNeedsCowForDma(parent, head)) {
       if (mem.flags[head] & PG_hugetlb) return copyHugetlbPage(child, vma, base, head);

@@ -9,7 +9,7 @@ import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { PG_anon_exclusive, PG_hugetlb } from './page-flags.ts';
 import { folioPutRefs } from './page-ref.ts';
-import { PTE_HUGE } from './page-table.ts';
+import { PTE_HUGE, PTE_SPECIAL } from './page-table.ts';
 import { findVma } from './vma.ts';
 
 /** Map the whole folio `head` at the aligned `baseVpn` as one huge leaf with `bits`; accounting is the caller's. */
@@ -39,6 +39,7 @@ export function hugeRmapAdd(mem: MemMap, head: number): void {
 export function zapHugePte(mm: MmStruct, baseVpn: number, head: number): void {
   const n = 1 << mm.mem.order[head];
   for (let i = 0; i < n; i++) mm.pt.clear(baseVpn + i);
+  if (head === mm.mem.hugeZeroPfn) return;
   mm.mem.entireMapcount[head]--;
   folioPutRefs(mm.mem, head, 1);
 }
@@ -56,7 +57,8 @@ export function setFolioExclusive(mem: MemMap, head: number, on: boolean): void 
 
 /**
  * Turn the PMD-mapped THP holding `vpn` into 512 PTEs with the same bits: each page gets its own
- * mapcount and reference, the entire mapping goes. @kernel mm/huge_memory.c __split_huge_pmd_locked()
+ * mapcount and reference, the entire mapping goes. The huge zero page becomes 512 PTEs of the small
+ * zero page. @kernel mm/huge_memory.c __split_huge_pmd_locked()
  */
 export function splitHugePmd(mm: MmStruct, vpn: number): void {
   const mem = mm.mem;
@@ -64,6 +66,10 @@ export function splitHugePmd(mm: MmStruct, vpn: number): void {
   const head = mem.head[mm.pt.pfn(base)];
   if (mem.flags[head] & PG_hugetlb) return;
   const n = 1 << mem.order[head];
+  if (head === mem.hugeZeroPfn) {
+    for (let i = 0; i < n; i++) mm.pt.set(base + i, mem.zeroPfn, PTE_SPECIAL);
+    return;
+  }
   for (let i = 0; i < n; i++) {
     mm.pt.setBits(base + i, mm.pt.bits(base + i) & ~PTE_HUGE);
     mem.mapcount[head + i]++;

@@ -3,10 +3,10 @@
  * @kernel mm/mm_init.c free_area_init()
  */
 import { arenaMap, arenaUnmap, BiopathError } from './arena.ts';
-import { PAGE_SIZE, PROFILES, type Profile } from './constants.ts';
+import { HPAGE_PMD_ORDER, PAGE_SIZE, PROFILES, type Profile } from './constants.ts';
 import { MemMap } from './mem-map.ts';
 import { HUGETLB_SIZES, type HugetlbSize, setNrHugepages } from './hugetlb-pool.ts';
-import { buddyInit } from './page-alloc.ts';
+import { allocPages, buddyInit } from './page-alloc.ts';
 import { PG_reserved, PG_uptodate, PG_zero } from './page-flags.ts';
 
 /** Options of {@link createMemMap}. */
@@ -30,6 +30,11 @@ export interface MemMapOpts {
    * `FOLL_PIN` (what the seed mail expected would fix vmsplice + hugetlb; never merged).
    */
   vmsplice?: 'FOLL_GET' | 'FOLL_PIN';
+  /**
+   * Set aside a huge zero page (2 MiB of frames) for read faults in MADV_HUGEPAGE areas, like the
+   * kernel's `transparent_hugepage/use_zero_page` (whose default is on; here off, to keep small maps small).
+   */
+  hugeZeroPage?: boolean;
 }
 
 /** Upper bound on frames per MemMap (16 GiB). */
@@ -67,9 +72,25 @@ export function createMemMap(opts: MemMapOpts): MemMap {
   mem.refcount[z] = 1;
   mem.bytes.fill(0, z * PAGE_SIZE, (z + 1) * PAGE_SIZE);
   buddyInit(mem, z + 1);
+  if (opts.hugeZeroPage === true) {
+    try {
+      setupHugeZeroPage(mem);
+    } catch (e) {
+      arenaUnmap(arena.id);
+      throw e;
+    }
+  }
   for (const size of [...HUGETLB_SIZES].reverse()) setNrHugepages(mem, size, pools[size] ?? 0);
   alive.add(mem);
   return mem;
+}
+
+/** Reserve the huge zero page: a zeroed order-9 folio, reserved, never freed. @kernel mm/huge_memory.c get_huge_zero_page() */
+function setupHugeZeroPage(mem: MemMap): void {
+  const head = allocPages(mem, HPAGE_PMD_ORDER, { zero: true });
+  if (head < 0) throw new BiopathError('ENOMEM', `createMemMap(hugeZeroPage): no free 2 MiB block in ${mem.nrPages} frames`);
+  mem.flags[head] |= PG_reserved | PG_zero | PG_uptodate;
+  mem.hugeZeroPfn = head;
 }
 
 /** MemMaps created and not yet destroyed, for the leak gate (CONFIG_DEBUG_VM-style bookkeeping). */

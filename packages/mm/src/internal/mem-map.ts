@@ -33,6 +33,8 @@ export class MemMap {
   readonly order: Uint8Array;
   readonly head: Int32Array;
   readonly zeroPfn: number;
+  /** Head of the huge zero page (a reserved order-9 folio), or -1 when `createMemMap({ hugeZeroPage })` was not asked. */
+  hugeZeroPfn = -1;
   /** @kernel mm/vmstat.c NR_FOLL_PIN_ACQUIRED */
   nrFollPinAcquired = 0;
   /** @kernel mm/vmstat.c NR_FOLL_PIN_RELEASED */

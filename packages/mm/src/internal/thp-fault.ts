@@ -10,7 +10,7 @@ import { folioExclusive, hugeBaseVpn, setFolioExclusive, setHugeBits, setHugePte
 import type { MmStruct } from './mm-struct.ts';
 import { allocPages } from './page-alloc.ts';
 import { PG_anon, PG_uptodate } from './page-flags.ts';
-import { PTE_DIRTY, PTE_WRITE } from './page-table.ts';
+import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE } from './page-table.ts';
 import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_WRITE, type Vma } from './vma.ts';
 
 /** The PMD fault of {@link doHugePmdWpPage} was not handled at PMD level: the PMD was split. */
@@ -24,6 +24,16 @@ function thpFits(mm: MmStruct, vma: Vma, vpn: number): boolean {
   if (base * PAGE_SIZE < vma.start || (base + n) * PAGE_SIZE > vma.end) return false;
   for (let i = 0; i < n; i++) if (mm.pt.pfn(base + i) >= 0) return false;
   return true;
+}
+
+/**
+ * Read fault where no page is mapped: the huge zero page by one PMD, if the MemMap has one and
+ * {@link thpFits}. Returns 0 when mapped, -1 otherwise. @kernel mm/huge_memory.c do_huge_pmd_anonymous_page()
+ */
+export function doHugeZeroPage(mm: MmStruct, vma: Vma, vpn: number): number {
+  if (mm.mem.hugeZeroPfn < 0 || !thpFits(mm, vma, vpn)) return -1;
+  setHugePte(mm, vpn - (vpn % (1 << HPAGE_PMD_ORDER)), mm.mem.hugeZeroPfn, PTE_SPECIAL);
+  return 0;
 }
 
 /**
@@ -46,7 +56,7 @@ export function doHugePmdAnonymousPage(mm: MmStruct, vma: Vma, vpn: number): num
 /**
  * Write or unshare fault on a write-protected PMD-mapped THP: reuse it when AnonExclusive or when
  * the PMD's reference is the folio's only one (`folio_ref_count() == 1`); unshare of a reused THP leaves
- * the PMD read-only. Otherwise split the PMD and return {@link VM_FAULT_FALLBACK}.
+ * the PMD read-only. Otherwise (the huge zero page included) split the PMD and return {@link VM_FAULT_FALLBACK}.
  * @kernel mm/huge_memory.c do_huge_pmd_wp_page()
  */
 export function doHugePmdWpPage(mm: MmStruct, vma: Vma, vpn: number, unshare: boolean): number {

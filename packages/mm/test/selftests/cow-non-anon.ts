@@ -1,7 +1,7 @@
 /**
  * cow.c non_anon_test_cases[] and the memory types of run_non_anon_test_case() (6.2).
  */
-import { MADV_NOHUGEPAGE, PAGE_SIZE } from '../../src/index.ts';
+import { HPAGE_PMD_ORDER, MADV_HUGEPAGE, MADV_NOHUGEPAGE, PAGE_SIZE } from '../../src/index.ts';
 import { roPin } from './cow-anon-cases.ts';
 import { type CowEnv, fillProbes, type Outcome, readProbes, sameBytes } from './cow-env.ts';
 
@@ -9,7 +9,7 @@ export type NonAnonTestFn = (env: CowEnv, addr: number, saddr: number, size: num
 
 export interface NonAnonMemoryType {
   readonly name: string;
-  readonly prepare: ((env: CowEnv) => { addr: number; saddr: number; size: number }) | null;
+  readonly prepare: ((env: CowEnv) => { addr: number; saddr: number; size: number } | { skip: string }) | null;
   readonly notExpressible?: string;
 }
 
@@ -37,11 +37,25 @@ function zeropage(env: CowEnv): { addr: number; saddr: number; size: number } {
   return { addr, saddr, size: PAGE_SIZE };
 }
 
+/** cow.c run_with_huge_zeropage(): two MADV_HUGEPAGE areas whose first read maps the huge zero page. */
+function hugeZeropage(env: CowEnv): { addr: number; saddr: number; size: number } | { skip: string } {
+  const thp = PAGE_SIZE << HPAGE_PMD_ORDER;
+  const [addr, saddr] = [0, 1].map(() => Math.ceil(env.mm.mmap(2 * thp) / thp) * thp) as [number, number];
+  env.mm.madvise(addr, thp, MADV_HUGEPAGE);
+  env.mm.madvise(saddr, thp, MADV_HUGEPAGE);
+  env.mm.read(addr, 1);
+  env.mm.read(saddr, 1);
+  if (!env.mm.pagemap(addr + PAGE_SIZE).present || !env.mm.pagemap(saddr + PAGE_SIZE).present) {
+    return { skip: 'Did not get THPs populated' };
+  }
+  return { addr, saddr, size: thp };
+}
+
 const FILE = 'needs file-backed MAP_PRIVATE/MAP_SHARED VMAs over page-cache: not modelled yet';
 
 export const NON_ANON_MEMORY_TYPES: readonly NonAnonMemoryType[] = [
   { name: 'shared zeropage', prepare: zeropage },
-  { name: 'huge zeropage', prepare: null, notExpressible: 'needs the huge zero page (read faults in MADV_HUGEPAGE areas map the small zero page)' },
+  { name: 'huge zeropage', prepare: hugeZeropage },
   { name: 'memfd', prepare: null, notExpressible: FILE },
   { name: 'tmpfile', prepare: null, notExpressible: FILE },
   { name: 'memfd hugetlb (2048 kB)', prepare: null, notExpressible: 'needs shared hugetlb (memfd MFD_HUGETLB): only private hugetlb is modelled' },
