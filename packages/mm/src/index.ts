@@ -46,6 +46,8 @@ export {
 // process address space
 export { MmStruct } from './internal/mm-struct.ts';
 export { dumpPage } from './internal/introspect.ts';
+export { memfdCreate, memfdClose } from './internal/memfd.ts';
+export type { MemfdFile } from './internal/memfd.ts';
 export type { PagemapEntry } from './internal/introspect.ts';
 export type { MmapOpts } from './internal/mmap.ts';
 export type { ForkHooks } from './internal/fork.ts';

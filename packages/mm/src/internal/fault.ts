@@ -104,8 +104,8 @@ function doAnonymousPage(mm: MmStruct, vma: Vma, vpn: number): number {
   return 0;
 }
 
-/** Fault on a shared mapping: find or create the page in the shmem object. @kernel mm/shmem.c shmem_fault() */
-function shmemFault(mm: MmStruct, vma: Vma, vpn: number, write: boolean): number {
+/** The page of `vma`'s shmem object at `vpn`, created zeroed if missing; pfn or -ENOMEM. @kernel mm/shmem.c shmem_get_folio() */
+function shmemGetPage(mm: MmStruct, vma: Vma, vpn: number): number {
   const mem = mm.mem;
   const obj = vma.shmem!;
   const pgoff = vma.pgoff + (vpn - vma.start / PAGE_SIZE);
@@ -115,6 +115,27 @@ function shmemFault(mm: MmStruct, vma: Vma, vpn: number, write: boolean): number
     if (pfn < 0) return pfn;
     mem.flags[pfn] |= PG_shmem | PG_uptodate | (obj.p2pdma ? PG_p2pdma : 0);
     obj.pages.set(pgoff, pfn);
+  }
+  return pfn;
+}
+
+/**
+ * Fault on a shmem-backed mapping. Shared: map the object's page (writable for a write). Private
+ * (a MAP_PRIVATE memfd mapping): a read maps the object's page read-only, a write maps a private
+ * anon copy of it. @kernel mm/memory.c do_read_fault() / do_cow_fault() / do_shared_fault()
+ */
+function shmemFault(mm: MmStruct, vma: Vma, vpn: number, write: boolean): number {
+  const mem = mm.mem;
+  const pfn = shmemGetPage(mm, vma, vpn);
+  if (pfn < 0) return pfn;
+  if (write && (vma.flags & VM_SHARED) === 0) {
+    const copy = allocPages(mem, 0);
+    if (copy < 0) return copy;
+    mem.bytes.copyWithin(copy * PAGE_SIZE, pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE);
+    mem.flags[copy] |= PG_anon | PG_anon_exclusive | PG_uptodate;
+    mem.mapcount[copy] = 1;
+    mm.pt.set(vpn, copy, (vma.flags & VM_WRITE) !== 0 ? PTE_WRITE | PTE_DIRTY : 0);
+    return 0;
   }
   rmapAddPte(mem, pfn);
   mm.pt.set(vpn, pfn, write ? PTE_WRITE | PTE_DIRTY : 0);

@@ -8,6 +8,7 @@ import {
   PROT_WRITE, TASK_SIZE,
 } from './constants.ts';
 import { madviseCollapse } from './collapse.ts';
+import type { MemfdFile } from './memfd.ts';
 import { madvisePageout, zapSwapEntries } from './swap.ts';
 import { rmapRemovePte } from './fault.ts';
 import { splitHugeAt, zapHugePte } from './huge-mapping.ts';
@@ -29,6 +30,9 @@ export interface MmapOpts {
   addr?: number;
   p2pdma?: boolean;
   folioOrder?: number;
+  /** map this memfd (MAP_SHARED with `shared`, else MAP_PRIVATE) from byte `offset` */
+  file?: MemfdFile;
+  offset?: number;
   /** MAP_HUGETLB with MAP_HUGE_2MB or MAP_HUGE_1GB: private hugetlb memory from that size's pool */
   hugetlb?: HugetlbSize;
 }
@@ -73,6 +77,23 @@ function checkHugetlbOpts(opts: MmapOpts): number {
   return hugetlbOrder(opts.hugetlb);
 }
 
+/** The shmem object (a new one for MAP_SHARED|MAP_ANONYMOUS, the memfd's for `file`) and page offset of a new VMA. */
+function vmaBacking(mm: MmStruct, opts: MmapOpts, shared: boolean): { shmem: ShmemObject | null; pgoff: number } {
+  if (opts.file === undefined) {
+    return { shmem: shared ? { pages: new Map(), users: 1, p2pdma: opts.p2pdma === true } : null, pgoff: 0 };
+  }
+  const f = opts.file;
+  if (f.closed || f.mem !== mm.mem || opts.p2pdma === true || opts.hugetlb !== undefined) {
+    throw new BiopathError('EINVAL', 'mmap(file): a closed memfd, one of another MemMap, or combined with p2pdma/hugetlb');
+  }
+  const off = opts.offset ?? 0;
+  if (!Number.isSafeInteger(off) || off < 0 || off % PAGE_SIZE !== 0) {
+    throw new BiopathError('EINVAL', `mmap(offset): ${off} is not a page-aligned file offset`);
+  }
+  f.obj.users++;
+  return { shmem: f.obj, pgoff: off / PAGE_SIZE };
+}
+
 /** @kernel mm/mmap.c do_mmap() — anonymous private or shared (shmem) mappings, private hugetlb. */
 export function doMmap(mm: MmStruct, len: number, opts: MmapOpts = {}): number {
   const prot = opts.prot ?? (PROT_READ | PROT_WRITE);
@@ -97,11 +118,11 @@ export function doMmap(mm: MmStruct, len: number, opts: MmapOpts = {}): number {
     addr = getUnmappedArea(mm, size, Math.max(unit, PAGE_SIZE << folioOrder));
   }
   const shared = opts.shared === true || opts.p2pdma === true;
-  const shmem: ShmemObject | null = shared ? { pages: new Map(), users: 1, p2pdma: opts.p2pdma === true } : null;
+  const { shmem, pgoff } = vmaBacking(mm, opts, shared);
   const vma: Vma = {
     start: addr, end: addr + size,
     flags: protToVmFlags(prot) | (shared ? VM_SHARED : 0) | VM_MAYWRITE | (hOrder > 0 ? VM_HUGETLB : 0),
-    shmem, pgoff: 0, folioOrder: shared ? 0 : folioOrder, hugetlbOrder: hOrder,
+    shmem, pgoff, folioOrder: shmem !== null ? 0 : folioOrder, hugetlbOrder: hOrder,
   };
   insertVma(mm.vmas, vma);
   return addr;
@@ -128,8 +149,8 @@ export function zapRange(mm: MmStruct, start: number, end: number): void {
   });
 }
 
-/** Drop a VMA's reference on its shmem object; the last user releases the object's pages. */
-function shmemPut(mem: MemMap, obj: ShmemObject): void {
+/** Drop a reference (VMA or open file) on a shmem object; the last one releases the object's pages. */
+export function shmemPut(mem: MemMap, obj: ShmemObject): void {
   if (--obj.users > 0) return;
   for (const pfn of obj.pages.values()) folioPutRefs(mem, mem.head[pfn], 1);
   obj.pages.clear();
@@ -183,7 +204,7 @@ export function doMprotect(mm: MmStruct, addr: number, len: number, prot: number
     const protnone = (v.flags & (VM_READ | VM_WRITE)) === 0 ? PTE_PROTNONE : 0;
     mm.pt.walk(v.start / PAGE_SIZE, v.end / PAGE_SIZE, (vpn, pfn, bits) => {
       const exclusiveAnon = (mem.flags[mem.head[pfn]] & PG_anon) !== 0 && (mem.flags[pfn] & PG_anon_exclusive) !== 0;
-      const canWrite = writable && (v.shmem !== null || exclusiveAnon);
+      const canWrite = writable && ((v.flags & VM_SHARED) !== 0 || exclusiveAnon);
       const b = (canWrite ? bits | PTE_WRITE : bits & ~PTE_WRITE) & ~PTE_PROTNONE;
       mm.pt.setBits(vpn, b | protnone);
     });

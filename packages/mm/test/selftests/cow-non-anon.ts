@@ -1,7 +1,9 @@
 /**
  * cow.c non_anon_test_cases[] and the memory types of run_non_anon_test_case() (6.2).
  */
-import { HPAGE_PMD_ORDER, MADV_HUGEPAGE, MADV_NOHUGEPAGE, PAGE_SIZE } from '../../src/index.ts';
+import {
+  HPAGE_PMD_ORDER, MADV_HUGEPAGE, MADV_NOHUGEPAGE, PAGE_SIZE, PROT_READ, memfdClose, memfdCreate,
+} from '../../src/index.ts';
 import { roPin } from './cow-anon-cases.ts';
 import { type CowEnv, fillProbes, type Outcome, readProbes, sameBytes } from './cow-env.ts';
 
@@ -51,12 +53,23 @@ function hugeZeropage(env: CowEnv): { addr: number; saddr: number; size: number 
   return { addr, saddr, size: thp };
 }
 
-const FILE = 'needs file-backed MAP_PRIVATE/MAP_SHARED VMAs over page-cache: not modelled yet';
+/** cow.c run_with_memfd(): a one-page memfd mapped MAP_PRIVATE (mem) and MAP_SHARED read-only (smem). */
+function memfd(env: CowEnv): { addr: number; saddr: number; size: number } {
+  const fd = memfdCreate(env.mem);
+  const addr = env.mm.mmap(PAGE_SIZE, { file: fd });
+  const saddr = env.mm.mmap(PAGE_SIZE, { file: fd, shared: true, prot: PROT_READ });
+  memfdClose(fd);
+  env.mm.read(addr, 1);
+  env.mm.read(saddr, 1);
+  return { addr, saddr, size: PAGE_SIZE };
+}
+
+const FILE = 'needs a file-backed VMA over page-cache (a regular file, not shmem): not modelled yet';
 
 export const NON_ANON_MEMORY_TYPES: readonly NonAnonMemoryType[] = [
   { name: 'shared zeropage', prepare: zeropage },
   { name: 'huge zeropage', prepare: hugeZeropage },
-  { name: 'memfd', prepare: null, notExpressible: FILE },
+  { name: 'memfd', prepare: memfd },
   { name: 'tmpfile', prepare: null, notExpressible: FILE },
   { name: 'memfd hugetlb (2048 kB)', prepare: null, notExpressible: 'needs shared hugetlb (memfd MFD_HUGETLB): only private hugetlb is modelled' },
   { name: 'memfd hugetlb (1048576 kB)', prepare: null, notExpressible: 'needs shared hugetlb (memfd MFD_HUGETLB): only private hugetlb is modelled' },
