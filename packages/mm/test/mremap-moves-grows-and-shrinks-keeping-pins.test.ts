@@ -5,7 +5,8 @@
 import { BiopathError } from '@biopath/native';
 import { describe, expect, it } from 'vitest';
 import {
-  FOLL_WRITE, MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SIZE, PROT_NONE, pinUserPagesFast, unpinUserPages,
+  FOLL_WRITE, HPAGE_PMD_ORDER, MADV_HUGEPAGE, MADV_PAGEOUT, MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SIZE, PROT_NONE,
+  pinUserPages, pinUserPagesFast, unpinUserPages,
 } from '../src/index.ts';
 import { pinsOf, populated, withMm } from './helpers.ts';
 
@@ -82,6 +83,59 @@ describe('mremap', () => {
       expect(codeOf(() => mm.mremap(a + 1, PAGE_SIZE, PAGE_SIZE))).toBe('EINVAL');
       expect(codeOf(() => mm.mremap(a, 3 * PAGE_SIZE, PAGE_SIZE))).toBe('EFAULT');
       expect(codeOf(() => mm.mremap(a, PAGE_SIZE, 0))).toBe('EINVAL');
+    });
+  });
+});
+
+describe('mremap of huge mappings', () => {
+  const HPAGE = PAGE_SIZE << HPAGE_PMD_ORDER;
+
+  it('a pinned hugetlb page moves whole, pin and data kept', () => {
+    withMm({ nrPages: 4096, nrHugepages: { '2M': 1 } }, ({ mem, mm }) => {
+      const a = mm.mmap(HPAGE, { hugetlb: '2M' });
+      mm.write(a + 7, new Uint8Array([7]));
+      const pages = new Int32Array(512);
+      expect(pinUserPages(mm, a, 512, FOLL_WRITE, pages)).toBe(512);
+      const n = mm.mremap(a, HPAGE, 2 * HPAGE, MREMAP_MAYMOVE);
+      expect(n % HPAGE).toBe(0);
+      expect(mm.pagemap(n).huge).toBe(true);
+      expect(mm.followPage(n)).toBe(pages[0]);
+      expect(mem.pincount[pages[0]]).toBe(512);
+      expect(mm.read(n + 7, 1)[0]).toBe(7);
+      unpinUserPages(mem, pages, 512);
+    });
+  });
+
+  it('a pinned PMD THP moved to a 2 MiB-aligned address stays PMD-mapped; a misaligned move splits it', () => {
+    withMm({ nrPages: 4096 }, ({ mem, mm }) => {
+      const raw = mm.mmap(2 * HPAGE);
+      const a = Math.ceil(raw / HPAGE) * HPAGE;
+      mm.madvise(a, HPAGE, MADV_HUGEPAGE);
+      mm.write(a, new Uint8Array(HPAGE).fill(2));
+      const pages = new Int32Array(512);
+      expect(pinUserPagesFast(mm, a, 512, FOLL_WRITE, pages)).toBe(512);
+      const t = Math.ceil(mm.mmap(2 * HPAGE, { prot: PROT_NONE }) / HPAGE) * HPAGE;
+      expect(mm.mremap(a, HPAGE, HPAGE, MREMAP_MAYMOVE | MREMAP_FIXED, t)).toBe(t);
+      expect(mm.pagemap(t).huge).toBe(true);
+      expect(mm.mremap(t, HPAGE, HPAGE, MREMAP_MAYMOVE | MREMAP_FIXED, t + HPAGE + PAGE_SIZE)).toBe(t + HPAGE + PAGE_SIZE);
+      const moved = mm.pagemap(t + HPAGE + PAGE_SIZE);
+      expect([moved.huge, moved.pfn]).toEqual([false, pages[0]]);
+      expect(mem.pincount[pages[0]]).toBe(512);
+      unpinUserPages(mem, pages, 512);
+    });
+  });
+
+  it('swap entries move with the mapping', () => {
+    withMm({}, ({ mem, mm }) => {
+      const a = populated(mm, 2, 9);
+      mm.madvise(a, 2 * PAGE_SIZE, MADV_PAGEOUT);
+      const t = mm.mmap(2 * PAGE_SIZE, { prot: PROT_NONE });
+      const n = mm.mremap(a, 2 * PAGE_SIZE, 2 * PAGE_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, t);
+      expect(mm.pagemap(a + PAGE_SIZE).swapped).toBe(false);
+      expect(mm.pagemap(n + PAGE_SIZE).swapped).toBe(true);
+      expect(mm.read(n + PAGE_SIZE, 1)[0]).toBe(9);
+      mm.munmap(n, 2 * PAGE_SIZE);
+      expect(mem.swapSlots.size).toBe(0);
     });
   });
 });
