@@ -5,7 +5,9 @@
  */
 export {
   PAGE_SIZE, PAGE_SHIFT, PAGE_MASK, GUP_PIN_COUNTING_BIAS, PAGE_OFFSET, VMALLOC_START, VMALLOC_END, TASK_SIZE,
-  PROT_NONE, PROT_READ, PROT_WRITE, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MMF_HAS_PINNED, MAX_PAGE_ORDER,
+  PROT_NONE, PROT_READ, PROT_WRITE, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE,
+  MADV_COLLAPSE, MADV_PAGEOUT, MREMAP_MAYMOVE, MREMAP_FIXED, MMF_HAS_PINNED, MAX_PAGE_ORDER, HPAGE_PMD_ORDER, HPAGE_PUD_ORDER,
+  PIPE_DEF_BUFFERS,
   PROFILES,
 } from './internal/constants.ts';
 export type { Profile } from './internal/constants.ts';
@@ -17,7 +19,7 @@ export {
 export type { FollName } from './internal/foll-flags.ts';
 export {
   PG_locked, PG_uptodate, PG_dirty, PG_head, PG_reserved, PG_anon, PG_anon_exclusive, PG_zero, PG_p2pdma,
-  PG_buddy, PG_vmalloc, PG_shmem,
+  PG_buddy, PG_vmalloc, PG_shmem, PG_hugetlb,
 } from './internal/page-flags.ts';
 
 // frames
@@ -32,6 +34,10 @@ export type { MemMapOpts } from './internal/mem-map-create.ts';
 export { allocPages } from './internal/page-alloc.ts';
 export { getPage, putPage } from './internal/page-ref.ts';
 
+// hugetlb pools
+export { HUGETLB_SIZES, setNrHugepages, hugetlbPoolStats } from './internal/hugetlb-pool.ts';
+export type { HugetlbSize, HugetlbPoolStats } from './internal/hugetlb-pool.ts';
+
 // kernel virtual addresses
 export {
   pageAddress, virtAddrValid, virtToPage, vmalloc, vfree, isVmallocAddr, vmallocToPage, kernelRead, kernelWrite,
@@ -39,8 +45,16 @@ export {
 
 // process address space
 export { MmStruct } from './internal/mm-struct.ts';
+export { dumpPage } from './internal/introspect.ts';
+export { memfdCreate, memfdClose } from './internal/memfd.ts';
+export type { MemfdFile } from './internal/memfd.ts';
+export type { PagemapEntry } from './internal/introspect.ts';
 export type { MmapOpts } from './internal/mmap.ts';
 export type { ForkHooks } from './internal/fork.ts';
+
+// pipes (vmsplice)
+export { allocPipeInfo, vmsplice, pipeRead, freePipeInfo } from './internal/pipe.ts';
+export type { PipeInodeInfo, PipeBuffer } from './internal/pipe.ts';
 
 // GUP
 export { pinUserPagesFast, getUserPagesFast, pinUserPages, getUserPages } from './internal/gup.ts';

@@ -4,7 +4,7 @@
 import { arenaCopy, arenaCreate, arenaFree, warnOnOnceReset } from '@biopath/native';
 import {
   createMemMap, destroyMemMap, expectNoLeakedPins, MmStruct, snapshotPins, pageToIova, PAGE_SIZE, type MemMap,
-  type Profile,
+  type MemMapOpts, type Profile,
 } from '../src/index.ts';
 
 export interface Fixture {
@@ -18,6 +18,9 @@ export interface FixtureOpts {
   profile?: Profile;
   nrPages?: number;
   bits?: 32 | 64;
+  nrHugepages?: MemMapOpts['nrHugepages'];
+  vmsplice?: MemMapOpts['vmsplice'];
+  hugeZeroPage?: boolean;
 }
 
 /**
@@ -26,7 +29,10 @@ export interface FixtureOpts {
  */
 export function withMm(opts: FixtureOpts, fn: (f: Fixture) => void): void {
   warnOnOnceReset();
-  const mem = createMemMap({ nrPages: opts.nrPages ?? 256, profile: opts.profile ?? 'merged', bits: opts.bits ?? 64 });
+  const mem = createMemMap({
+    nrPages: opts.nrPages ?? 256, profile: opts.profile ?? 'merged', bits: opts.bits ?? 64,
+    nrHugepages: opts.nrHugepages, vmsplice: opts.vmsplice, hugeZeroPage: opts.hugeZeroPage,
+  });
   try {
     const baseline = snapshotPins(mem);
     const mms: MmStruct[] = [];

@@ -33,6 +33,27 @@ export const PROT_WRITE = 2;
 export const MADV_DONTNEED = 4;
 export const MADV_DONTFORK = 10;
 export const MADV_DOFORK = 11;
+/** @kernel include/uapi/asm-generic/mman-common.h MADV_HUGEPAGE — allow PMD-mapped THPs in the range. */
+export const MADV_HUGEPAGE = 14;
+/** @kernel include/uapi/asm-generic/mman-common.h MADV_NOHUGEPAGE */
+export const MADV_NOHUGEPAGE = 15;
+/** @kernel include/uapi/asm-generic/mman-common.h MADV_PAGEOUT — reclaim (swap out) the range now. */
+export const MADV_PAGEOUT = 21;
+/** @kernel include/uapi/asm-generic/mman-common.h MADV_COLLAPSE — synchronous khugepaged collapse. */
+export const MADV_COLLAPSE = 25;
+
+/** @kernel include/uapi/linux/mman.h MREMAP_MAYMOVE */
+export const MREMAP_MAYMOVE = 1;
+/** @kernel include/uapi/linux/mman.h MREMAP_FIXED */
+export const MREMAP_FIXED = 2;
+
+/** Order of a PMD-mapped THP (2 MiB). @kernel include/linux/huge_mm.h HPAGE_PMD_ORDER */
+export const HPAGE_PMD_ORDER = 9;
+/** Order of a PUD-sized (1 GiB) hugetlb page. @kernel include/linux/huge_mm.h HPAGE_PUD_SHIFT */
+export const HPAGE_PUD_ORDER = 18;
+
+/** Slots of a pipe created by pipe(2). @kernel include/linux/pipe_fs_i.h PIPE_DEF_BUFFERS */
+export const PIPE_DEF_BUFFERS = 16;
 
 /** @kernel include/linux/sched/coredump.h MMF_HAS_PINNED (bit 27, sticky) */
 export const MMF_HAS_PINNED = 1 << 27;

@@ -5,12 +5,15 @@
  */
 import { errno } from './arena.ts';
 import { PAGE_SIZE } from './constants.ts';
+import { hugetlbNoPage, hugetlbWp } from './hugetlb-fault.ts';
+import { doSwapPage } from './swap.ts';
+import { doHugePmdAnonymousPage, doHugePmdWpPage, doHugeZeroPage, VM_FAULT_FALLBACK } from './thp-fault.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { allocPages } from './page-alloc.ts';
 import { PG_anon, PG_anon_exclusive, PG_p2pdma, PG_shmem, PG_uptodate } from './page-flags.ts';
 import { folioPutRefs } from './page-ref.ts';
-import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE } from './page-table.ts';
+import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE } from './page-table.ts';
 import { VM_SHARED, VM_WRITE, type Vma } from './vma.ts';
 
 export const FAULT_READ = 0;
@@ -25,7 +28,10 @@ export function rmapAddPte(mem: MemMap, pfn: number): void {
   mem.refcount[mem.head[pfn]]++;
 }
 
-/** A PTE stopped mapping `pfn` (special PTEs hold nothing). @kernel mm/rmap.c folio_remove_rmap_pte() */
+/**
+ * A PTE stopped mapping `pfn` (special PTEs hold nothing; huge leaves go through `zapHugePte`).
+ * @kernel mm/rmap.c folio_remove_rmap_pte()
+ */
 export function rmapRemovePte(mem: MemMap, pfn: number, bits: number): void {
   if (bits & PTE_SPECIAL) return;
   mem.mapcount[pfn]--;
@@ -40,11 +46,19 @@ export function handleMmFault(mm: MmStruct, vma: Vma, addr: number, kind: FaultK
   const vpn = Math.floor(addr / PAGE_SIZE);
   const pfn = mm.pt.pfn(vpn);
   if (pfn < 0) {
+    const swp = mm.swapPtes.get(vpn);
+    if (swp !== undefined) {
+      const ret = doSwapPage(mm, vma, vpn, swp, kind === FAULT_WRITE);
+      return ret < 0 || kind === FAULT_READ ? ret : handleMmFault(mm, vma, addr, kind);
+    }
+    if (vma.hugetlbOrder > 0) return hugetlbNoPage(mm, vma, vpn, kind === FAULT_WRITE);
     if (vma.shmem !== null) return shmemFault(mm, vma, vpn, kind === FAULT_WRITE);
     if (kind !== FAULT_WRITE) {
+      if (doHugeZeroPage(mm, vma, vpn) === 0) return 0;
       mm.pt.set(vpn, mm.mem.zeroPfn, PTE_SPECIAL);
       return 0;
     }
+    if (doHugePmdAnonymousPage(mm, vma, vpn) === 0) return 0;
     return doAnonymousPage(mm, vma, vpn);
   }
   const bits = mm.pt.bits(vpn);
@@ -52,6 +66,11 @@ export function handleMmFault(mm: MmStruct, vma: Vma, addr: number, kind: FaultK
   if (kind === FAULT_WRITE && (bits & PTE_WRITE) !== 0) {
     mm.pt.setBits(vpn, bits | PTE_DIRTY);
     return 0;
+  }
+  if (bits & PTE_HUGE) {
+    if (vma.hugetlbOrder > 0) return hugetlbWp(mm, vma, vpn, kind === FAULT_UNSHARE);
+    if (doHugePmdWpPage(mm, vma, vpn, kind === FAULT_UNSHARE) !== VM_FAULT_FALLBACK) return 0;
+    return doWpPage(mm, vma, vpn, mm.pt.pfn(vpn), kind === FAULT_UNSHARE);
   }
   return doWpPage(mm, vma, vpn, pfn, kind === FAULT_UNSHARE);
 }
@@ -85,8 +104,8 @@ function doAnonymousPage(mm: MmStruct, vma: Vma, vpn: number): number {
   return 0;
 }
 
-/** Fault on a shared mapping: find or create the page in the shmem object. @kernel mm/shmem.c shmem_fault() */
-function shmemFault(mm: MmStruct, vma: Vma, vpn: number, write: boolean): number {
+/** The page of `vma`'s shmem object at `vpn`, created zeroed if missing; pfn or -ENOMEM. @kernel mm/shmem.c shmem_get_folio() */
+function shmemGetPage(mm: MmStruct, vma: Vma, vpn: number): number {
   const mem = mm.mem;
   const obj = vma.shmem!;
   const pgoff = vma.pgoff + (vpn - vma.start / PAGE_SIZE);
@@ -96,6 +115,27 @@ function shmemFault(mm: MmStruct, vma: Vma, vpn: number, write: boolean): number
     if (pfn < 0) return pfn;
     mem.flags[pfn] |= PG_shmem | PG_uptodate | (obj.p2pdma ? PG_p2pdma : 0);
     obj.pages.set(pgoff, pfn);
+  }
+  return pfn;
+}
+
+/**
+ * Fault on a shmem-backed mapping. Shared: map the object's page (writable for a write). Private
+ * (a MAP_PRIVATE memfd mapping): a read maps the object's page read-only, a write maps a private
+ * anon copy of it. @kernel mm/memory.c do_read_fault() / do_cow_fault() / do_shared_fault()
+ */
+function shmemFault(mm: MmStruct, vma: Vma, vpn: number, write: boolean): number {
+  const mem = mm.mem;
+  const pfn = shmemGetPage(mm, vma, vpn);
+  if (pfn < 0) return pfn;
+  if (write && (vma.flags & VM_SHARED) === 0) {
+    const copy = allocPages(mem, 0);
+    if (copy < 0) return copy;
+    mem.bytes.copyWithin(copy * PAGE_SIZE, pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE);
+    mem.flags[copy] |= PG_anon | PG_anon_exclusive | PG_uptodate;
+    mem.mapcount[copy] = 1;
+    mm.pt.set(vpn, copy, (vma.flags & VM_WRITE) !== 0 ? PTE_WRITE | PTE_DIRTY : 0);
+    return 0;
   }
   rmapAddPte(mem, pfn);
   mm.pt.set(vpn, pfn, write ? PTE_WRITE | PTE_DIRTY : 0);

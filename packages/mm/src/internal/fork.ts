@@ -6,10 +6,13 @@ import { BiopathError, errno } from './arena.ts';
 import { PAGE_SIZE } from './constants.ts';
 import { rmapAddPte } from './fault.ts';
 import { folioNeedsCowForDma } from './gup-grab.ts';
+import { allocHugetlbFolio } from './hugetlb-pool.ts';
+import { copySwapEntries } from './swap.ts';
+import { folioExclusive, hugeRmapAdd, setFolioExclusive, setHugeBits, setHugePte, splitHugePmd } from './huge-mapping.ts';
 import { MmStruct } from './mm-struct.ts';
 import { allocPages } from './page-alloc.ts';
-import { PG_anon, PG_anon_exclusive, PG_uptodate } from './page-flags.ts';
-import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE } from './page-table.ts';
+import { PG_anon, PG_anon_exclusive, PG_hugetlb, PG_uptodate } from './page-flags.ts';
+import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE } from './page-table.ts';
 import { VM_DONTCOPY, VM_SHARED, VM_WRITE, type Vma } from './vma.ts';
 
 /** Test hooks for {@link dupMmap}. */
@@ -58,6 +61,51 @@ function copyPresentPage(child: MmStruct, vma: Vma, vpn: number, srcPfn: number)
   return 0;
 }
 
+/**
+ * The child gets its own copy of a maybe-pinned exclusive hugetlb page (from the pool); the parent
+ * keeps the original. Returns 0 or -ENOMEM. @kernel mm/hugetlb.c copy_hugetlb_page_range()
+ */
+function copyHugetlbPage(child: MmStruct, vma: Vma, base: number, src: number): number {
+  const mem = child.mem;
+  const n = 1 << mem.order[src];
+  const head = allocHugetlbFolio(mem, mem.order[src], false);
+  if (head < 0) return -errno.ENOMEM;
+  mem.bytes.copyWithin(head * PAGE_SIZE, src * PAGE_SIZE, (src + n) * PAGE_SIZE);
+  mem.flags[head] |= PG_anon | PG_uptodate;
+  setFolioExclusive(mem, head, true);
+  mem.entireMapcount[head] = 1;
+  setHugePte(child, base, head, (vma.flags & VM_WRITE) !== 0 ? PTE_WRITE | PTE_DIRTY : PTE_DIRTY);
+  return 0;
+}
+
+/**
+ * Copy a huge leaf (hugetlb or PMD-mapped THP) whose head PTE is at `base`: share it read-only and
+ * clear AnonExclusive, unless the folio is exclusive and maybe pinned: then hugetlb copies the whole
+ * page for the child, and a THP PMD is split so its pages are copied PTE by PTE (returns 1: the caller
+ * continues per PTE). Returns 0, 1 or -ENOMEM.
+ * @kernel mm/huge_memory.c copy_huge_pmd()
+ */
+function copyHugePte(parent: MmStruct, child: MmStruct, vma: Vma, base: number, head: number, bits: number): number {
+  const mem = parent.mem;
+  const n = 1 << mem.order[head];
+  if (bits & PTE_SPECIAL) {
+    setHugePte(child, base, head, bits);
+    return 0;
+  }
+  if ((mem.flags[head] & PG_anon) !== 0 && folioExclusive(mem, head)) {
+    if (folioNeedsCowForDma(parent, head)) {
+      if (mem.flags[head] & PG_hugetlb) return copyHugetlbPage(child, vma, base, head);
+      splitHugePmd(parent, base);
+      return 1;
+    }
+    setFolioExclusive(mem, head, false);
+  }
+  setHugeBits(parent, base, n, bits & ~PTE_WRITE);
+  setHugePte(child, base, head, bits & ~PTE_WRITE);
+  hugeRmapAdd(mem, head);
+  return 0;
+}
+
 /** Copy the PTEs of one VMA. Returns 0 or -ENOMEM. @kernel mm/memory.c copy_page_range() */
 function copyPageRange(parent: MmStruct, child: MmStruct, vma: Vma): number {
   let err = 0;
@@ -68,6 +116,12 @@ function copyPageRange(parent: MmStruct, child: MmStruct, vma: Vma): number {
       child.pt.set(vpn, pfn, bits);
       rmapAddPte(parent.mem, pfn);
       return;
+    }
+    if (bits & PTE_HUGE) {
+      if (pfn !== parent.mem.head[pfn]) return;
+      err = copyHugePte(parent, child, vma, vpn, pfn, bits);
+      if (err !== 1) return;
+      bits = parent.pt.bits(vpn);
     }
     err = copyPresentPte(parent, child, vma, vpn, pfn, bits);
   });
@@ -93,6 +147,7 @@ export function dupMmap(parent: MmStruct, hooks?: ForkHooks): MmStruct {
       if (vma.shmem !== null) vma.shmem.users++;
       child.vmas.push({ ...vma });
       err = copyPageRange(parent, child, vma);
+      if (parent.swapPtes.size > 0) copySwapEntries(parent, child, vma.start, vma.end);
       if (err !== 0) break;
     }
     if (err === 0) hooks?.duringCopy?.(parent, child);

@@ -12,7 +12,7 @@ import { tryGrabFolio } from './gup-grab.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { PG_anon, PG_anon_exclusive } from './page-flags.ts';
-import { PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from './page-table.ts';
+import { PTE_HUGE, PTE_PROTNONE, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from './page-table.ts';
 import { findVma, isCowMapping, VM_READ, VM_WRITE, type Vma } from './vma.ts';
 
 /**
@@ -52,10 +52,29 @@ function gupFast(mm: MmStruct, start: number, nrPages: number, flags: number, pa
     if (pfn < 0 || (bits & (PTE_SPECIAL | PTE_PROTNONE)) !== 0) break;
     if ((flags & FOLL_WRITE) !== 0 && (bits & PTE_WRITE) === 0) break;
     if (gupMustUnshare(mem, null, flags, pfn)) break;
+    if ((bits & PTE_HUGE) !== 0) {
+      const n = gupFastLeaf(mem, pfn, Math.min(nrPages - i, PTRS_PER_PTE - idx), flags, pages, off + i);
+      if (n === 0) break;
+      i += n - 1;
+      continue;
+    }
     if (tryGrabFolio(mem, pfn, 1, flags) !== 0) break;
     if (pages !== null) pages[off + i] = pfn;
   }
   return i;
+}
+
+/**
+ * GUP-fast over a PMD/PUD leaf: one grab of `n` references for the consecutive pages from `pfn` (up to
+ * the end of the folio), recorded page by page. Returns the pages taken (0 if the grab failed).
+ * @kernel mm/gup.c gup_fast_pmd_leaf()
+ */
+function gupFastLeaf(mem: MemMap, pfn: number, max: number, flags: number, pages: Int32Array | null, off: number): number {
+  const head = mem.head[pfn];
+  const n = Math.min(max, head + (1 << mem.order[head]) - pfn);
+  if (tryGrabFolio(mem, pfn, n, flags) !== 0) return 0;
+  if (pages !== null) for (let k = 0; k < n; k++) pages[off + k] = pfn + k;
+  return n;
 }
 
 /** @kernel mm/gup.c check_vma_flags() */

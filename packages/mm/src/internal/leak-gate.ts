@@ -14,6 +14,8 @@ export interface PinSnapshot {
   readonly pincount: Int32Array;
   readonly dbgPins: Int32Array;
   readonly warnCount: number;
+  /** swap slots in use */
+  readonly swapSlots: number;
 }
 
 /** Record the counters and a copy of every frame's refcount and pincount. */
@@ -25,6 +27,7 @@ export function snapshotPins(mem: MemMap): PinSnapshot {
     pincount: mem.pincount.slice(),
     dbgPins: mem.dbgPins.slice(),
     warnCount: warnOnOnceCount(),
+    swapSlots: mem.swapSlots.size,
   };
 }
 
@@ -50,7 +53,7 @@ function frameDiffs(mem: MemMap, base: PinSnapshot, limit: number, refs: boolean
 
 /**
  * Throw an Error listing each frame whose refcount/pincount differs from `baseline`, the pin-counter
- * imbalance, and any WARN fired since the snapshot (unless `allowWarnings`). With `refs: false` only
+ * imbalance, swap slots left in use, and any WARN fired since the snapshot (unless `allowWarnings`). With `refs: false` only
  * pins are compared (pincount, pins held, the FOLL_PIN counters): for a MemMap whose owner may
  * legitimately keep new references (pages faulted into a mapping that outlives the check).
  */
@@ -64,6 +67,9 @@ export function expectNoLeakedPins(mem: MemMap, baseline: PinSnapshot, opts?: { 
   const { lines, total } = frameDiffs(mem, baseline, 20, opts?.refs !== false);
   if (total > 0) problems.push(`${total} frame(s) differ from the baseline:`, ...lines.map((l) => `  ${l}`));
   if (total > lines.length) problems.push(`  ... and ${total - lines.length} more`);
+  if (mem.swapSlots.size !== baseline.swapSlots) {
+    problems.push(`swap slots in use ${baseline.swapSlots} -> ${mem.swapSlots.size}`);
+  }
   const warns = warnOnOnceCount() - baseline.warnCount;
   if (warns !== 0 && opts?.allowWarnings !== true) problems.push(`${warns} WARN_ON_ONCE report(s) since the baseline`);
   if (problems.length > 0) throw new Error(`leaked pins/references:\n${problems.join('\n')}`);

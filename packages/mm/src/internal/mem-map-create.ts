@@ -3,9 +3,10 @@
  * @kernel mm/mm_init.c free_area_init()
  */
 import { arenaMap, arenaUnmap, BiopathError } from './arena.ts';
-import { PAGE_SIZE, PROFILES, type Profile } from './constants.ts';
+import { HPAGE_PMD_ORDER, PAGE_SIZE, PROFILES, type Profile } from './constants.ts';
 import { MemMap } from './mem-map.ts';
-import { buddyInit } from './page-alloc.ts';
+import { HUGETLB_SIZES, type HugetlbSize, setNrHugepages } from './hugetlb-pool.ts';
+import { allocPages, buddyInit } from './page-alloc.ts';
 import { PG_reserved, PG_uptodate, PG_zero } from './page-flags.ts';
 
 /** Options of {@link createMemMap}. */
@@ -18,6 +19,22 @@ export interface MemMapOpts {
   hugepage?: boolean;
   /** word size of the modelled machine; 32 only changes `folio_has_pincount` under `current` */
   bits?: 32 | 64;
+  /**
+   * hugetlb pool sizes to set up (`nr_hugepages` per size), e.g. `{ '2M': 2, '1G': 2 }` as in the
+   * seed mail. A pool gets fewer pages when the arena has no naturally aligned free block left (a
+   * 1 GiB page needs a 1 GiB-aligned block: nrPages >= 2^19 for the first one). Default: no pools.
+   */
+  nrHugepages?: Partial<Record<HugetlbSize, number>>;
+  /**
+   * How vmsplice() takes its page references: `FOLL_GET` (default; every modelled kernel) or
+   * `FOLL_PIN` (what the seed mail expected would fix vmsplice + hugetlb; never merged).
+   */
+  vmsplice?: 'FOLL_GET' | 'FOLL_PIN';
+  /**
+   * Set aside a huge zero page (2 MiB of frames) for read faults in MADV_HUGEPAGE areas, like the
+   * kernel's `transparent_hugepage/use_zero_page` (whose default is on; here off, to keep small maps small).
+   */
+  hugeZeroPage?: boolean;
 }
 
 /** Upper bound on frames per MemMap (16 GiB). */
@@ -38,15 +55,42 @@ export function createMemMap(opts: MemMapOpts): MemMap {
   }
   const bits = opts.bits ?? 64;
   if (bits !== 32 && bits !== 64) throw new BiopathError('EINVAL', `createMemMap(bits): ${String(bits)} is not 32 or 64`);
+  const vms = opts.vmsplice ?? 'FOLL_GET';
+  if (vms !== 'FOLL_GET' && vms !== 'FOLL_PIN') {
+    throw new BiopathError('EINVAL', `createMemMap(vmsplice): ${String(vms)} is not FOLL_GET or FOLL_PIN`);
+  }
+  const pools = opts.nrHugepages ?? {};
+  for (const [size, nr] of Object.entries(pools)) {
+    if (!HUGETLB_SIZES.includes(size as HugetlbSize) || !Number.isInteger(nr) || nr! < 0) {
+      throw new BiopathError('EINVAL', `createMemMap(nrHugepages): ${size}: ${String(nr)} is not a size (2M, 1G) with a count`);
+    }
+  }
   const arena = arenaMap(nrPages * PAGE_SIZE, opts.hugepage === true);
-  const mem = new MemMap(arena, nrPages, profile, bits);
+  const mem = new MemMap(arena, nrPages, profile, bits, vms === 'FOLL_PIN');
   const z = mem.zeroPfn;
   mem.flags[z] = PG_reserved | PG_zero | PG_uptodate;
   mem.refcount[z] = 1;
   mem.bytes.fill(0, z * PAGE_SIZE, (z + 1) * PAGE_SIZE);
   buddyInit(mem, z + 1);
+  if (opts.hugeZeroPage === true) {
+    try {
+      setupHugeZeroPage(mem);
+    } catch (e) {
+      arenaUnmap(arena.id);
+      throw e;
+    }
+  }
+  for (const size of [...HUGETLB_SIZES].reverse()) setNrHugepages(mem, size, pools[size] ?? 0);
   alive.add(mem);
   return mem;
+}
+
+/** Reserve the huge zero page: a zeroed order-9 folio, reserved, never freed. @kernel mm/huge_memory.c get_huge_zero_page() */
+function setupHugeZeroPage(mem: MemMap): void {
+  const head = allocPages(mem, HPAGE_PMD_ORDER, { zero: true });
+  if (head < 0) throw new BiopathError('ENOMEM', `createMemMap(hugeZeroPage): no free 2 MiB block in ${mem.nrPages} frames`);
+  mem.flags[head] |= PG_reserved | PG_zero | PG_uptodate;
+  mem.hugeZeroPfn = head;
 }
 
 /** MemMaps created and not yet destroyed, for the leak gate (CONFIG_DEBUG_VM-style bookkeeping). */

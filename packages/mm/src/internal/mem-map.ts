@@ -4,6 +4,8 @@
  */
 import type { ArenaMemory } from './arena.ts';
 import { MAX_PAGE_ORDER, PAGE_SIZE, type Profile } from './constants.ts';
+import type { HugetlbPool } from './hugetlb-pool.ts';
+import type { SwapSlot } from './swap.ts';
 import { PG_dirty, PG_p2pdma, PG_zero } from './page-flags.ts';
 
 /**
@@ -20,12 +22,19 @@ export class MemMap {
   readonly region: { readonly id: number; readonly iova: number; readonly size: number };
   readonly refcount: Int32Array;
   readonly mapcount: Int32Array;
+  /**
+   * `_entire_mapcount`, on the head: how many PMD/PUD-level mappings (PMD-mapped THP, hugetlb) map the
+   * whole folio. Each such mapping holds one folio reference, not one per page.
+   */
+  readonly entireMapcount: Int32Array;
   /** `_pincount`, meaningful on the head of a folio that has one ({@link folioHasPincount}). */
   readonly pincount: Int32Array;
   readonly flags: Uint32Array;
   readonly order: Uint8Array;
   readonly head: Int32Array;
   readonly zeroPfn: number;
+  /** Head of the huge zero page (a reserved order-9 folio), or -1 when `createMemMap({ hugeZeroPage })` was not asked. */
+  hugeZeroPfn = -1;
   /** @kernel mm/vmstat.c NR_FOLL_PIN_ACQUIRED */
   nrFollPinAcquired = 0;
   /** @kernel mm/vmstat.c NR_FOLL_PIN_RELEASED */
@@ -39,6 +48,17 @@ export class MemMap {
   readonly pincountMinOrder: number;
   /** Whether FOLL_PIN leaves the zero page alone (6.5+: `merged`, `current`). */
   readonly zeroPageNeverPinned: boolean;
+  /**
+   * Whether vmsplice() takes FOLL_PIN pins (the seed mail's expectation) instead of FOLL_GET
+   * references (what every modelled kernel does). Set by `createMemMap({ vmsplice: 'FOLL_PIN' })`.
+   */
+  readonly vmsplicePins: boolean;
+  /** @internal hugetlb pools, one per size (2 MiB, 1 GiB). */
+  readonly hugetlbPools: HugetlbPool[] = [];
+  /** @internal the swap area: used slots (the swap "device" keeps page copies in JS memory). */
+  readonly swapSlots = new Map<number, SwapSlot>();
+  /** @internal next swap slot number to hand out */
+  swapNext = 0;
   /** Free frames in the buddy allocator. */
   nrFree = 0;
   /** @internal buddy free lists: next/prev per block head, list head per order (-1 = empty). */
@@ -51,7 +71,9 @@ export class MemMap {
   vmallocNext = 0;
   destroyed = false;
 
-  constructor(arena: ArenaMemory, nrPages: number, profile: Profile, bits: 32 | 64) {
+  constructor(arena: ArenaMemory, nrPages: number, profile: Profile, bits: 32 | 64, vmsplicePins = false) {
+    this.vmsplicePins = vmsplicePins;
+    this.entireMapcount = new Int32Array(nrPages);
     this.profile = profile;
     this.nrPages = nrPages;
     this.bytes = new Uint8Array(arena.buffer, 0, nrPages * PAGE_SIZE);

@@ -7,6 +7,8 @@ import { MMAP_BASE, PAGE_SIZE } from './constants.ts';
 import { dupMmap, type ForkHooks } from './fork.ts';
 import type { MemMap } from './mem-map.ts';
 import { doMadvise, doMmap, doMprotect, exitMmap, type MmapOpts, unmapRange, checkUserRange } from './mmap.ts';
+import { pagemapEntry, type PagemapEntry } from './introspect.ts';
+import { doMremap } from './mremap.ts';
 import { PageTable } from './page-table.ts';
 import { accessOk, copyFromUser, copyToUser } from './user-copy.ts';
 import type { Vma } from './vma.ts';
@@ -28,6 +30,8 @@ export class MmStruct {
   mmapLockedForWrite = false;
   /** @internal page table */
   readonly pt = new PageTable();
+  /** @internal swap entries left by MADV_PAGEOUT: vpn -> slot * 2 + exclusive */
+  readonly swapPtes = new Map<number, number>();
   /** @internal VMAs in address order */
   readonly vmas: Vma[] = [];
   /** @internal top of the free part of the top-down mmap area */
@@ -41,7 +45,7 @@ export class MmStruct {
 
   /**
    * Map `len` bytes of anonymous memory (private unless `shared`; `p2pdma` maps PCI P2PDMA device
-   * pages, shared). `addr` requests a fixed address (replacing what was there). `folioOrder` makes
+   * pages, shared; `hugetlb` maps private hugetlb memory of that size, `len` rounded up to it). `addr` requests a fixed address (replacing what was there). `folioOrder` makes
    * write faults allocate folios of that order where they fit. Returns the page-aligned address.
    */
   mmap(len: number, opts?: MmapOpts): number {
@@ -62,6 +66,16 @@ export class MmStruct {
   madvise(addr: number, len: number, advice: number): void {
     this.checkAlive('madvise');
     doMadvise(this, addr, len, advice);
+  }
+
+  /**
+   * Resize or move a mapping (`flags`: MREMAP_MAYMOVE, MREMAP_FIXED with `newAddr`); returns its new
+   * address. Pins and references on moved pages are kept. Throws BiopathError (EINVAL, EFAULT, ENOMEM).
+   * @kernel mm/mremap.c SYSCALL_DEFINE5(mremap)
+   */
+  mremap(oldAddr: number, oldLen: number, newLen: number, flags = 0, newAddr?: number): number {
+    this.checkAlive('mremap');
+    return doMremap(this, oldAddr, oldLen, newLen, flags, newAddr);
   }
 
   /** Duplicate for a child process; throws BiopathError('ENOMEM') leaving nothing behind. */
@@ -107,6 +121,11 @@ export class MmStruct {
   /** pfn mapped at `addr` without faulting, or -1. @kernel mm/gup.c follow_page() */
   followPage(addr: number): number {
     return Number.isSafeInteger(addr) && addr >= 0 ? this.pt.pfn(Math.floor(addr / PAGE_SIZE)) : -1;
+  }
+
+  /** What /proc/self/pagemap says about the page at `addr` (present, swapped, pfn, huge, exclusive). */
+  pagemap(addr: number): PagemapEntry {
+    return pagemapEntry(this, addr);
   }
 
   /** Tear down every mapping and drop every frame reference the process held. @kernel kernel/fork.c mmput() */

@@ -4,17 +4,23 @@
  */
 import { BiopathError } from './arena.ts';
 import {
-  MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MAX_PAGE_ORDER, PAGE_SIZE, PROT_READ, PROT_WRITE, TASK_SIZE,
+  MADV_COLLAPSE, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_PAGEOUT, MADV_NOHUGEPAGE, MAX_PAGE_ORDER, PAGE_SIZE, PROT_READ,
+  PROT_WRITE, TASK_SIZE,
 } from './constants.ts';
+import { madviseCollapse } from './collapse.ts';
+import type { MemfdFile } from './memfd.ts';
+import { madvisePageout, zapSwapEntries } from './swap.ts';
 import { rmapRemovePte } from './fault.ts';
+import { splitHugeAt, zapHugePte } from './huge-mapping.ts';
+import { HUGETLB_SIZES, hugetlbOrder, type HugetlbSize } from './hugetlb-pool.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { PG_anon, PG_anon_exclusive } from './page-flags.ts';
 import { folioPutRefs } from './page-ref.ts';
-import { PTE_PROTNONE, PTE_WRITE } from './page-table.ts';
+import { PTE_HUGE, PTE_PROTNONE, PTE_WRITE } from './page-table.ts';
 import {
-  findVmaIndex, insertVma, rangeFullyMapped, splitVmaAt, type ShmemObject, type Vma, VM_DONTCOPY, VM_MAYWRITE,
-  VM_READ, VM_SHARED, VM_WRITE,
+  findVmaIndex, insertVma, rangeFullyMapped, splitVmaAt, type ShmemObject, type Vma, VM_DONTCOPY, VM_HUGEPAGE,
+  VM_HUGETLB, VM_MAYWRITE, VM_NOHUGEPAGE, VM_READ, VM_SHARED, VM_WRITE,
 } from './vma.ts';
 
 /** Options of {@link doMmap}; see `MmStruct.mmap`. */
@@ -24,6 +30,11 @@ export interface MmapOpts {
   addr?: number;
   p2pdma?: boolean;
   folioOrder?: number;
+  /** map this memfd (MAP_SHARED with `shared`, else MAP_PRIVATE) from byte `offset` */
+  file?: MemfdFile;
+  offset?: number;
+  /** MAP_HUGETLB with MAP_HUGE_2MB or MAP_HUGE_1GB: private hugetlb memory from that size's pool */
+  hugetlb?: HugetlbSize;
 }
 
 /** Validate a page-aligned user range; returns its end. */
@@ -42,7 +53,7 @@ function protToVmFlags(prot: number): number {
 }
 
 /** Pick an address for `len` bytes (top-down, aligned to `align` bytes). @kernel mm/mmap.c get_unmapped_area() */
-function getUnmappedArea(mm: MmStruct, len: number, align: number): number {
+export function getUnmappedArea(mm: MmStruct, len: number, align: number): number {
   let addr = Math.floor((mm.mmapBase - len) / align) * align;
   for (;;) {
     const clash = mm.vmas.find((v) => v.start < addr + len && v.end > addr);
@@ -54,7 +65,36 @@ function getUnmappedArea(mm: MmStruct, len: number, align: number): number {
   return addr;
 }
 
-/** @kernel mm/mmap.c do_mmap() — anonymous private or shared (shmem) mappings. */
+/** The hugetlb page order `opts` ask for (0 = none); throws EINVAL for what is not modelled. */
+function checkHugetlbOpts(opts: MmapOpts): number {
+  if (opts.hugetlb === undefined) return 0;
+  if (!HUGETLB_SIZES.includes(opts.hugetlb)) {
+    throw new BiopathError('EINVAL', `mmap(hugetlb): ${String(opts.hugetlb)} is not one of ${HUGETLB_SIZES.join(', ')}`);
+  }
+  if (opts.shared === true || opts.p2pdma === true || (opts.folioOrder ?? 0) !== 0) {
+    throw new BiopathError('EINVAL', 'mmap(hugetlb): only private anonymous hugetlb mappings are modelled (no shared, p2pdma or folioOrder)');
+  }
+  return hugetlbOrder(opts.hugetlb);
+}
+
+/** The shmem object (a new one for MAP_SHARED|MAP_ANONYMOUS, the memfd's for `file`) and page offset of a new VMA. */
+function vmaBacking(mm: MmStruct, opts: MmapOpts, shared: boolean): { shmem: ShmemObject | null; pgoff: number } {
+  if (opts.file === undefined) {
+    return { shmem: shared ? { pages: new Map(), users: 1, p2pdma: opts.p2pdma === true } : null, pgoff: 0 };
+  }
+  const f = opts.file;
+  if (f.closed || f.mem !== mm.mem || opts.p2pdma === true || opts.hugetlb !== undefined) {
+    throw new BiopathError('EINVAL', 'mmap(file): a closed memfd, one of another MemMap, or combined with p2pdma/hugetlb');
+  }
+  const off = opts.offset ?? 0;
+  if (!Number.isSafeInteger(off) || off < 0 || off % PAGE_SIZE !== 0) {
+    throw new BiopathError('EINVAL', `mmap(offset): ${off} is not a page-aligned file offset`);
+  }
+  f.obj.users++;
+  return { shmem: f.obj, pgoff: off / PAGE_SIZE };
+}
+
+/** @kernel mm/mmap.c do_mmap() — anonymous private or shared (shmem) mappings, private hugetlb. */
 export function doMmap(mm: MmStruct, len: number, opts: MmapOpts = {}): number {
   const prot = opts.prot ?? (PROT_READ | PROT_WRITE);
   const folioOrder = opts.folioOrder ?? 0;
@@ -64,39 +104,53 @@ export function doMmap(mm: MmStruct, len: number, opts: MmapOpts = {}): number {
   if (!Number.isInteger(folioOrder) || folioOrder < 0 || folioOrder > MAX_PAGE_ORDER) {
     throw new BiopathError('EINVAL', `mmap(folioOrder): ${folioOrder} is not an order 0..${MAX_PAGE_ORDER}`);
   }
-  const size = Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
+  const hOrder = checkHugetlbOpts(opts);
+  const unit = PAGE_SIZE << hOrder;
+  const size = Math.ceil(len / unit) * unit;
   let addr: number;
   if (opts.addr !== undefined) {
     checkUserRange('mmap', opts.addr, len);
+    if (opts.addr % unit !== 0) throw new BiopathError('EINVAL', `mmap(addr): ${opts.addr} is not aligned to the hugetlb page size`);
     addr = opts.addr;
     unmapRange(mm, addr, addr + size);
   } else {
     checkUserRange('mmap', 0, len);
-    addr = getUnmappedArea(mm, size, PAGE_SIZE << folioOrder);
+    addr = getUnmappedArea(mm, size, Math.max(unit, PAGE_SIZE << folioOrder));
   }
   const shared = opts.shared === true || opts.p2pdma === true;
-  const shmem: ShmemObject | null = shared ? { pages: new Map(), users: 1, p2pdma: opts.p2pdma === true } : null;
+  const { shmem, pgoff } = vmaBacking(mm, opts, shared);
   const vma: Vma = {
-    start: addr, end: addr + size, flags: protToVmFlags(prot) | (shared ? VM_SHARED : 0) | VM_MAYWRITE,
-    shmem, pgoff: 0, folioOrder: shared ? 0 : folioOrder,
+    start: addr, end: addr + size,
+    flags: protToVmFlags(prot) | (shared ? VM_SHARED : 0) | VM_MAYWRITE | (hOrder > 0 ? VM_HUGETLB : 0),
+    shmem, pgoff, folioOrder: shmem !== null ? 0 : folioOrder, hugetlbOrder: hOrder,
   };
   insertVma(mm.vmas, vma);
   return addr;
 }
 
-/** Drop every PTE of `[start, end)` inside `vma`. @kernel mm/memory.c zap_pte_range() */
+/**
+ * Drop every PTE of `[start, end)`; a THP straddling an edge is split first, so the walk meets each
+ * huge leaf at its head PTE and drops it whole. @kernel mm/memory.c zap_pte_range()
+ */
 export function zapRange(mm: MmStruct, start: number, end: number): void {
   const mem = mm.mem;
+  splitHugeAt(mm, 'zap', start);
+  splitHugeAt(mm, 'zap', end);
+  if (mm.swapPtes.size > 0) zapSwapEntries(mm, start, end);
   const s = start / PAGE_SIZE;
   const e = end / PAGE_SIZE;
   mm.pt.walk(s, e, (vpn, pfn, bits) => {
+    if (bits & PTE_HUGE) {
+      zapHugePte(mm, vpn, mem.head[pfn]);
+      return;
+    }
     mm.pt.clear(vpn);
     rmapRemovePte(mem, pfn, bits);
   });
 }
 
-/** Drop a VMA's reference on its shmem object; the last user releases the object's pages. */
-function shmemPut(mem: MemMap, obj: ShmemObject): void {
+/** Drop a reference (VMA or open file) on a shmem object; the last one releases the object's pages. */
+export function shmemPut(mem: MemMap, obj: ShmemObject): void {
   if (--obj.users > 0) return;
   for (const pfn of obj.pages.values()) folioPutRefs(mem, mem.head[pfn], 1);
   obj.pages.clear();
@@ -104,6 +158,8 @@ function shmemPut(mem: MemMap, obj: ShmemObject): void {
 
 /** Unmap whatever lies in `[start, end)`, splitting VMAs at the edges. @kernel mm/mmap.c do_vmi_munmap() */
 export function unmapRange(mm: MmStruct, start: number, end: number): void {
+  splitHugeAt(mm, 'munmap', start);
+  splitHugeAt(mm, 'munmap', end);
   splitVmaAt(mm.vmas, start);
   splitVmaAt(mm.vmas, end);
   for (let i = mm.vmas.length - 1; i >= 0; i--) {
@@ -120,6 +176,8 @@ function vmasForRange(mm: MmStruct, fn: string, start: number, end: number): Vma
   if (!rangeFullyMapped(mm.vmas, start, end)) {
     throw new BiopathError('ENOMEM', `${fn}(addr): [${start}, ${end}) is not fully mapped`);
   }
+  splitHugeAt(mm, fn, start);
+  splitHugeAt(mm, fn, end);
   splitVmaAt(mm.vmas, start);
   splitVmaAt(mm.vmas, end);
   const out: Vma[] = [];
@@ -146,24 +204,55 @@ export function doMprotect(mm: MmStruct, addr: number, len: number, prot: number
     const protnone = (v.flags & (VM_READ | VM_WRITE)) === 0 ? PTE_PROTNONE : 0;
     mm.pt.walk(v.start / PAGE_SIZE, v.end / PAGE_SIZE, (vpn, pfn, bits) => {
       const exclusiveAnon = (mem.flags[mem.head[pfn]] & PG_anon) !== 0 && (mem.flags[pfn] & PG_anon_exclusive) !== 0;
-      const canWrite = writable && (v.shmem !== null || exclusiveAnon);
+      const canWrite = writable && ((v.flags & VM_SHARED) !== 0 || exclusiveAnon);
       const b = (canWrite ? bits | PTE_WRITE : bits & ~PTE_WRITE) & ~PTE_PROTNONE;
       mm.pt.setBits(vpn, b | protnone);
     });
   }
 }
 
-/** MADV_DONTFORK / MADV_DOFORK / MADV_DONTNEED. @kernel mm/madvise.c madvise_vma_behavior() */
+const ADVICE = [MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE, MADV_PAGEOUT];
+
+/**
+ * Merge neighbouring private anonymous VMAs that madvise left with identical properties (the
+ * kernel's vma_merge() after a flags change), so a range split by MADV_DONTFORK is one VMA again
+ * after MADV_DOFORK. @kernel mm/mmap.c vma_merge()
+ */
+function mergeAnonVmas(mm: MmStruct): void {
+  for (let i = mm.vmas.length - 2; i >= 0; i--) {
+    const a = mm.vmas[i]!;
+    const b = mm.vmas[i + 1]!;
+    if (a.end !== b.start || a.shmem !== null || b.shmem !== null || a.flags !== b.flags || a.hugetlbOrder > 0) continue;
+    if (a.folioOrder !== b.folioOrder || b.hugetlbOrder > 0) continue;
+    a.end = b.end;
+    mm.vmas.splice(i + 1, 1);
+  }
+}
+
+/**
+ * MADV_DONTFORK / MADV_DOFORK / MADV_DONTNEED / MADV_HUGEPAGE / MADV_NOHUGEPAGE (EINVAL on hugetlb
+ * mappings, as in the kernel) / MADV_COLLAPSE (see `madviseCollapse`) / MADV_PAGEOUT (`madvisePageout`). Flag changes merge equal
+ * neighbouring anon VMAs back together. @kernel mm/madvise.c madvise_vma_behavior()
+ */
 export function doMadvise(mm: MmStruct, addr: number, len: number, advice: number): void {
   const end = checkUserRange('madvise', addr, len);
-  if (advice !== MADV_DONTFORK && advice !== MADV_DOFORK && advice !== MADV_DONTNEED) {
-    throw new BiopathError('EINVAL', `madvise(advice): ${advice} is not MADV_DONTFORK, MADV_DOFORK or MADV_DONTNEED`);
+  if (!ADVICE.includes(advice)) {
+    throw new BiopathError('EINVAL', `madvise(advice): ${advice} is not MADV_DONTFORK, MADV_DOFORK, MADV_DONTNEED, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE or MADV_PAGEOUT`);
+  }
+  const thp = advice === MADV_HUGEPAGE || advice === MADV_NOHUGEPAGE || advice === MADV_COLLAPSE;
+  if (thp && mm.vmas.some((v) => v.hugetlbOrder > 0 && v.start < end && v.end > addr)) {
+    throw new BiopathError('EINVAL', `madvise(advice): ${advice} on a hugetlb mapping`);
   }
   for (const v of vmasForRange(mm, 'madvise', addr, end)) {
     if (advice === MADV_DONTFORK) v.flags |= VM_DONTCOPY;
     else if (advice === MADV_DOFORK) v.flags &= ~VM_DONTCOPY;
+    else if (advice === MADV_HUGEPAGE) v.flags = (v.flags | VM_HUGEPAGE) & ~VM_NOHUGEPAGE;
+    else if (advice === MADV_NOHUGEPAGE) v.flags = (v.flags | VM_NOHUGEPAGE) & ~VM_HUGEPAGE;
+    else if (advice === MADV_COLLAPSE) madviseCollapse(mm, v, v.start, v.end);
+    else if (advice === MADV_PAGEOUT) madvisePageout(mm, v, v.start, v.end);
     else zapRange(mm, v.start, v.end);
   }
+  if (advice !== MADV_DONTNEED && advice !== MADV_COLLAPSE && advice !== MADV_PAGEOUT) mergeAnonVmas(mm);
 }
 
 /** Tear down every mapping. @kernel mm/mmap.c exit_mmap() */

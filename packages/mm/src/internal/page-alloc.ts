@@ -80,6 +80,7 @@ function prepNewFolio(mem: MemMap, pfn: number, order: number): void {
     mem.order[p] = 0;
   }
   mem.order[pfn] = order;
+  mem.entireMapcount[pfn] = 0;
   mem.refcount[pfn] = 1;
   if (order > 0) mem.flags[pfn] = PG_head;
 }
@@ -92,6 +93,7 @@ function prepNewFolio(mem: MemMap, pfn: number, order: number): void {
 export function freeFolio(mem: MemMap, head: number): void {
   let order = mem.order[head];
   const end = head + (1 << order);
+  mem.entireMapcount[head] = 0;
   for (let p = head; p < end; p++) {
     mem.head[p] = p;
     mem.flags[p] = 0;

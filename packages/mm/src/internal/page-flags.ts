@@ -22,6 +22,8 @@ export const PG_buddy = 1 << 9;
 export const PG_vmalloc = 1 << 10;
 /** Page belongs to a shmem object (MAP_SHARED anonymous memory). */
 export const PG_shmem = 1 << 11;
+/** Folio belongs to a hugetlb pool (free or in use); on the head. @kernel include/linux/page-flags.h folio_test_hugetlb() */
+export const PG_hugetlb = 1 << 12;
 
 /** Folio-wide bits cleared when a folio is freed. */
 export const PG_FREE_CLEAR = ~(PG_buddy | PG_reserved | PG_zero) >>> 0;
@@ -29,5 +31,5 @@ export const PG_FREE_CLEAR = ~(PG_buddy | PG_reserved | PG_zero) >>> 0;
 /** Names for diagnostics, bit order. */
 export const PG_NAMES: readonly string[] = [
   'locked', 'uptodate', 'dirty', 'head', 'reserved', 'anon', 'anon_exclusive', 'zero', 'p2pdma', 'buddy',
-  'vmalloc', 'shmem',
+  'vmalloc', 'shmem', 'hugetlb',
 ];

@@ -5,12 +5,13 @@
 import { warnOnOnce } from './arena.ts';
 import { GUP_PIN_COUNTING_BIAS } from './constants.ts';
 import { folioHasPincount, type MemMap } from './mem-map.ts';
+import { freeHugetlbFolio } from './hugetlb-pool.ts';
 import { freeFolio } from './page-alloc.ts';
-import { PG_reserved } from './page-flags.ts';
+import { PG_hugetlb, PG_reserved } from './page-flags.ts';
 
 /**
  * Drop `refs` references from the folio headed by `head`; free it when the count reaches zero.
- * Reserved frames (the zero page) are never freed; a count going negative WARNs and is left as is.
+ * Reserved frames (the zero page) are never freed; hugetlb folios go back to their pool; a count going negative WARNs and is left as is.
  * @kernel include/linux/mm.h folio_put_refs()
  */
 export function folioPutRefs(mem: MemMap, head: number, refs: number): void {
@@ -22,7 +23,8 @@ export function folioPutRefs(mem: MemMap, head: number, refs: number): void {
     mem.refcount[head] = 1;
     return;
   }
-  freeFolio(mem, head);
+  if (mem.flags[head] & PG_hugetlb) freeHugetlbFolio(mem, head);
+  else freeFolio(mem, head);
 }
 
 /** @kernel include/linux/mm.h get_page() — one more reference on the folio holding `pfn`. */
@@ -32,9 +34,9 @@ export function getPage(mem: MemMap, pfn: number): void {
   mem.refcount[head]++;
 }
 
-/** References the page tables hold on a folio: one per mapped page. */
+/** References the page tables hold on a folio: one per PTE-mapped page, one per PMD/PUD mapping. */
 function mappedRefs(mem: MemMap, head: number): number {
-  let n = 0;
+  let n = mem.entireMapcount[head];
   const end = head + (1 << mem.order[head]);
   for (let p = head; p < end; p++) n += mem.mapcount[p];
   return n;

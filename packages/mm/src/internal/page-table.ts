@@ -12,6 +12,13 @@ export const PTE_SPECIAL = 8;
 /** The VMA is PROT_NONE: the entry stays but no access (GUP-fast included) may use it. @kernel pte_protnone() */
 export const PTE_PROTNONE = 16;
 
+/**
+ * Part of a PMD- or PUD-level leaf (PMD-mapped THP, hugetlb): every PTE of the folio carries it with
+ * the same bits, and the mapping holds one folio reference and one `_entire_mapcount` for all of them.
+ * @kernel include/linux/pgtable.h pmd_leaf()
+ */
+export const PTE_HUGE = 32;
+
 /** Entries per leaf table. @kernel arch/x86/include/asm/pgtable_64_types.h PTRS_PER_PTE */
 export const PTRS_PER_PTE = 512;
 

@@ -4,7 +4,7 @@ import {
 } from './vma.ts';
 
 const vma = (start: number, end: number, flags = VM_READ | VM_MAYWRITE): Vma => ({
-  start, end, flags, shmem: null, pgoff: 0, folioOrder: 0,
+  start, end, flags, shmem: null, pgoff: 0, folioOrder: 0, hugetlbOrder: 0,
 });
 
 describe('VMA list', () => {

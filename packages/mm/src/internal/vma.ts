@@ -11,6 +11,12 @@ export const VM_SHARED = 0x8;
 export const VM_MAYWRITE = 0x20;
 /** @kernel include/linux/mm.h VM_DONTCOPY (set by MADV_DONTFORK) */
 export const VM_DONTCOPY = 0x20000;
+/** @kernel include/linux/mm.h VM_HUGETLB */
+export const VM_HUGETLB = 0x400000;
+/** @kernel include/linux/mm.h VM_HUGEPAGE (set by MADV_HUGEPAGE) */
+export const VM_HUGEPAGE = 0x20000000;
+/** @kernel include/linux/mm.h VM_NOHUGEPAGE (set by MADV_NOHUGEPAGE) */
+export const VM_NOHUGEPAGE = 0x40000000;
 
 /** Pages of a MAP_SHARED anonymous mapping, shared by every VMA (and fork child) that maps it. */
 export interface ShmemObject {
@@ -32,6 +38,8 @@ export interface Vma {
   pgoff: number;
   /** order of the folios private anonymous faults try to allocate (mTHP-like), 0 = small pages */
   folioOrder: number;
+  /** hugetlb page order of a VM_HUGETLB mapping (9 or 18), 0 otherwise */
+  hugetlbOrder: number;
 }
 
 /** Index of the VMA containing `addr`, or -1. @kernel mm/mmap.c find_vma() (exact containment) */
