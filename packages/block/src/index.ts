@@ -71,7 +71,7 @@ export {
 
 // adding pages, extraction, release
 export { bioMem, bioFull, bioAddPage, bioAddFolio, bioAddHwPage } from './bio-add.ts';
-export { bioIovIterGetPages, iterPagesCarry } from './bio-iov-iter.ts';
+export { bioIovCounters, bioIovIterGetPages, iterPagesCarry } from './bio-iov-iter.ts';
 export {
   PAGES_NONE, PAGES_PINNED, PAGES_REFFED, releaseModeFromName, releaseModeMatches, bioPagesCarry,
   bioSetReleaseMode, bioReleasePage, bioReleasePages,

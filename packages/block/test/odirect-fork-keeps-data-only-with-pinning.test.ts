@@ -22,8 +22,8 @@ const PINS: Record<Profile, boolean> = { legacy: false, v8: true, merged: true, 
 
 /**
  * The drivers axis: @biopath/nvme's bdev driver (io_uring on an O_DIRECT fd), with READ/WRITE
- * SQEs on the MemMap's addresses, and with the MemMap registered (READ_FIXED/WRITE_FIXED, one SQE
- * per segment).
+ * SQEs on the MemMap's addresses, and with the MemMap registered (READ_FIXED/WRITE_FIXED for a
+ * contiguous request, one READV/WRITEV otherwise).
  */
 type DriverName = 'nvme-bdev' | 'nvme-bdev-fixed';
 const DRIVERS: Record<DriverName, (dev: string) => (mem: MemMap) => BlkDriver> = {

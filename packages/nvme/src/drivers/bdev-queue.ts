@@ -1,8 +1,9 @@
 /**
- * The `bdev` driver's hardware queue. Requests become io_uring READ/WRITE (one segment),
- * READV/WRITEV (several; the iovec array lives in arena memory this driver owns, one slice per
- * tag) or READ_FIXED/WRITE_FIXED
- * (`fixedBuffers`: the MemMap's frames are registered once) on an O_DIRECT fd of any block
+ * The `bdev` driver's hardware queue. A request is one SQE (plus a linked FSYNC for PREFLUSH):
+ * DMA-adjacent segments are joined first, then io_uring READ/WRITE for one contiguous range,
+ * READ_FIXED/WRITE_FIXED for one range inside the registered MemMap (`fixedBuffers`), or
+ * READV/WRITEV for several (the iovec array lives in arena memory this driver owns, one slice per
+ * tag) on an O_DIRECT fd of any block
  * device or image file. FLUSH is an FSYNC; PREFLUSH links one before the write; FUA is RWF_DSYNC;
  * WRITE_ZEROES writes from a zero page. One `io_uring_enter` per batch.
  * @kernel drivers/block/loop.c lo_rw_aio() (the closest kernel twin: a request as a file IO)
@@ -20,6 +21,7 @@ import {
 import { UringQueue, rqUserData } from '../internal/uring-queue.ts';
 import { DriverArea, IOVEC_BYTES } from '../internal/tag-area.ts';
 import { zeroFillRequestTail } from '../internal/rq-data.ts';
+import { sgCoalesce } from '../internal/sg-coalesce.ts';
 
 /** RWF_DSYNC: the write is durable when it completes (REQ_FUA). */
 const RWF_DSYNC = 0x2;
@@ -33,7 +35,7 @@ export interface BdevDriverOptions {
   mem: MemMap;
   /** Tags (requests in flight). Default 64. */
   queueDepth?: number;
-  /** READ_FIXED/WRITE_FIXED over the registered MemMap; multi-segment requests become one FIXED SQE per segment when every segment is whole logical blocks, READV/WRITEV otherwise. */
+  /** Register the MemMap: a request that is one contiguous range becomes READ_FIXED/WRITE_FIXED; several ranges still go as one READV/WRITEV. */
   fixedBuffers?: boolean;
   /** Always READV/WRITEV, even for one segment (default: READ/WRITE for one). */
   alwaysVectored?: boolean;
@@ -126,28 +128,22 @@ export class BdevQueue extends UringQueue {
     return pdu;
   }
 
+  /**
+   * READ/WRITE: map the request (block's segments), join DMA-adjacent segments (`sgCoalesce`),
+   * then one contiguous range is one READ/WRITE SQE (READ_FIXED/WRITE_FIXED when it lies in a
+   * registered buffer) and several ranges are one READV/WRITEV SQE over an iovec array — never
+   * one SQE per page or per segment. PREFLUSH adds one linked FSYNC in front.
+   */
   queueRw(rq: Request, op: number): number {
-    const n = blkRqMapSg(rq, this.sg);
-    if (n <= 0) return BLK_STS_IOERR;
+    if (blkRqMapSg(rq, this.sg) <= 0) return BLK_STS_IOERR;
+    sgCoalesce(this.sg);
     const flush = op === REQ_OP_WRITE && (rq.cmd_flags & REQ_PREFLUSH) !== 0 ? 1 : 0;
-    // one FIXED SQE per segment only when they fit the ring at once (else reserve() could never succeed)
-    const perSeg = n > 1 && this.fixedBufs > 0 && n + flush <= this.ring.sqEntries && this.segsFixable(n);
-    const sqes = flush + (perSeg ? n : 1);
-    if (!this.reserve(sqes)) return BLK_STS_DEV_RESOURCE;
-    const pdu = this.begin(rq, sqes, blkRqBytes(rq));
+    if (!this.reserve(flush + 1)) return BLK_STS_DEV_RESOURCE;
+    const pdu = this.begin(rq, flush + 1, blkRqBytes(rq));
     if (flush) this.preflush(rq);
     const rwFlags = op === REQ_OP_WRITE && (rq.cmd_flags & REQ_FUA) !== 0 ? RWF_DSYNC : 0;
-    const pos = blkRqPos(rq) * 512;
-    if (perSeg) this.prepPerSegment(rq, op, pos, rwFlags, flush === 1);
-    else this.prepOne(rq, op, pos, rwFlags, pdu);
+    this.prepOne(rq, op, blkRqPos(rq) * 512, rwFlags, pdu);
     return BLK_STS_OK;
-  }
-
-  segsFixable(n: number): boolean {
-    for (let i = 0; i < n; i++) {
-      if (this.sg.len[i]! % this.lbs !== 0 || this.fixedIndex(this.sg.iova[i]!, this.sg.len[i]!) < 0) return false;
-    }
-    return true;
   }
 
   prepOne(rq: Request, op: number, pos: number, rwFlags: number, pdu: BdevPdu): void {
@@ -170,23 +166,6 @@ export class BdevQueue extends UringQueue {
     }
     if (rwFlags) sqeSetOpFlags(r, s, rwFlags);
     sqeSetData(r, s, rqUserData(rq));
-  }
-
-  /** One FIXED SQE per segment; after a PREFLUSH they are all linked behind the FSYNC. */
-  prepPerSegment(rq: Request, op: number, pos: number, rwFlags: number, linked: boolean): void {
-    const r = this.ring;
-    const sg = this.sg;
-    const opc = op === REQ_OP_WRITE ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED;
-    for (let i = 0; i < sg.nents; i++) {
-      const s = r.getSqe();
-      prepRw(r, s, opc, this.fd, sg.iova[i]!, sg.len[i]!, pos);
-      r.sqU16[(s * r.sqeSize + SQE_BUF_INDEX) >> 1] = this.fixedIndex(sg.iova[i]!, sg.len[i]!);
-      this.stats.fixedSqes++;
-      if (rwFlags) sqeSetOpFlags(r, s, rwFlags);
-      if (linked && i < sg.nents - 1) sqeSetFlags(r, s, IOSQE_IO_LINK);
-      sqeSetData(r, s, rqUserData(rq));
-      pos += sg.len[i]!;
-    }
   }
 
   queueFlush(rq: Request): number {
