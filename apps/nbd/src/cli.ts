@@ -23,7 +23,7 @@ const program = new Command('biopath-nbd')
       throw new InvalidArgumentError((e as Error).message);
     }
   }, [] as ExportSpec[])
-  .addOption(new Option('--driver <driver>', 'blockdev driver').choices(['bdev', 'null', 'faulty']))
+  .addOption(new Option('--driver <driver>', 'blockdev driver').choices(['bdev', 'nvme', 'null', 'faulty']))
   .addOption(new Option('--strategy <s>', 'page extraction strategy').choices(['pin', 'get', 'list']).default('pin'))
   .option('--direct', 'direct IO (the default)')
   .option('--cache-size <size>', 'serve through a page cache of this size (e.g. 256M)', (v) => {
@@ -41,6 +41,8 @@ const program = new Command('biopath-nbd')
   .option('--readonly', 'serve read-only')
   .option('--allow-destructive', 'allow writes to block devices');
 
+// usage errors exit 2, like every other refusal of this CLI (commander's default is 1)
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 program.parse();
 const o = program.opts();
 
