@@ -11,6 +11,7 @@ import {
   getUserPages, type MemMap, MmStruct, PAGE_SIZE, pinUserPages, pinUserPagesFast, putPage, snapshotPins,
   type PinSnapshot, unpinUserPages,
 } from '../src/index.ts';
+import { gupTestIoctl } from './selftests/gup-test-ioctl.ts';
 
 const NR = 1024;
 const MOVABLE = 512; // pfns 512..1023 are ZONE_MOVABLE
@@ -115,5 +116,26 @@ describe('FOLL_LONGTERM pins', () => {
     expect(pinUserPages(mm, area, AREA, FOLL_LONGTERM, pages)).toBe(-errno.ENOMEM);
     expect(mem.nrFollPinAcquired).toBe(mem.nrFollPinReleased);
     for (const p of taken) putPage(mem, p);
+  });
+});
+
+describe('gup_test PIN_LONGTERM_BENCHMARK (-L) over base pages in ZONE_MOVABLE', () => {
+  it.each([1, 7, 32])('-n %i: every page pinned and long-term pinnable (verify_dma_pinned quiet)', (n) => {
+    const before = pfnsOf(area);
+    const r = gupTestIoctl(mm, 'PIN_LONGTERM_BENCHMARK', {
+      addr: area, size: AREA * PAGE_SIZE, nrPagesPerCall: n, gupFlags: FOLL_WRITE, testFlags: 0, whichPages: [],
+    });
+    expect(r).toMatchObject({ ret: 0, size: AREA * PAGE_SIZE, nrPages: AREA, warnings: [] });
+    const after = pfnsOf(area);
+    expect(after.every((p, k) => p !== before[k] && folioIsLongtermPinnable(mem, p))).toBe(true);
+  });
+
+  it('PIN_BASIC_TEST (-b) leaves them movable', () => {
+    const before = pfnsOf(area);
+    const r = gupTestIoctl(mm, 'PIN_BASIC_TEST', {
+      addr: area, size: AREA * PAGE_SIZE, nrPagesPerCall: 7, gupFlags: FOLL_WRITE, testFlags: 0, whichPages: [],
+    });
+    expect(r).toMatchObject({ ret: 0, nrPages: AREA, warnings: [] });
+    expect(pfnsOf(area)).toEqual(before);
   });
 });
