@@ -4,13 +4,13 @@
  * hugetlb x get-fast / get / pin-fast / pin / pin-longterm x write / read x shared / private x 1, 512,
  * 123 pages per call) under every profile. Each run must grab the whole area, find every page
  * DMA-pinned (and long-term pinnable for `-L`), dump what it was asked to, and give every reference
- * back. The only runs not expressible are the 30 shared hugetlb ones (README).
+ * back. Every one of them is expressible.
  */
 import { describe, expect, it } from 'vitest';
 import {
   createMemMap, destroyMemMap, expectNoLeakedPins, MmStruct, PAGE_SIZE, PROFILES, snapshotPins,
 } from '../src/index.ts';
-import { gupTestMain, notExpressible, parseGupTestArgs, runVmtestsGupCommandLines } from './selftests/gup-test-main.ts';
+import { gupTestMain, parseGupTestArgs, runVmtestsGupCommandLines } from './selftests/gup-test-main.ts';
 
 const LINES = runVmtestsGupCommandLines();
 
@@ -18,13 +18,10 @@ describe.each(PROFILES.map((profile) => ({ profile })))('gup_test under $profile
   it('passes every expressible run_vmtests.sh command line', { timeout: 300_000 }, () => {
     const mem = createMemMap({ nrPages: 24 * 1024, profile, nrHugepages: { '2M': 16 } });
     const mm = new MmStruct(mem);
-    const skipped: string[] = [];
     let ran = 0;
     try {
       for (const argv of LINES) {
         const o = parseGupTestArgs(argv);
-        const why = notExpressible(o);
-        if (why !== null) { skipped.push(argv.join(' ')); continue; }
         const base = snapshotPins(mem);
         const r = gupTestMain(mm, o);
         const name = `gup_test ${argv.join(' ')}`;
@@ -47,7 +44,6 @@ describe.each(PROFILES.map((profile) => ({ profile })))('gup_test under $profile
       destroyMemMap(mem);
     }
     expect(LINES).toHaveLength(183);
-    expect(ran).toBe(153);
-    expect(skipped).toEqual(LINES.filter((a) => a.includes('-H') && a.includes('-S')).map((a) => a.join(' ')));
+    expect(ran).toBe(183);
   });
 });

@@ -76,12 +76,6 @@ export function parseGupTestArgs(argv: readonly string[]): GupTestOptions {
   return o;
 }
 
-/** Why a command line cannot run on the model, or null when it can. */
-export function notExpressible(o: GupTestOptions): string | null {
-  if (o.hugetlb && o.shared) return 'MAP_SHARED|MAP_HUGETLB: mm models private anonymous hugetlb only';
-  return null;
-}
-
 /**
  * main(): map the area (/dev/zero, private or shared, optionally MAP_HUGETLB), apply the THP advice,
  * fault every page in by writing, run the ioctl, unmap. @kernel tools/testing/selftests/mm/gup_test.c main()
