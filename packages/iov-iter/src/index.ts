@@ -34,6 +34,9 @@ export { iovIterNpages } from './npages.ts';
 // pages
 export { iovIterExtractPages, iovIterExtractWillPin, iovIterExtractMode } from './extract.ts';
 export { iovIterGetPages2, iovIterGetPagesAlloc2 } from './get-pages.ts';
+export { extractIterToSg } from './extract-to-sg.ts';
+export type { ScatterList, SgTable } from './scatterlist.ts';
+export { sgInitTable, sgSetPage, sgTableBytes, sgTableUnpin } from './scatterlist.ts';
 
 // containers
 export type { XArray, XaState } from './xarray.ts';

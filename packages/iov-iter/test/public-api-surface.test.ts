@@ -10,6 +10,7 @@ test('src/index.ts exports exactly the documented names', () => {
     'ITER_KVEC', 'ITER_PIPE', 'ITER_SOURCE', 'ITER_TYPE_NAMES', 'ITER_UBUF', 'ITER_XARRAY', 'MAX_RW_COUNT',
     'PAGEVEC_SIZE', 'READ', 'UIO_FASTIOV', 'UIO_MAXIOV', 'WRITE', 'XA_MARK_0', 'XA_MARK_1', 'XA_MARK_2',
     'copyFromIter', 'copyToIter', 'createFolioQueue', 'createIovIter', 'createPipe', 'createXArray',
+    'extractIterToSg',
     'folioqAppend', 'folioqAppendSegment', 'folioqCount', 'folioqFolio', 'folioqFolioOrder', 'folioqFolioSize',
     'folioqFull', 'folioqNrSlots', 'importIovec', 'importUbuf', 'iovIterAdvance', 'iovIterAlignment',
     'iovIterBvec', 'iovIterCount', 'iovIterDiscard', 'iovIterExtractMode', 'iovIterExtractPages',
@@ -18,7 +19,9 @@ test('src/index.ts exports exactly the documented names', () => {
     'iovIterIsPipe', 'iovIterIsXarray', 'iovIterKvec', 'iovIterNpages', 'iovIterPipe', 'iovIterReexpand',
     'iovIterRestore', 'iovIterRevert', 'iovIterRw', 'iovIterSaveState', 'iovIterTruncate', 'iovIterUbuf',
     'iovIterXarray', 'iovIterZero', 'iterIsIovec', 'iterIsUbuf', 'pipeBuf', 'pipeBufRelease', 'pipeDrain',
-    'pipeOccupancy', 'userBackedIter', 'xaClearMark', 'xaEmpty', 'xaErase', 'xaFind', 'xaFindMarked', 'xaForEach',
+    'pipeOccupancy',
+    'sgInitTable', 'sgSetPage', 'sgTableBytes', 'sgTableUnpin',
+    'userBackedIter', 'xaClearMark', 'xaEmpty', 'xaErase', 'xaFind', 'xaFindMarked', 'xaForEach',
     'xaGetMark', 'xaLoad', 'xaSetMark', 'xaStore', 'xasInit', 'xasLoad', 'xasNext',
   ]);
 });

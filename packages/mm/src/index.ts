@@ -59,6 +59,7 @@ export type { PipeInodeInfo, PipeBuffer } from './internal/pipe.ts';
 // GUP
 export { pinUserPagesFast, getUserPagesFast, pinUserPages, getUserPages } from './internal/gup.ts';
 export { folioAddPin, folioMaybeDmaPinned, folioNeedsCowForDma } from './internal/gup-grab.ts';
+export { folioIsLongtermPinnable } from './internal/longterm-pin.ts';
 export {
   unpinUserPage, unpinUserPages, unpinUserPagesDirtyLock, unpinUserPageRangeDirtyLock, unpinUserFolio,
   folioPutUnpin, pagePutUnpin,

@@ -114,7 +114,8 @@ function copyPageRange(parent: MmStruct, child: MmStruct, vma: Vma): number {
     if (err !== 0) return;
     if (shared) {
       child.pt.set(vpn, pfn, bits);
-      rmapAddPte(parent.mem, pfn);
+      if ((bits & PTE_HUGE) === 0) rmapAddPte(parent.mem, pfn);
+      else if (pfn === parent.mem.head[pfn]) hugeRmapAdd(parent.mem, pfn); // one entire mapping per leaf
       return;
     }
     if (bits & PTE_HUGE) {

@@ -9,6 +9,7 @@ import {
   FOLL_FAST_ONLY, FOLL_GET, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PIN, FOLL_WRITE, isValidGupArgs,
 } from './foll-flags.ts';
 import { tryGrabFolio } from './gup-grab.ts';
+import { checkAndMigrateMovablePages, folioIsLongtermPinnable } from './longterm-pin.ts';
 import type { MemMap } from './mem-map.ts';
 import type { MmStruct } from './mm-struct.ts';
 import { PG_anon, PG_anon_exclusive } from './page-flags.ts';
@@ -52,6 +53,7 @@ function gupFast(mm: MmStruct, start: number, nrPages: number, flags: number, pa
     if (pfn < 0 || (bits & (PTE_SPECIAL | PTE_PROTNONE)) !== 0) break;
     if ((flags & FOLL_WRITE) !== 0 && (bits & PTE_WRITE) === 0) break;
     if (gupMustUnshare(mem, null, flags, pfn)) break;
+    if ((flags & FOLL_LONGTERM) !== 0 && !folioIsLongtermPinnable(mem, pfn)) break;
     if ((bits & PTE_HUGE) !== 0) {
       const n = gupFastLeaf(mem, pfn, Math.min(nrPages - i, PTRS_PER_PTE - idx), flags, pages, off + i);
       if (n === 0) break;
@@ -150,6 +152,19 @@ function gupCommon(
   const end = start + nrPages * PAGE_SIZE;
   if (!Number.isSafeInteger(end)) return -errno.EOVERFLOW;
   if (end > TASK_SIZE) return -errno.EFAULT;
+  if ((flags & FOLL_LONGTERM) === 0 || pages === null) return gupOnce(mm, start, nrPages, flags, pages, off, fast);
+  for (;;) {
+    const nr = gupOnce(mm, start, nrPages, flags, pages, off, fast);
+    if (nr <= 0) return nr;
+    const rc = checkAndMigrateMovablePages(mm, start, nr, pages, off, flags);
+    if (rc !== -errno.EAGAIN) return rc < 0 ? rc : nr;
+  }
+}
+
+/** One pass: the fast walk (if `fast`), then the slow path for the rest. Returns count or -errno. */
+function gupOnce(
+  mm: MmStruct, start: number, nrPages: number, flags: number, pages: Int32Array | null, off: number, fast: boolean,
+): number {
   let nr = 0;
   if (fast) {
     nr = gupFast(mm, start, nrPages, flags, pages, off);
@@ -168,6 +183,8 @@ function gupCommon(
  * `gupFlags` may hold FOLL_WRITE, FOLL_LONGTERM, FOLL_FORCE, FOLL_NOFAULT, FOLL_PCI_P2PDMA,
  * FOLL_FAST_ONLY; anything else (FOLL_PIN or FOLL_GET included) is -EINVAL. Sets MMF_HAS_PINNED.
  * Returns the number pinned (possibly short) or -errno if none was. Release with unpinUserPage(s).
+ * With FOLL_LONGTERM, anon pages in ZONE_MOVABLE are first migrated out (then pinned again); a page
+ * that cannot move makes the call return -ENOMEM with nothing pinned.
  * @kernel mm/gup.c pin_user_pages_fast()
  */
 export function pinUserPagesFast(

@@ -35,6 +35,11 @@ export interface MemMapOpts {
    * kernel's `transparent_hugepage/use_zero_page` (whose default is on; here off, to keep small maps small).
    */
   hugeZeroPage?: boolean;
+  /**
+   * The top `movablePages` frames form ZONE_MOVABLE (like `movablecore=`): ordinary allocations may
+   * land there, but FOLL_LONGTERM pins migrate anonymous pages out of it first. Default 0.
+   */
+  movablePages?: number;
 }
 
 /** Upper bound on frames per MemMap (16 GiB). */
@@ -65,8 +70,13 @@ export function createMemMap(opts: MemMapOpts): MemMap {
       throw new BiopathError('EINVAL', `createMemMap(nrHugepages): ${size}: ${String(nr)} is not a size (2M, 1G) with a count`);
     }
   }
+  const movable = opts.movablePages ?? 0;
+  if (!Number.isInteger(movable) || movable < 0 || movable >= nrPages) {
+    throw new BiopathError('EINVAL', `createMemMap(movablePages): ${String(movable)} is not an integer in 0..${nrPages - 1}`);
+  }
   const arena = arenaMap(nrPages * PAGE_SIZE, opts.hugepage === true);
   const mem = new MemMap(arena, nrPages, profile, bits, vms === 'FOLL_PIN');
+  mem.movableStart = nrPages - movable;
   const z = mem.zeroPfn;
   mem.flags[z] = PG_reserved | PG_zero | PG_uptodate;
   mem.refcount[z] = 1;

@@ -70,6 +70,8 @@ export class MemMap {
   readonly vmallocPfn = new Map<number, number>();
   vmallocNext = 0;
   destroyed = false;
+  /** first pfn of ZONE_MOVABLE (`nrPages` when there is none): frames from here are not longterm-pinnable */
+  movableStart: number;
 
   constructor(arena: ArenaMemory, nrPages: number, profile: Profile, bits: 32 | 64, vmsplicePins = false) {
     this.vmsplicePins = vmsplicePins;
@@ -89,6 +91,7 @@ export class MemMap {
     this.freePrev = new Int32Array(nrPages).fill(-1);
     this.freeHead = new Int32Array(MAX_PAGE_ORDER + 1).fill(-1);
     this.zeroPfn = 0;
+    this.movableStart = nrPages;
     this.pincountMinOrder = profile === 'current' && bits === 32 ? 2 : 1;
     this.zeroPageNeverPinned = profile === 'merged' || profile === 'current';
     for (let i = 0; i < nrPages; i++) this.head[i] = i;

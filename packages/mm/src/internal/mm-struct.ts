@@ -45,7 +45,7 @@ export class MmStruct {
 
   /**
    * Map `len` bytes of anonymous memory (private unless `shared`; `p2pdma` maps PCI P2PDMA device
-   * pages, shared; `hugetlb` maps private hugetlb memory of that size, `len` rounded up to it). `addr` requests a fixed address (replacing what was there). `folioOrder` makes
+   * pages, shared; `hugetlb` maps hugetlb memory of that size (private, or shared with `shared`), `len` rounded up to it). `addr` requests a fixed address (replacing what was there). `folioOrder` makes
    * write faults allocate folios of that order where they fit. Returns the page-aligned address.
    */
   mmap(len: number, opts?: MmapOpts): number {

@@ -33,7 +33,7 @@ export interface MmapOpts {
   /** map this memfd (MAP_SHARED with `shared`, else MAP_PRIVATE) from byte `offset` */
   file?: MemfdFile;
   offset?: number;
-  /** MAP_HUGETLB with MAP_HUGE_2MB or MAP_HUGE_1GB: private hugetlb memory from that size's pool */
+  /** MAP_HUGETLB with MAP_HUGE_2MB or MAP_HUGE_1GB: hugetlb memory from that size's pool (private, or shared with `shared`) */
   hugetlb?: HugetlbSize;
 }
 
@@ -71,8 +71,8 @@ function checkHugetlbOpts(opts: MmapOpts): number {
   if (!HUGETLB_SIZES.includes(opts.hugetlb)) {
     throw new BiopathError('EINVAL', `mmap(hugetlb): ${String(opts.hugetlb)} is not one of ${HUGETLB_SIZES.join(', ')}`);
   }
-  if (opts.shared === true || opts.p2pdma === true || (opts.folioOrder ?? 0) !== 0) {
-    throw new BiopathError('EINVAL', 'mmap(hugetlb): only private anonymous hugetlb mappings are modelled (no shared, p2pdma or folioOrder)');
+  if (opts.p2pdma === true || (opts.folioOrder ?? 0) !== 0) {
+    throw new BiopathError('EINVAL', 'mmap(hugetlb): only anonymous hugetlb mappings are modelled (no p2pdma or folioOrder)');
   }
   return hugetlbOrder(opts.hugetlb);
 }
@@ -94,7 +94,7 @@ function vmaBacking(mm: MmStruct, opts: MmapOpts, shared: boolean): { shmem: Shm
   return { shmem: f.obj, pgoff: off / PAGE_SIZE };
 }
 
-/** @kernel mm/mmap.c do_mmap() — anonymous private or shared (shmem) mappings, private hugetlb. */
+/** @kernel mm/mmap.c do_mmap() — anonymous private or shared (shmem) mappings, private or shared hugetlb. */
 export function doMmap(mm: MmStruct, len: number, opts: MmapOpts = {}): number {
   const prot = opts.prot ?? (PROT_READ | PROT_WRITE);
   const folioOrder = opts.folioOrder ?? 0;

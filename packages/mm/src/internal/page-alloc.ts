@@ -47,15 +47,19 @@ export function buddyInit(mem: MemMap, first: number): void {
 
 /**
  * Allocate a folio of `2^order` frames: the head pfn with refcount 1, or -ENOMEM.
- * `gfp.zero` clears the memory (__GFP_ZERO).
+ * `gfp.zero` clears the memory (__GFP_ZERO); `gfp.below` takes only frames below that pfn (no __GFP_MOVABLE: keeps out of ZONE_MOVABLE).
  * @kernel mm/page_alloc.c __alloc_pages()
  */
-export function allocPages(mem: MemMap, order: number, gfp?: { zero?: boolean }): number {
+export function allocPages(mem: MemMap, order: number, gfp?: { zero?: boolean; below?: number }): number {
   if (!Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER || mem.destroyed) return -errno.ENOMEM;
+  const limit = gfp?.below ?? mem.nrPages;
   let o = order;
-  while (o <= MAX_PAGE_ORDER && mem.freeHead[o] < 0) o++;
+  let pfn = -1;
+  for (; o <= MAX_PAGE_ORDER; o++) {
+    pfn = firstFreeBelow(mem, o, order, limit);
+    if (pfn >= 0) break;
+  }
   if (o > MAX_PAGE_ORDER) return -errno.ENOMEM;
-  const pfn = mem.freeHead[o];
   listDel(mem, pfn, o);
   while (o > order) {
     o--;
@@ -64,6 +68,16 @@ export function allocPages(mem: MemMap, order: number, gfp?: { zero?: boolean })
   prepNewFolio(mem, pfn, order);
   mem.nrFree -= 1 << order;
   if (gfp?.zero) mem.bytes.fill(0, pfn * PAGE_SIZE, (pfn + (1 << order)) * PAGE_SIZE);
+  return pfn;
+}
+
+/**
+ * The first free block of order `o` whose leading `2^order` frames end at or below `limit` (pfn), or -1.
+ * Without a limit this is the list head; with one (allocations that must avoid ZONE_MOVABLE) the list is walked.
+ */
+function firstFreeBelow(mem: MemMap, o: number, order: number, limit: number): number {
+  let pfn = mem.freeHead[o];
+  while (pfn >= 0 && pfn + (1 << order) > limit) pfn = mem.freeNext[pfn];
   return pfn;
 }
 
