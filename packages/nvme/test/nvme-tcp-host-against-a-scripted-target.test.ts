@@ -124,11 +124,22 @@ describe('nvme-tcp host against a scripted target', () => {
       const inline0 = c.io.stats.inlineWrites;
       const r = await nvmeTcpSubmitSync(c.io, rw(nvme_cmd_write, 100, 6 * PAGE_SIZE), bv, 6, 6 * PAGE_SIZE, true);
       expect(r.status).toBe(0);
-      expect(target!.log.slice(-4)).toEqual(['r2t 24576', 'h2c 8192', 'h2c 8192', 'h2c 8192 last']);
+      expect(target!.log.slice(-4)).toEqual(['r2t 0+24576', 'h2c 8192', 'h2c 8192', 'h2c 8192 last']);
       expect(Buffer.from(target!.ns.subarray(100 * 512, 100 * 512 + 6 * PAGE_SIZE)).equals(Buffer.from(gather(bv)))).toBe(true);
       expect(c.io.stats.inlineWrites - inline0).toBe(0);
       expect(c.io.stats.h2cPdus).toBe(3);
     });
+  });
+
+  it('answers several R2Ts for one write in order, each with its own H2CData run ending in LAST', async () => {
+    const c = await setup({ maxh2cdata: 4096, r2tChunk: 8192 }, { ddgst: true });
+    const bv = bvecs(4);
+    for (const b of bv) pattern(pageBytes(mem, b.bv_page), 5 * b.bv_page);
+    const r = await nvmeTcpSubmitSync(c.io, rw(nvme_cmd_write, 40, 4 * PAGE_SIZE), bv, 4, 4 * PAGE_SIZE, true);
+    expect(r.status).toBe(0);
+    expect(target!.log.slice(-6)).toEqual(['r2t 0+8192', 'h2c 4096', 'h2c 4096 last', 'r2t 8192+8192', 'h2c 4096', 'h2c 4096 last']);
+    expect(Buffer.from(target!.ns.subarray(40 * 512, 40 * 512 + 4 * PAGE_SIZE)).equals(Buffer.from(gather(bv)))).toBe(true);
+    expect(c.io.stats.r2ts).toBe(2);
   });
 
   it('detects a corrupted data digest: that read ends with Data Transfer Error, the queue goes on', async () => {

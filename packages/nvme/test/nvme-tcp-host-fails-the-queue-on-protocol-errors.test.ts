@@ -32,7 +32,7 @@ function scriptedPeer(): NvmeTcpSocket & { sent: Uint8Array[]; closed: boolean; 
   const s = {
     sent: [] as Uint8Array[], closed: false,
     write(b: Uint8Array) { s.sent.push(b.slice()); },
-    cork() {}, uncork() {},
+    cork: () => undefined, uncork: () => undefined,
     close() { if (!s.closed) { s.closed = true; s.onClose?.(null); } },
     onData: null as ((c: Uint8Array) => void) | null,
     onClose: null as ((e: Error | null) => void) | null,

@@ -23,6 +23,8 @@ export interface ScriptedTargetOpts {
   /** Identify Controller IOCCSZ (16-byte units; default 4 + 4096/16: 4 KiB of in-capsule data). */
   ioccsz?: number;
   maxh2cdata?: number;
+  /** Ask for a large write's data this many bytes per R2T (default: all of it in one). */
+  r2tChunk?: number;
   /** Bytes per C2HData PDU (default: the whole transfer in one). */
   c2hChunk?: number;
   /** End reads with C2HData SUCCESS instead of a CapsuleResp. */
@@ -118,6 +120,12 @@ export async function startScriptedTarget(o: ScriptedTargetOpts): Promise<Script
     if (!o.c2hSuccess) rsp(c, cid, 0);
   }
 
+  function r2t(c: Conn, cid: number, offset: number, length: number): void {
+    const r = Buffer.alloc(32);
+    log.push(`r2t ${offset}+${length}`);
+    send(c, r.subarray(0, nvmeTcpR2tPut(r, 0, { commandId: cid, ttag: cid + 0x100, offset, length }, c.hdgst)));
+  }
+
   function identify(cns: number): Uint8Array {
     const d = Buffer.alloc(4096);
     if (cns === 1) {
@@ -180,9 +188,7 @@ export async function startScriptedTarget(o: ScriptedTargetOpts): Promise<Script
         return rsp(c, cid, 0);
       }
       c.pending.set(cid, { at, len, got: 0 });
-      const r = Buffer.alloc(32);
-      log.push(`r2t ${len}`);
-      return send(c, r.subarray(0, nvmeTcpR2tPut(r, 0, { commandId: cid, ttag: cid + 0x100, offset: 0, length: len }, c.hdgst)));
+      return r2t(c, cid, 0, Math.min(o.r2tChunk ?? len, len));
     }
     return rsp(c, cid, 0x4001);
   }
@@ -202,6 +208,8 @@ export async function startScriptedTarget(o: ScriptedTargetOpts): Promise<Script
     if (w.got === w.len) {
       c.pending.delete(d.commandId);
       rsp(c, d.commandId, 0);
+    } else if (pdu[1]! & NVME_TCP_F_DATA_LAST) {
+      r2t(c, d.commandId, w.got, Math.min(o.r2tChunk ?? w.len, w.len - w.got));
     }
   }
 

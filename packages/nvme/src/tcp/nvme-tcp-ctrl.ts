@@ -95,7 +95,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * then EN, then CSTS polls until RDY; `EIO` on CFS, `ETIMEDOUT` after `polls`.
  * @kernel drivers/nvme/host/core.c nvme_enable_ctrl() + nvme_wait_ready()
  */
-async function enableCtrl(q: NvmeTcpQueue, cmd: NvmeCommand, polls: number): Promise<number> {
+async function nvmeEnableCtrl(q: NvmeTcpQueue, cmd: NvmeCommand, polls: number): Promise<number> {
   nvmfSetupPropertyGet(cmd, NVME_REG_CAP, 8);
   const cap = await check('Property Get CAP', q, nvmeTcpSubmitSync(q, cmd));
   const cc = NVME_CC_CSS_NVM | NVME_CC_AMS_RR | NVME_CC_SHN_NONE | NVME_CC_IOSQES | NVME_CC_IOCQES;
@@ -113,7 +113,8 @@ async function enableCtrl(q: NvmeTcpQueue, cmd: NvmeCommand, polls: number): Pro
   throw new BiopathError('ETIMEDOUT', `nvmeTcpSetupCtrl: CSTS.RDY not set after ${polls} polls`);
 }
 
-async function connectQueue(
+/** ICReq/ICResp, then Connect with the host's Connect data; resolves with the CNTLID. @kernel drivers/nvme/host/fabrics.c nvmf_connect_admin_queue() / nvmf_connect_io_queue() */
+async function nvmeTcpConnectQueue(
   q: NvmeTcpQueue, cmd: NvmeCommand, page: number, o: NvmeTcpCtrlOpts, hostid: Uint8Array, hostnqn: string, cntlid: number, sqsize: number,
 ): Promise<number> {
   await nvmeTcpInitConnection(q);
@@ -143,8 +144,8 @@ export async function nvmeTcpSetupCtrl(o: NvmeTcpCtrlOpts): Promise<NvmeTcpCtrl>
   try {
     const admin = nvmeTcpAllocQueue({ qid: 0, sock: await o.connect(), mem: o.mem, queueDepth: 32, hdgst: o.hdgst, ddgst: o.ddgst });
     queues.push(admin);
-    const cntlid = await connectQueue(admin, cmd, page, o, hostid, hostnqn, NVME_CNTLID_DYNAMIC, 32);
-    const cap = await enableCtrl(admin, cmd, o.rdyPolls ?? 100);
+    const cntlid = await nvmeTcpConnectQueue(admin, cmd, page, o, hostid, hostnqn, NVME_CNTLID_DYNAMIC, 32);
+    const cap = await nvmeEnableCtrl(admin, cmd, o.rdyPolls ?? 100);
     const bv: BioVec[] = [{ bv_page: page, bv_len: PAGE_SIZE, bv_offset: 0 }];
     nvmeSetupIdentifyCtrl(cmd);
     await check('Identify Controller', admin, nvmeTcpSubmitSync(admin, cmd, bv, 1, PAGE_SIZE));
@@ -159,7 +160,7 @@ export async function nvmeTcpSetupCtrl(o: NvmeTcpCtrlOpts): Promise<NvmeTcpCtrl>
       qid: 1, sock: await o.connect(), mem: o.mem, queueDepth: depth, hdgst: o.hdgst, ddgst: o.ddgst, cmndCapsuleLen: Math.max(64, ioccszBytes),
     });
     queues.push(io);
-    await connectQueue(io, cmd, page, o, hostid, hostnqn, cntlid, depth);
+    await nvmeTcpConnectQueue(io, cmd, page, o, hostid, hostnqn, cntlid, depth);
     putPage(o.mem, page);
     return { admin, io, cntlid, cap, nsid, idNs, ioccszBytes, mdts };
   } catch (e) {

@@ -33,7 +33,7 @@ export interface NvmeTcpQueueOpts {
   cmndCapsuleLen?: number;
 }
 
-function requestAlloc(tag: number): NvmeTcpRequest {
+function nvmeTcpRequestAlloc(tag: number): NvmeTcpRequest {
   return {
     tag, busy: false, cmd: nvmeCommandAlloc(), pdu: new Uint8Array(NVME_TCP_CMD_HLEN + NVME_TCP_DIGEST_LENGTH + 128),
     iter: createIovIter(), dataLen: 0, write: false, dataRecvd: 0, dataSent: 0, status: 0, done: null,
@@ -51,7 +51,7 @@ export function nvmeTcpAllocQueue(o: NvmeTcpQueueOpts): NvmeTcpQueue {
   }
   if (!Number.isInteger(o.qid) || o.qid < 0 || o.qid > 65534) throw new BiopathError('EINVAL', `nvmeTcpAllocQueue(qid): ${o.qid} is not in 0..65534`);
   const rqs: NvmeTcpRequest[] = [];
-  for (let t = 0; t < o.queueDepth; t++) rqs.push(requestAlloc(t));
+  for (let t = 0; t < o.queueDepth; t++) rqs.push(nvmeTcpRequestAlloc(t));
   const q: NvmeTcpQueue = {
     qid: o.qid, sock: o.sock, mem: o.mem, state: 'new', rqs, nrBusy: 0, hdgst: o.hdgst ?? false, ddgst: o.ddgst ?? false,
     cpda: 0, maxh2cdata: 0,
@@ -84,8 +84,8 @@ export function nvmeTcpInitConnection(q: NvmeTcpQueue): Promise<void> {
   });
 }
 
-/** In-capsule data limit of a command on this queue: the capsule minus the SQE. */
-function inlineDataSize(q: NvmeTcpQueue): number {
+/** In-capsule data limit of a command on this queue: the capsule minus the SQE. @kernel drivers/nvme/host/tcp.c nvme_tcp_inline_data_size() */
+function nvmeTcpInlineDataSize(q: NvmeTcpQueue): number {
   return q.cmndCapsuleLen - NVME_COMMAND_SIZE;
 }
 
@@ -94,7 +94,7 @@ function inlineDataSize(q: NvmeTcpQueue): number {
  * Data Block the controller moves by C2HData/R2T (also used, with length 0, when there is no data).
  * @kernel drivers/nvme/host/tcp.c nvme_tcp_set_sg_inline() / nvme_tcp_set_sg_host_data() / nvme_tcp_set_sg_null()
  */
-function setSg(cmd: NvmeCommand, len: number, inline: boolean): void {
+function nvmeTcpSetSg(cmd: NvmeCommand, len: number, inline: boolean): void {
   cmd[0] = (cmd[0]! & 0xffff00ff) | (((nvmeFlags(cmd) & ~0xc0) | NVME_CMD_SGL_METABUF) << 8);
   nvmePut64(cmd, 6, 0);
   cmd[8] = len >>> 0;
@@ -103,7 +103,7 @@ function setSg(cmd: NvmeCommand, len: number, inline: boolean): void {
 }
 
 /** The first free tag, or -1. */
-function getTag(q: NvmeTcpQueue): number {
+function nvmeTcpGetTag(q: NvmeTcpQueue): number {
   for (let t = 0; t < q.rqs.length; t++) if (!q.rqs[t]!.busy) return t;
   return -1;
 }
@@ -122,15 +122,15 @@ export function nvmeTcpQueueRq(
   q: NvmeTcpQueue, cmd: NvmeCommand, bvec: readonly BioVec[], nrSegs: number, dataLen: number, write: boolean, done: NvmeTcpDone,
 ): number {
   if (q.state !== 'live') return -5;
-  const tag = getTag(q);
+  const tag = nvmeTcpGetTag(q);
   if (tag < 0) return -16;
   const req = q.rqs[tag]!;
   iovIterBvec(req.iter, write ? ITER_SOURCE : ITER_DEST, q.mem, bvec, nrSegs, dataLen);
   req.cmd.set(cmd);
   req.cmd[0] = (req.cmd[0]! & 0xffff) | (tag << 16);
   const isConnect = nvmfFctype(cmd) === nvme_fabrics_type_connect;
-  const inline = write && dataLen > 0 && (dataLen <= inlineDataSize(q) || isConnect);
-  setSg(req.cmd, dataLen, inline);
+  const inline = write && dataLen > 0 && (dataLen <= nvmeTcpInlineDataSize(q) || isConnect);
+  nvmeTcpSetSg(req.cmd, dataLen, inline);
   req.busy = true;
   req.dataLen = dataLen;
   req.write = write;

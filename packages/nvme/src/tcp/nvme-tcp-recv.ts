@@ -34,9 +34,9 @@ export function nvmeTcpRecv(q: NvmeTcpQueue, chunk: Uint8Array): void {
   let off = 0;
   try {
     while (off < chunk.length && q.state !== 'dead') {
-      if (q.rcvState === NVME_TCP_RECV_PDU) off += recvPdu(q, chunk, off);
-      else if (q.rcvState === NVME_TCP_RECV_DATA) off += recvData(q, chunk, off);
-      else off += recvDdgst(q, chunk, off);
+      if (q.rcvState === NVME_TCP_RECV_PDU) off += nvmeTcpRecvPdu(q, chunk, off);
+      else if (q.rcvState === NVME_TCP_RECV_DATA) off += nvmeTcpRecvData(q, chunk, off);
+      else off += nvmeTcpRecvDdgst(q, chunk, off);
     }
   } catch (e) {
     nvmeTcpFailQueue(q, e instanceof Error ? e : new Error(String(e)));
@@ -44,7 +44,7 @@ export function nvmeTcpRecv(q: NvmeTcpQueue, chunk: Uint8Array): void {
 }
 
 /** Reset for the next PDU. @kernel drivers/nvme/host/tcp.c nvme_tcp_init_recv_ctx() */
-function initRecvCtx(q: NvmeTcpQueue): void {
+function nvmeTcpInitRecvCtx(q: NvmeTcpQueue): void {
   q.rcvState = NVME_TCP_RECV_PDU;
   q.rbufOff = 0;
   q.rbufNeed = NVME_TCP_CH_SIZE;
@@ -55,7 +55,7 @@ function initRecvCtx(q: NvmeTcpQueue): void {
  * Accumulate a PDU header: first the common header, then (once it checks out) up to PDO for a
  * data PDU, the whole PDU otherwise. @kernel drivers/nvme/host/tcp.c nvme_tcp_recv_pdu()
  */
-function recvPdu(q: NvmeTcpQueue, chunk: Uint8Array, off: number): number {
+function nvmeTcpRecvPdu(q: NvmeTcpQueue, chunk: Uint8Array, off: number): number {
   const n = Math.min(chunk.length - off, q.rbufNeed - q.rbufOff);
   q.rbuf.set(chunk.subarray(off, off + n), q.rbufOff);
   q.rbufOff += n;
@@ -71,27 +71,27 @@ function recvPdu(q: NvmeTcpQueue, chunk: Uint8Array, off: number): number {
     q.rbufNeed = need;
     if (q.rbufOff < q.rbufNeed) return n;
   }
-  handlePdu(q);
+  nvmeTcpHandlePdu(q);
   return n;
 }
 
-function handlePdu(q: NvmeTcpQueue): void {
+function nvmeTcpHandlePdu(q: NvmeTcpQueue): void {
   const h = q.hdr;
-  if (h.type === nvme_tcp_icresp) return handleIcresp(q);
+  if (h.type === nvme_tcp_icresp) return nvmeTcpHandleIcresp(q);
   if (q.hdgst && h.type !== nvme_tcp_c2h_term && !nvmeTcpHdgstOk(q.rbuf, 0)) {
     throw new BiopathError('EBADMSG', `nvme-tcp queue ${q.qid}: header digest error on ${nvmeTcpPduName(h.type)}`);
   }
   switch (h.type) {
-    case nvme_tcp_rsp: handleComp(q); initRecvCtx(q); return;
-    case nvme_tcp_c2h_data: handleC2hData(q); return;
-    case nvme_tcp_r2t: handleR2t(q); initRecvCtx(q); return;
-    case nvme_tcp_c2h_term: handleC2hTerm(q); return;
+    case nvme_tcp_rsp: nvmeTcpProcessNvmeCqe(q); nvmeTcpInitRecvCtx(q); return;
+    case nvme_tcp_c2h_data: nvmeTcpHandleC2hData(q); return;
+    case nvme_tcp_r2t: nvmeTcpHandleR2t(q); nvmeTcpInitRecvCtx(q); return;
+    case nvme_tcp_c2h_term: nvmeTcpHandleC2hTerm(q); return;
     default: throw protoErr(q, `unexpected ${nvmeTcpPduName(h.type)} PDU`);
   }
 }
 
 /** @kernel drivers/nvme/host/tcp.c nvme_tcp_init_connection() (the ICResp checks) */
-function handleIcresp(q: NvmeTcpQueue): void {
+function nvmeTcpHandleIcresp(q: NvmeTcpQueue): void {
   const ic = nvmeTcpIcGet(q.rbuf, 0);
   if (h2c(q, ic.pfv !== 0, `ICResp PFV ${ic.pfv}, expected 0`)) return;
   if (h2c(q, ic.hdgst !== q.hdgst, `header digest mismatch: host ${q.hdgst ? 'on' : 'off'}, controller ${ic.hdgst ? 'on' : 'off'}`)) return;
@@ -101,7 +101,7 @@ function handleIcresp(q: NvmeTcpQueue): void {
   q.cpda = ic.pda;
   q.maxh2cdata = ic.maxdata;
   q.state = 'live';
-  initRecvCtx(q);
+  nvmeTcpInitRecvCtx(q);
   q.icDone?.(null);
 }
 
@@ -111,25 +111,25 @@ function h2c(q: NvmeTcpQueue, bad: boolean, what: string): boolean {
 }
 
 /** The request a PDU names, which must be in flight. */
-function findReq(q: NvmeTcpQueue, commandId: number, what: string): NvmeTcpRequest {
+function nvmeTcpFindReq(q: NvmeTcpQueue, commandId: number, what: string): NvmeTcpRequest {
   const req = q.rqs[commandId];
   if (!req || !req.busy) throw protoErr(q, `${what} for command id ${commandId}, which is not in flight`);
   return req;
 }
 
 /** CapsuleResp: end the command with its status (or the host's, after a data digest error). @kernel drivers/nvme/host/tcp.c nvme_tcp_process_nvme_cqe() */
-function handleComp(q: NvmeTcpQueue): void {
+function nvmeTcpProcessNvmeCqe(q: NvmeTcpQueue): void {
   const v = new DataView(q.rbuf.buffer, q.rbuf.byteOffset + NVME_TCP_CH_SIZE, 16);
-  const req = findReq(q, v.getUint16(12, true), 'CapsuleResp');
+  const req = nvmeTcpFindReq(q, v.getUint16(12, true), 'CapsuleResp');
   const status = v.getUint16(14, true) >> 1;
   q.stats.responses++;
   nvmeTcpEndRequest(q, req, req.status || status, v.getUint32(0, true) + v.getUint32(4, true) * 4294967296);
 }
 
 /** @kernel drivers/nvme/host/tcp.c nvme_tcp_handle_c2h_data() */
-function handleC2hData(q: NvmeTcpQueue): void {
+function nvmeTcpHandleC2hData(q: NvmeTcpQueue): void {
   const d = nvmeTcpDataHdrGet(q.rbuf, 0, q.dataHdr);
-  const req = findReq(q, d.commandId, 'C2HData');
+  const req = nvmeTcpFindReq(q, d.commandId, 'C2HData');
   if (req.write || !req.dataLen) throw protoErr(q, `C2HData for command id ${d.commandId}, which reads no data`);
   if (d.offset !== req.dataRecvd) throw protoErr(q, `C2HData offset ${d.offset}, expected ${req.dataRecvd}`);
   if (d.offset + d.length > req.dataLen) throw protoErr(q, `C2HData [${d.offset}, +${d.length}) beyond the ${req.dataLen}-byte request`);
@@ -146,7 +146,7 @@ function handleC2hData(q: NvmeTcpQueue): void {
  * Copy payload bytes from the socket's buffer into the request's pages (its iov_iter); fold them
  * into the data digest. @kernel drivers/nvme/host/tcp.c nvme_tcp_recv_data()
  */
-function recvData(q: NvmeTcpQueue, chunk: Uint8Array, off: number): number {
+function nvmeTcpRecvData(q: NvmeTcpQueue, chunk: Uint8Array, off: number): number {
   const req = q.curReq!;
   const n = Math.min(chunk.length - off, q.dataRemaining);
   const src = chunk.subarray(off, off + n);
@@ -159,13 +159,13 @@ function recvData(q: NvmeTcpQueue, chunk: Uint8Array, off: number): number {
     if (q.hdr.flags & NVME_TCP_F_DDGST) {
       q.rcvState = NVME_TCP_RECV_DDGST;
       q.ddgstOff = 0;
-    } else c2hDataDone(q, req);
+    } else nvmeTcpC2hDataDone(q, req);
   }
   return n;
 }
 
 /** @kernel drivers/nvme/host/tcp.c nvme_tcp_recv_ddgst() */
-function recvDdgst(q: NvmeTcpQueue, chunk: Uint8Array, off: number): number {
+function nvmeTcpRecvDdgst(q: NvmeTcpQueue, chunk: Uint8Array, off: number): number {
   const n = Math.min(chunk.length - off, 4 - q.ddgstOff);
   q.ddgstBuf.set(chunk.subarray(off, off + n), q.ddgstOff);
   q.ddgstOff += n;
@@ -176,14 +176,14 @@ function recvDdgst(q: NvmeTcpQueue, chunk: Uint8Array, off: number): number {
     q.stats.ddgstErrors++;
     req.status = NVME_SC_DATA_XFER_ERROR;
   }
-  c2hDataDone(q, req);
+  nvmeTcpC2hDataDone(q, req);
   return n;
 }
 
 /** A C2HData PDU is in: with LAST + SUCCESS the command is complete (no CapsuleResp follows). */
-function c2hDataDone(q: NvmeTcpQueue, req: NvmeTcpRequest): void {
+function nvmeTcpC2hDataDone(q: NvmeTcpQueue, req: NvmeTcpRequest): void {
   const flags = q.curFlags;
-  initRecvCtx(q);
+  nvmeTcpInitRecvCtx(q);
   if ((flags & NVME_TCP_F_DATA_LAST) && req.dataRecvd !== req.dataLen) {
     throw protoErr(q, `C2HData LAST after ${req.dataRecvd} of ${req.dataLen} bytes`);
   }
@@ -191,9 +191,9 @@ function c2hDataDone(q: NvmeTcpQueue, req: NvmeTcpRequest): void {
 }
 
 /** @kernel drivers/nvme/host/tcp.c nvme_tcp_handle_r2t() */
-function handleR2t(q: NvmeTcpQueue): void {
+function nvmeTcpHandleR2t(q: NvmeTcpQueue): void {
   const d = nvmeTcpDataHdrGet(q.rbuf, 0, q.dataHdr);
-  const req = findReq(q, d.commandId, 'R2T');
+  const req = nvmeTcpFindReq(q, d.commandId, 'R2T');
   if (!req.write) throw protoErr(q, `R2T for command id ${d.commandId}, which is not a write`);
   if (!d.length) throw protoErr(q, `R2T for command id ${d.commandId} with length 0`);
   if (d.offset !== req.dataSent) throw protoErr(q, `R2T offset ${d.offset}, expected ${req.dataSent}`);
@@ -203,7 +203,7 @@ function handleR2t(q: NvmeTcpQueue): void {
 }
 
 /** The controller ended the connection: report its fatal error status. @kernel drivers/nvme/host/tcp.c nvme_tcp_handle_c2h_term() */
-function handleC2hTerm(q: NvmeTcpQueue): void {
+function nvmeTcpHandleC2hTerm(q: NvmeTcpQueue): void {
   const v = new DataView(q.rbuf.buffer, q.rbuf.byteOffset);
   const fes = v.getUint16(8, true);
   const names: Record<number, string> = {
