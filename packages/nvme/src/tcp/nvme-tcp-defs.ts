@@ -1,6 +1,6 @@
 /**
  * NVMe/TCP transport constants: PDU types, header flags, header lengths, ICReq/ICResp fields and
- * the fatal error status of a TermReq — NVMe/TCP Transport Specification 1.0, §3.6 ("PDU formats").
+ * the fatal error status of a TermReq — NVMe/TCP transport spec 1.0 §3.6 ("PDU formats").
  * @kernel include/linux/nvme-tcp.h
  */
 
