@@ -61,6 +61,14 @@ function gather(bv: readonly BioVec[]): Uint8Array {
   return Buffer.concat(bv.map((b) => pageBytes(mem, b.bv_page).subarray(b.bv_offset, b.bv_offset + b.bv_len)));
 }
 
+/** Resolve once `cond()` holds (checked every 5 ms; the test's own timeout bounds the wait). */
+function until(cond: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = (): void => { if (cond()) resolve(); else setTimeout(poll, 5); };
+    poll();
+  });
+}
+
 function pattern(ns: Uint8Array, seed: number): void {
   for (let i = 0; i < ns.length; i++) ns[i] = (i * 7 + seed + (i >> 9)) & 0xff;
 }
@@ -160,13 +168,23 @@ describe('nvme-tcp host against a scripted target', () => {
       code: 'ECONNREFUSED', message: expect.stringMatching(/Fabrics Connect \(queue 0\).*SC 82h/),
     });
     expect(ctrl).toBeNull();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(target!.conns.every((s) => s.destroyed)).toBe(true);
+    await until(() => target!.conns.every((s) => s.destroyed));
   });
 
   it('rejects with ECONNREFUSED when the subsystem NQN is not the target\'s', async () => {
     await expect(setup({ subsysnqn: 'nqn.2024-01.io.biopath:other' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
+
+  it.each(['icreq', 'connect', 'identify'] as const)(
+    'rejects with ETIMEDOUT, leaving nothing open, when the target never answers the %s',
+    async (mute) => {
+      await expect(setup({ mute }, { timeoutMs: 500 })).rejects.toMatchObject({
+        code: 'ETIMEDOUT', message: expect.stringContaining('within 500 ms'),
+      });
+      expect(ctrl).toBeNull();
+      await until(() => target!.conns.every((s) => s.destroyed));
+    },
+  );
 
   it('fails every in-flight request with EIO when the peer closes mid-IO, and frees every tag', async () => {
     const c = await setup({ closeOnOpcode: nvme_cmd_read, closeAfter: 2 });
@@ -175,10 +193,7 @@ describe('nvme-tcp host against a scripted target', () => {
     for (let i = 0; i < 4; i++) {
       expect(nvmeTcpQueueRq(c.io, rw(nvme_cmd_read, i * 8, PAGE_SIZE), [bv[i]!], 1, PAGE_SIZE, false, (s) => ends[i]!.push(s))).toBe(i);
     }
-    await new Promise<void>((resolve) => {
-      const poll = (): void => { if (c.io.state === 'dead') resolve(); else setTimeout(poll, 5); };
-      poll();
-    });
+    await until(() => c.io.state === 'dead');
     expect(c.io.error).toMatchObject({ code: 'ECONNRESET' });
     expect(ends.filter((e) => e.length === 1 && e[0] === -5).length).toBe(ends.filter((e) => e[0] === -5).length);
     expect(ends.every((e) => e.length === 1)).toBe(true);

@@ -36,6 +36,8 @@ export interface ScriptedTargetOpts {
   /** Close the connection on receiving an IO command with this opcode (after `closeAfter` of them). */
   closeOnOpcode?: number;
   closeAfter?: number;
+  /** Never answer this: the ICReq, the admin Connect, or Identify (a target that hangs). */
+  mute?: 'icreq' | 'connect' | 'identify';
 }
 
 export interface ScriptedTarget {
@@ -150,6 +152,7 @@ export async function startScriptedTarget(o: ScriptedTargetOpts): Promise<Script
       const fctype = sqe[4]!;
       if (fctype === 0x01) {
         log.push(`connect q${sqe.readUInt16LE(42)}`);
+        if (o.mute === 'connect') return;
         const data = nvmfConnectDataGet(inline!);
         if (o.refuseConnect) return rsp(c, cid, o.refuseConnect);
         if (data.subsysnqn !== o.subsysnqn) return rsp(c, cid, 0x4182);
@@ -169,6 +172,7 @@ export async function startScriptedTarget(o: ScriptedTargetOpts): Promise<Script
       return rsp(c, cid, 0x4002);
     }
     if (c.qid === 0) {
+      if (opcode === 0x06 && o.mute === 'identify') return;
       if (opcode === 0x06) return c2h(c, cid, identify(sqe[40]!));
       return rsp(c, cid, 0x4001);
     }
@@ -216,6 +220,7 @@ export async function startScriptedTarget(o: ScriptedTargetOpts): Promise<Script
   function onPdu(c: Conn, pdu: Buffer): void {
     const h = nvmeTcpChGet(pdu, 0, nvmeTcpHdrAlloc());
     if (h.type === nvme_tcp_icreq) {
+      if (o.mute === 'icreq') return;
       const ic = nvmeTcpIcGet(pdu, 0);
       c.hdgst = ic.hdgst;
       c.ddgst = ic.ddgst;
