@@ -9,7 +9,7 @@ import { allocPages, createMemMap, destroyMemMap, type MemMap, PAGE_SIZE, pageBy
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nvmeCommandAlloc, nvmeSetupRw } from '../src/nvme-command.ts';
 import { nvme_cmd_read, nvme_cmd_write } from '../src/nvme-defs.ts';
-import { nvmeTcpCtrlClose, nvmeTcpSetupCtrl, nvmeTcpSubmitSync, type NvmeTcpCtrl, type NvmeTcpCtrlOpts } from '../src/tcp/nvme-tcp-ctrl.ts';
+import { nvmeTcpCtrlClose, nvmeTcpKeepAlive, nvmeTcpSetupCtrl, nvmeTcpSubmitSync, type NvmeTcpCtrl, type NvmeTcpCtrlOpts } from '../src/tcp/nvme-tcp-ctrl.ts';
 import { NVME_SC_DATA_XFER_ERROR } from '../src/tcp/nvme-tcp-defs.ts';
 import { nvmeTcpQueueRq } from '../src/tcp/nvme-tcp-queue.ts';
 import { nvmeTcpSocketFromNet, type NvmeTcpSocket } from '../src/tcp/nvme-tcp-socket.ts';
@@ -90,6 +90,17 @@ describe('nvme-tcp host against a scripted target', () => {
     expect(c.ioccszBytes).toBe(64 + 4096);
     expect(c.io.cmndCapsuleLen).toBe(64 + 4096);
     expect(target!.log).toEqual(['connect q0', 'cc 460000', 'cc 460001', 'connect q1']);
+  });
+
+  it('sends Keep Alive on the admin queue; once the admin connection is gone it fails with EIO', async () => {
+    const c = await setup();
+    await nvmeTcpKeepAlive(c);
+    expect(target!.log.slice(-1)).toEqual(['keep alive']);
+    target!.conns[0]!.destroy();
+    await until(() => c.admin.state === 'dead');
+    expect(c.admin.error).toMatchObject({ code: 'ECONNRESET' });
+    await expect(nvmeTcpKeepAlive(c)).rejects.toMatchObject({ code: 'EIO' });
+    expect(c.io.state).toBe('live');
   });
 
   describe.each([

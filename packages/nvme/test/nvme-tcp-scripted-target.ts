@@ -173,6 +173,10 @@ export async function startScriptedTarget(o: ScriptedTargetOpts): Promise<Script
     }
     if (c.qid === 0) {
       if (opcode === 0x06 && o.mute === 'identify') return;
+      if (opcode === 0x18) {
+        log.push('keep alive');
+        return rsp(c, cid, 0);
+      }
       if (opcode === 0x06) return c2h(c, cid, identify(sqe[40]!));
       return rsp(c, cid, 0x4001);
     }

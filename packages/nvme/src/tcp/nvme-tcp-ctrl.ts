@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import type { BioVec } from '@biopath/iov-iter';
 import { allocPages, type MemMap, PAGE_SIZE, pageBytes, putPage } from '@biopath/mm';
 import { BiopathError } from '@biopath/native';
-import { nvmeCommandAlloc, nvmeSetupIdentifyCtrl, nvmeSetupIdentifyNs, type NvmeCommand } from '../nvme-command.ts';
+import { nvmeCommandAlloc, nvmeInitCommand, nvmeSetupIdentifyCtrl, nvmeSetupIdentifyNs, type NvmeCommand } from '../nvme-command.ts';
 import { type NvmeIdNs, nvmeParseIdNs } from '../nvme-identify.ts';
 import { nvmeStatusString } from '../nvme-status.ts';
 import { nvmfConnectDataPut, nvmfSetupConnect, nvmfSetupPropertyGet, nvmfSetupPropertySet } from './nvme-fabrics.ts';
 import {
   NVME_CC_AMS_RR, NVME_CC_CSS_NVM, NVME_CC_ENABLE, NVME_CC_IOCQES, NVME_CC_IOSQES, NVME_CC_SHN_NONE, NVME_CNTLID_DYNAMIC,
-  NVME_CSTS_CFS, NVME_CSTS_RDY, NVME_REG_CAP, NVME_REG_CC, NVME_REG_CSTS, NVMF_CONNECT_DATA_SIZE,
+  NVME_CSTS_CFS, NVME_CSTS_RDY, NVME_REG_CAP, NVME_REG_CC, NVME_REG_CSTS, NVMF_CONNECT_DATA_SIZE, nvme_admin_keep_alive,
 } from './nvme-tcp-defs.ts';
 import { nvmeTcpAllocQueue, nvmeTcpFailQueue, nvmeTcpFreeQueue, nvmeTcpInitConnection, nvmeTcpQueueRq } from './nvme-tcp-queue.ts';
 import type { NvmeTcpSocket } from './nvme-tcp-socket.ts';
@@ -194,6 +194,18 @@ export async function nvmeTcpSetupCtrl(o: NvmeTcpCtrlOpts): Promise<NvmeTcpCtrl>
     putPage(o.mem, page);
     throw e;
   }
+}
+
+/**
+ * Send one Keep Alive (admin 18h) and wait for it: resolves when the controller answers;
+ * rejects with `EIO` and the NVMe status if it fails it, with the queue's error code (`ETIMEDOUT`,
+ * `ECONNRESET`, …) if the admin queue fails first. The periodic timer (KATO / 2) is not here yet.
+ * @kernel drivers/nvme/host/core.c nvme_keep_alive_work()
+ */
+export async function nvmeTcpKeepAlive(c: NvmeTcpCtrl, timeoutMs = 60000): Promise<void> {
+  const cmd = nvmeCommandAlloc();
+  nvmeInitCommand(cmd, nvme_admin_keep_alive, 0);
+  await check('Keep Alive', c.admin, nvmeTcpSubmitSync(c.admin, cmd, [], 0, 0, false, timeoutMs));
 }
 
 /** Close both queues (in-flight requests end with -EIO). Idempotent. */
