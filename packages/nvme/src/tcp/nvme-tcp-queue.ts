@@ -16,7 +16,7 @@ import {
 } from './nvme-tcp-defs.ts';
 import { nvmeTcpCmdPduPut, nvmeTcpDataHdrGet, nvmeTcpHdrAlloc, nvmeTcpIcreqPut } from './nvme-tcp-pdu.ts';
 import { nvmeTcpRecv } from './nvme-tcp-recv.ts';
-import { nvmeTcpSendData } from './nvme-tcp-send.ts';
+import { H2C_SLOT, nvmeTcpSendData } from './nvme-tcp-send.ts';
 import type { NvmeTcpSocket } from './nvme-tcp-socket.ts';
 import { NVME_TCP_RECV_PDU, type NvmeTcpDone, type NvmeTcpQueue, type NvmeTcpRequest } from './nvme-tcp-types.ts';
 
@@ -36,7 +36,7 @@ export interface NvmeTcpQueueOpts {
 function nvmeTcpRequestAlloc(tag: number): NvmeTcpRequest {
   return {
     tag, busy: false, cmd: nvmeCommandAlloc(), pdu: new Uint8Array(NVME_TCP_CMD_HLEN + NVME_TCP_DIGEST_LENGTH + 128),
-    iter: createIovIter(), dataLen: 0, write: false, dataRecvd: 0, dataSent: 0, status: 0, done: null,
+    h2cHdrs: new Uint8Array(H2C_SLOT), ddgsts: new Uint8Array(NVME_TCP_DIGEST_LENGTH), iter: createIovIter(), dataLen: 0, write: false, dataRecvd: 0, dataSent: 0, status: 0, done: null,
   };
 }
 
@@ -147,7 +147,7 @@ export function nvmeTcpQueueRq(
   q.sock.write(req.pdu.subarray(0, hl));
   if (inline) {
     q.stats.inlineWrites++;
-    nvmeTcpSendData(q, req, dataLen);
+    nvmeTcpSendData(q, req, dataLen, 0);
   }
   q.sock.uncork();
   return tag;

@@ -24,6 +24,14 @@ export interface NvmeTcpRequest {
   cmd: NvmeCommand;
   /** Header buffer for this tag's CapsuleCmd (HLEN + HDGST + padding). */
   pdu: Uint8Array;
+  /**
+   * H2CData headers (one 256-byte slot per PDU of the current R2T) and data digests (4 bytes per
+   * PDU). Grown when an R2T needs more PDUs than ever before, otherwise reused: with one R2T
+   * outstanding per command, the next R2T arrives only after the target has read the previous
+   * PDUs, so their buffers are free again.
+   */
+  h2cHdrs: Uint8Array;
+  ddgsts: Uint8Array;
   /** Iterator over the request's pages: destination for reads, source for writes. */
   iter: IovIter;
   dataLen: number;
