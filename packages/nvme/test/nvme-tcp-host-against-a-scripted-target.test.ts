@@ -5,7 +5,9 @@
  */
 import { connect } from 'node:net';
 import type { BioVec } from '@biopath/iov-iter';
-import { allocPages, createMemMap, destroyMemMap, type MemMap, PAGE_SIZE, pageBytes, putPage } from '@biopath/mm';
+import {
+  allocPages, createMemMap, destroyMemMap, expectNoLeakedPins, type MemMap, PAGE_SIZE, pageBytes, putPage, snapshotPins,
+} from '@biopath/mm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nvmeCommandAlloc, nvmeSetupRw } from '../src/nvme-command.ts';
 import { nvme_cmd_read, nvme_cmd_write } from '../src/nvme-defs.ts';
@@ -200,6 +202,7 @@ describe('nvme-tcp host against a scripted target', () => {
   it('fails every in-flight request with EIO when the peer closes mid-IO, and frees every tag', async () => {
     const c = await setup({ closeOnOpcode: nvme_cmd_read, closeAfter: 2 });
     const bv = bvecs(4);
+    const before = snapshotPins(mem);
     const ends: number[][] = [[], [], [], []];
     for (let i = 0; i < 4; i++) {
       expect(nvmeTcpQueueRq(c.io, rw(nvme_cmd_read, i * 8, PAGE_SIZE), [bv[i]!], 1, PAGE_SIZE, false, (s) => ends[i]!.push(s))).toBe(i);
@@ -211,6 +214,7 @@ describe('nvme-tcp host against a scripted target', () => {
     expect(ends.filter((e) => e[0] === -5).length).toBeGreaterThanOrEqual(2);
     expect(c.io.nrBusy).toBe(0);
     expect(c.io.rqs.every((r) => !r.busy && r.done === null)).toBe(true);
+    expectNoLeakedPins(mem, before, { refs: true });
     expect(nvmeTcpQueueRq(c.io, rw(nvme_cmd_read, 0, PAGE_SIZE), [bv[0]!], 1, PAGE_SIZE, false, () => undefined)).toBe(-5);
     await expect(nvmeTcpSubmitSync(c.io, rw(nvme_cmd_read, 0, PAGE_SIZE), [bv[0]!], 1, PAGE_SIZE)).rejects.toMatchObject({ code: 'EIO' });
   });
