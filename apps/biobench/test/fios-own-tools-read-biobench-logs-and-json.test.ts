@@ -60,7 +60,7 @@ beforeAll(async () => {
   if (!avail.ok) return;
   mkdirSync(perIo);
   mkdirSync(windowed);
-  const job = ['--driver', 'null', '--numjobs', '2', '--iodepth', '8', '--size', '1m'];
+  const job = ['--driver', 'null', '--rw', 'randread', '--bs', '4k', '--numjobs', '2', '--iodepth', '8', '--size', '1m']; // fio-plot reads rw, bs, iodepth and numjobs from "job options", which holds only what was set (as bench-fio sets them)
   const p = join(perIo, NAME);
   const a = await biobench(['run', ...job, '--runtime', '0', '--write-bw-log', p, '--write-iops-log', p, '--write-lat-log', p, '--write-hist-log', p, '--log-hist-msec', '100', '--output-format', 'json', '--output', `${p}.json`], { tmp: s.dir });
   expect(a.code, a.stderr).toBe(0);
