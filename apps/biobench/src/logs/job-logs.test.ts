@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultsOf } from '../options/parse.ts';
 import { JOB_OPTIONS } from '../options/table.ts';
 import type { JobOptions } from '../options/table.ts';
-import { DirStats, newDirs } from '../stats/io-stats.ts';
+import { newDirs } from '../stats/io-stats.ts';
 import type { Dirs } from '../stats/io-stats.ts';
 import { CHUNK, JobLogs } from './job-logs.ts';
 

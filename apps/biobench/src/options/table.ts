@@ -6,7 +6,7 @@
 import { RELEASE_MODES } from '@biopath/block';
 import { opt } from './def.ts';
 import type { OptionsOf, SweepOf } from './def.ts';
-import { bool, duration, flag, int, oneOf, path, percent, real, size, sizeRange, text } from './kinds.ts';
+import { bool, duration, flag, int, oneOf, path, percent, real, size, text } from './kinds.ts';
 import { bsPair, bssplit, distribution, pattern, percentileList, ratePair, refusing, sameBs, sizeOrPercent, usec } from './kinds-fio.ts';
 
 /** fio's trim modes: the uring engine trims as fio's io_uring engine does (a punch-hole fallocate). */

@@ -156,8 +156,6 @@ export function jobJson(r: JobResult, plus: boolean): Json {
   };
 }
 
-const emptyDir = new DirStats();
-
 export interface HostInfo {
   command: string;
   argv: string[];
