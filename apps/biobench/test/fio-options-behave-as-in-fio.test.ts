@@ -136,9 +136,9 @@ describe('fio options', () => {
     expect(j.biobench.options.seed).not.toBe(1); // randrepeat=0: a seed from the clock
   });
 
-  it('what biobench lacks is refused by name: trim modes, fsync on the stack engine', async () => {
+  it('what biobench lacks is refused by name: trim and fsync on the stack engine', async () => {
     for (const [args, msg] of [
-      [['--rw', 'trimwrite'], /'trimwrite' is not supported by biobench: it has no discard path/],
+      [[...NULL, '--rw', 'trimwrite'], /--rw trimwrite is not supported on the stack engine: .*no discard/],
       [[...NULL, '--rw', 'write', '--fsync', '8'], /--fsync is not supported on the stack engine/],
     ] as const) {
       const r = await inProcess(['run', ...args], s.dir);

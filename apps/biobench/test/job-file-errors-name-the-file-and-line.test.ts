@@ -1,7 +1,7 @@
 /**
  * A job file biobench cannot run as written is refused before any IO — exit 2, one line naming the
  * file and line: an option fio has and biobench lacks, a typo (with a hint), a bad value, an include
- * cycle, an unset ${VAR}, a trim mode, a trim block size, an output option, a missing file.
+ * cycle, an unset ${VAR}, a trim block size, an output option, a missing file.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,6 @@ const files: Record<string, string[]> = {
   'cycle-a.fio': ['[a]', 'include cycle-b.fio'],
   'cycle-b.fio': ['rw=read', 'include cycle-a.fio'],
   'env.fio': ['[a]', 'driver=null', 'size=${BIOBENCH_TEST_UNSET_VAR}'],
-  'trim.fio': ['[a]', 'driver=null', 'rw=randtrim'],
   'output.fio': ['[a]', 'output=r.json'],
   'outside.fio': ['rw=read', '[a]'],
   'engine.fio': ['[a]', 'ioengine=libaio'],
@@ -38,7 +37,6 @@ const cases: [string, string[], RegExp][] = [
   ['a bad value, through the option table\'s validator', ['run', f('bad-value.fio')], /bad-value\.fio:3: bs=4q: bad size '4q'/],
   ['an include cycle', ['run', f('cycle-a.fio')], /cycle-b\.fio:2: include cycle-a\.fio makes a cycle/],
   ['an unset environment variable', ['run', f('env.fio')], /env\.fio:3: environment variable 'BIOBENCH_TEST_UNSET_VAR' is not set/],
-  ['a trim mode', ['run', f('trim.fio')], /trim\.fio:3: rw=randtrim: 'randtrim' is not supported by biobench: it has no discard path/],
   ['an output option in the file', ['run', f('output.fio')], /output\.fio:2: option 'output' belongs on the command line/],
   ['an option before any section', ['run', f('outside.fio')], /outside\.fio:1: 'rw=read' is outside a section/],
   ['an engine biobench does not have', ['run', f('engine.fio')], /engine\.fio:2: ioengine=libaio: biobench runs io_uring/],

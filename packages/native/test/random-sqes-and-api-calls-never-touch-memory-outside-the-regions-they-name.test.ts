@@ -1,5 +1,5 @@
 // Native fuzz: seeded random SQEs of every opcode the shim accepts (NOP, READ/WRITE, READV/WRITEV,
-// READ_FIXED/WRITE_FIXED, FSYNC, NVMe URING_CMD on SQE128) with IOVAs inside, outside, straddling
+// READ_FIXED/WRITE_FIXED, FSYNC, FALLOCATE, NVMe URING_CMD on SQE128) with IOVAs inside, outside, straddling
 // and stale, random iovec arrays, random flags; then random arena/ring calls with random JS
 // values. It asserts every SQE gets exactly one CQE (no hang, user_data restored), calls fail only
 // with a coded BiopathError, and canary regions created between the targets are never touched.
@@ -90,6 +90,11 @@ const sqeArb: fc.Arbitrary<Gen> = fc.oneof(
   fc.record({ op: fc.constantFrom(OP.READV, OP.WRITEV), fd: fdArb, iov: iovArb, iovAt: fc.nat(8 * 4096 - 16 * 13), nvec: fc.oneof(fc.nat(13), fc.constant(1025)), flags: flagsArb })
     .map(({ nvec, ...s }) => ({ ...s, fd: fds[s.fd], len: nvec })),
   fc.record({ op: fc.constant(OP.FSYNC), flags: flagsArb }).map((s) => ({ ...s, fd: fds.file })),
+  // FALLOCATE on the scratch file: random mode (known and unknown bits), offset, length (addr), reserved fields
+  fc.record({
+    op: fc.constant(OP.FALLOCATE), off: fc.oneof(fc.nat(1 << 20), fc.constant(2 ** 63)), addr: fc.oneof(fc.nat(1 << 20), fc.constantFrom(0, 2 ** 63)),
+    len: fc.constantFrom(0, 1, 3, 0x10, 0x80, 2 ** 31), opFlags: fc.constantFrom(0, 0, 1), bufIndex: fc.constantFrom(0, 0, 1), flags: flagsArb,
+  }).map((s) => ({ ...s, fd: fds.file })),
   fc.record({
     op: fc.constant(OP.URING_CMD), cmdOp: fc.oneof(fc.constantFrom(...Object.values(NVME_URING_CMD)), fc.nat()), opFlags: fc.constantFrom(0, 1),
     bufIndex: fc.nat(3), iov: iovArb, iovAt: fc.nat(8 * 4096 - 16 * 13),

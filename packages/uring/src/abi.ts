@@ -9,6 +9,7 @@ export const IORING_OP_WRITEV = 2;
 export const IORING_OP_FSYNC = 3;
 export const IORING_OP_READ_FIXED = 4;
 export const IORING_OP_WRITE_FIXED = 5;
+export const IORING_OP_FALLOCATE = 17;
 export const IORING_OP_READ = 22;
 export const IORING_OP_WRITE = 23;
 export const IORING_OP_URING_CMD = 46;
@@ -17,7 +18,7 @@ export const IORING_OP_URING_CMD = 46;
 export const OPCODE_NAMES: Readonly<Record<string, number>> = {
   NOP: IORING_OP_NOP, READV: IORING_OP_READV, WRITEV: IORING_OP_WRITEV, FSYNC: IORING_OP_FSYNC,
   READ_FIXED: IORING_OP_READ_FIXED, WRITE_FIXED: IORING_OP_WRITE_FIXED, READ: IORING_OP_READ,
-  WRITE: IORING_OP_WRITE, URING_CMD: IORING_OP_URING_CMD,
+  WRITE: IORING_OP_WRITE, URING_CMD: IORING_OP_URING_CMD, FALLOCATE: IORING_OP_FALLOCATE,
 };
 
 export const IOSQE_FIXED_FILE = 1 << 0;
@@ -29,6 +30,10 @@ export const IOSQE_BUFFER_SELECT = 1 << 5;
 export const IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
 
 export const IORING_FSYNC_DATASYNC = 1 << 0;
+/** fallocate(2) modes (include/uapi/linux/falloc.h) for {@link IORING_OP_FALLOCATE}. */
+export const FALLOC_FL_KEEP_SIZE = 0x01;
+export const FALLOC_FL_PUNCH_HOLE = 0x02;
+export const FALLOC_FL_ZERO_RANGE = 0x10;
 export const IORING_NOP_INJECT_RESULT = 1 << 0;
 export const IORING_URING_CMD_FIXED = 1 << 0;
 

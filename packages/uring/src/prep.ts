@@ -5,7 +5,7 @@
  */
 import type { IoUring } from './ring.ts';
 import {
-  IORING_OP_FSYNC, IORING_OP_NOP, IORING_OP_READ, IORING_OP_READ_FIXED, IORING_OP_READV, IORING_OP_URING_CMD,
+  IORING_OP_FALLOCATE, IORING_OP_FSYNC, IORING_OP_NOP, IORING_OP_READ, IORING_OP_READ_FIXED, IORING_OP_READV, IORING_OP_URING_CMD,
   IORING_OP_WRITE, IORING_OP_WRITE_FIXED, IORING_OP_WRITEV, IORING_NOP_INJECT_RESULT, SQE_ADDR, SQE_BUF_INDEX, SQE_FD, SQE_FLAGS,
   SQE_LEN, SQE_OFF, SQE_OP_FLAGS, SQE_OPCODE, SQE_USER_DATA, SQE_CMD,
 } from './abi.ts';
@@ -83,6 +83,16 @@ export function prepWriteFixed(r: IoUring, sqe: number, fd: number, iova: number
 export function prepFsync(r: IoUring, sqe: number, fd: number, fsyncFlags: number): void {
   prepRw(r, sqe, IORING_OP_FSYNC, fd, 0, 0, 0);
   r.sqU32[((sqe * r.sqeSize) >> 2) + (SQE_OP_FLAGS >> 2)] = fsyncFlags;
+}
+
+/**
+ * FALLOCATE of `len` bytes at `offset` with fallocate(2) `mode` (FALLOC_FL_*): the length goes in
+ * the SQE's addr and the mode in its len, as the kernel reads them. With
+ * FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE it is fio's io_uring trim: a hole in a file, a discard
+ * (reads return zeroes) on a block device. @liburing io_uring_prep_fallocate()
+ */
+export function prepFallocate(r: IoUring, sqe: number, fd: number, mode: number, offset: number, len: number): void {
+  prepRw(r, sqe, IORING_OP_FALLOCATE, fd, len, mode, offset);
 }
 
 /**

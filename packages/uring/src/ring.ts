@@ -106,8 +106,10 @@ export class IoUring {
   /** Submit everything staged and block until at least `waitNr` CQEs are ready. */
   submitAndWait(waitNr: number): number {
     this.#check();
-    check(Number.isInteger(waitNr) && waitNr >= 0 && waitNr <= this.cqEntries, 'EINVAL',
-      `submitAndWait(waitNr): ${String(waitNr)} is not an integer in 0..${this.cqEntries}`);
+    // the message is built only on failure: this runs once per wait on the IO path (no per-IO allocation)
+    if (!(Number.isInteger(waitNr) && waitNr >= 0 && waitNr <= this.cqEntries)) {
+      throw new BiopathError('EINVAL', `submitAndWait(waitNr): ${String(waitNr)} is not an integer in 0..${this.cqEntries}`);
+    }
     const need = Math.max(0, waitNr - this.cqReady());
     this.native.submit(this.sqReady(), need);
     while (this.cqReady() < waitNr) this.native.submit(this.sqReady(), waitNr - this.cqReady());
@@ -231,7 +233,9 @@ export class IoUring {
 
   /** Mark `n` CQEs consumed (io_uring_cq_advance). */
   cqAdvance(n: number): void {
-    check(Number.isInteger(n) && n >= 0 && n <= this.cqReady(), 'EINVAL', `cqAdvance(n): ${String(n)} is not an integer in 0..${this.cqReady()} (the ready CQEs)`);
+    if (!(Number.isInteger(n) && n >= 0 && n <= this.cqReady())) { // message built only on failure (IO path)
+      throw new BiopathError('EINVAL', `cqAdvance(n): ${String(n)} is not an integer in 0..${this.cqReady()} (the ready CQEs)`);
+    }
     this.#ctl[CTL_CQ_HEAD] = (this.#ctl[CTL_CQ_HEAD]! + n) | 0;
   }
 

@@ -4,11 +4,11 @@
  */
 import cliProgress from 'cli-progress';
 import type { ProgressSink } from '../job/run-job.ts';
-import type { DirStats } from '../stats/io-stats.ts';
+import type { DirStats, Dirs } from '../stats/io-stats.ts';
 import { bytesIec, kilo } from '../output/format.ts';
 
 /** The text after the bar: `read 104k IOPS 407MiB/s, write ...` (or `ramping`). */
-export function progressText(elapsedMs: number, dirs: [DirStats, DirStats], ramping: boolean): string {
+export function progressText(elapsedMs: number, dirs: Dirs, ramping: boolean): string {
   if (ramping) return 'ramping up';
   const s = Math.max(elapsedMs, 1) / 1000;
   const part = (n: string, d: DirStats): string => (d.ios ? `${n} ${kilo(d.ios / s)} IOPS ${bytesIec(d.bytes / s)}/s` : '');

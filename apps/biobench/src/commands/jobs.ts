@@ -12,7 +12,7 @@ import { fileGroups, reportGroups, runGroups } from '../job/groups.ts';
 import type { JobGroups } from '../job/groups.ts';
 import { runJob } from '../job/run-job.ts';
 import type { JobResult } from '../job/run-job.ts';
-import { readPercent } from '../job/workload.ts';
+import { isTrim, readPercent } from '../job/workload.ts';
 import { expandSweep, jobLabel, sweptAxes } from '../options/sweep.ts';
 import type { JobOptions, JobSweep } from '../options/table.ts';
 import { jobFileSweeps } from '../jobfile/options.ts';
@@ -48,7 +48,7 @@ const CACHE_ONLY = ['cache_size', 'readahead'] as const;
  */
 export async function planJobs(sweep: JobSweep, explicit: ReadonlySet<string>): Promise<Plan> {
   const direct = sweep.direct && !sweep.buffered;
-  const { engine, note } = await selectEngine(sweep.engine, direct);
+  const { engine, note } = await selectEngine(sweep.engine, direct, isTrim(sweep.rw));
   const notes = note ? [note] : [];
   let s = sweep;
   const flags = (ks: readonly string[]): string => ks.map((k) => `--${k.replace(/_/g, '-')}`).join(', ');

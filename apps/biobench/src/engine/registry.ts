@@ -39,10 +39,14 @@ const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).spl
 
 /**
  * The engine for `--engine`; `auto` = stack when it is available, else uring (with a note).
- * Buffered jobs (`direct` false) on the stack engine go through biopath's page cache.
+ * Buffered jobs (`direct` false) on the stack engine go through biopath's page cache. A trim
+ * job (`trim`) on `auto` runs on uring: the stack engine has no discard path.
  */
-export async function selectEngine(requested: 'auto' | 'uring' | 'stack', direct = true): Promise<EngineChoice> {
+export async function selectEngine(requested: 'auto' | 'uring' | 'stack', direct = true, trim = false): Promise<EngineChoice> {
   if (requested === 'uring') return { engine: uringEngine as IoEngine<unknown>, note: '' };
+  if (requested === 'auto' && trim) {
+    return { engine: uringEngine as IoEngine<unknown>, note: 'engine: uring (trims are a punch-hole fallocate, as fio\'s io_uring engine; the stack engine has no discard path)' };
+  }
   const s = await stackAvailability();
   if (s.ok) return { engine: direct ? s.engine! : s.buffered!, note: '' };
   if (requested === 'stack') throw new UsageError(`--engine stack is not available: ${s.reason}. Use --engine uring`);

@@ -4,6 +4,7 @@
  * iterPagesCarry(): a user buffer is pinned from v8 on and referenced under legacy (FOLL_GET); a
  * kernel buffer (KVEC) carries nothing from v8 on and a reference under legacy.
  */
+import { isTrim } from '../job/workload.ts';
 import type { JobOptions } from '../options/table.ts';
 import { cacheJobProblem } from './cache-rules.ts';
 import { nullKnobsProblem } from './null-rules.ts';
@@ -39,6 +40,9 @@ const FITS: Record<Carry, readonly string[]> = {
 
 /** Why the stack engine cannot run `job`, or ''. */
 export function stackJobProblem(job: JobOptions): string {
+  if (isTrim(job.rw)) {
+    return `--rw ${job.rw} is not supported on the stack engine: it issues read/write kiocbs only, and its bdev driver has no discard (REQ_OP_DISCARD); use --engine uring (a punch-hole fallocate, as fio's io_uring engine)`;
+  }
   if (job.fsync > 0 || job.fdatasync > 0) return `--${job.fsync > 0 ? 'fsync' : 'fdatasync'} is not supported on the stack engine (biopath has no fsync for direct IO on a block device yet): use --engine uring`;
   const profile = resolveProfile(job);
   if (job.strategy === 'pin' && profile === 'legacy') {

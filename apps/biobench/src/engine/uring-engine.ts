@@ -4,19 +4,24 @@
  * takes the pages, so the strategy is reported as `raw` and there are no page counters.
  * As fio's io_uring engine: commit submits the batch (io_uring_enter without waiting), getevents
  * waits; so an IO's submission latency (slat) ends when the kernel has taken it. fsync/fdatasync
- * (fio's DDIR_SYNC/DDIR_DATASYNC) are IORING_OP_FSYNC.
+ * (fio's DDIR_SYNC/DDIR_DATASYNC) are IORING_OP_FSYNC. Trims (DDIR_TRIM) are, as in fio's io_uring
+ * engine for files and block devices, IORING_OP_FALLOCATE with FALLOC_FL_PUNCH_HOLE |
+ * FALLOC_FL_KEEP_SIZE: a hole in a file, a discard on a block device; reads of the range return
+ * zeroes. fallocate completes with 0, counted as the trim's whole length.
  */
 import { PAGE_SIZE } from '@biopath/mm';
 import { arenaCreate, arenaFree, closeFd, openDevice } from '@biopath/native';
 import type { ArenaRegion } from '@biopath/native';
-import { IORING_FSYNC_DATASYNC, IoUring, prepFsync, prepRead, prepReadFixed, prepWrite, prepWriteFixed, sqeSetData } from '@biopath/uring';
+import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, IORING_FSYNC_DATASYNC, IoUring, prepFallocate, prepFsync, prepRead, prepReadFixed, prepWrite, prepWriteFixed, sqeSetData } from '@biopath/uring';
 import type { EngineInfo, EngineSetup, IoEngine, PageCounters } from './engine.ts';
 import { NO_PAGE_COUNTERS } from './engine.ts';
 import { FIO_Q_BUSY, FIO_Q_QUEUED } from './io-unit.ts';
 import type { IoU } from './io-unit.ts';
 import type { JobOptions } from '../options/table.ts';
 import { nullKnobsProblem } from './null-rules.ts';
-import { DDIR_DATASYNC, DDIR_SYNC } from '../stats/io-stats.ts';
+import { DDIR_DATASYNC, DDIR_SYNC, DDIR_TRIM } from '../stats/io-stats.ts';
+
+const TRIM_MODE = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
 
 interface UringData {
   ring: IoUring;
@@ -77,6 +82,7 @@ function queue(d: UringData, io: IoU): number {
   const s = r.getSqe();
   if (s < 0) return FIO_Q_BUSY;
   if (io.ddir >= DDIR_SYNC) prepFsync(r, s, d.fd, io.ddir === DDIR_DATASYNC ? IORING_FSYNC_DATASYNC : 0);
+  else if (io.ddir === DDIR_TRIM) prepFallocate(r, s, d.fd, TRIM_MODE, io.offset, io.buflen);
   else if (io.ddir === 0) {
     if (d.fixed) prepReadFixed(r, s, d.fd, io.addr, io.buflen, io.offset, 0);
     else prepRead(r, s, d.fd, io.addr, io.buflen, io.offset);
@@ -107,7 +113,8 @@ function getevents(d: UringData, min: number, max: number): number {
 
 function event(d: UringData, i: number): IoU {
   const io = d.units[d.evSlot[i]!]!;
-  io.res = d.evRes[i]!;
+  const res = d.evRes[i]!;
+  io.res = res === 0 && io.ddir === DDIR_TRIM ? io.buflen : res; // fallocate: 0 = the whole range
   return io;
 }
 

@@ -87,7 +87,7 @@ export function mergeGroup(rs: JobResult[]): JobResult {
   for (const r of rs) mergeLatStat(sync, r.sync);
   return {
     ...f,
-    dirs: [mergeDirs(rs.map((r) => r.dirs[0])), mergeDirs(rs.map((r) => r.dirs[1]))],
+    dirs: [mergeDirs(rs.map((r) => r.dirs[0])), mergeDirs(rs.map((r) => r.dirs[1])), mergeDirs(rs.map((r) => r.dirs[2]))],
     series: mergeSeries(rs.map((r) => r.series)),
     depth: sum((r) => r.depth), submit: sum((r) => r.submit), complete: sum((r) => r.complete), sync,
     elapsedMs: Math.max(...rs.map((r) => r.elapsedMs)),

@@ -30,7 +30,7 @@ interface SeriesWire {
   latMeanNs: Float64Array;
 }
 
-export type ResultWire = Omit<JobResult, 'target' | 'dirs' | 'series' | 'sync'> & { dirs: [DirWire, DirWire]; series: SeriesWire; sync: LatWire };
+export type ResultWire = Omit<JobResult, 'target' | 'dirs' | 'series' | 'sync'> & { dirs: [DirWire, DirWire, DirWire]; series: SeriesWire; sync: LatWire };
 
 const lat = (s: LatStat): LatWire => ({ n: s.n, min: s.min, max: s.max, mean: s.mean, m2: s.m2 });
 
@@ -57,7 +57,7 @@ function dirFromWire(w: DirWire): DirStats {
 export function resultToWire(r: JobResult): ResultWire {
   const { target: _t, dirs, series: s, sync, ...rest } = r;
   const series: SeriesWire = { intervalMs: s.intervalMs, length: s.length, tMs: s.tMs, ios: s.ios, bytes: s.bytes, latMeanNs: s.latMeanNs };
-  return { ...rest, dirs: [dirToWire(dirs[0]), dirToWire(dirs[1])], series, sync: lat(sync) };
+  return { ...rest, dirs: [dirToWire(dirs[0]), dirToWire(dirs[1]), dirToWire(dirs[2])], series, sync: lat(sync) };
 }
 
 /** Rebuild a result sent by {@link resultToWire}, on `target`. */
@@ -70,5 +70,5 @@ export function resultFromWire(w: ResultWire, target: Target): JobResult {
   }
   s.latMeanNs.set(w.series.latMeanNs);
   s.length = w.series.length;
-  return { ...w, target, dirs: [dirFromWire(w.dirs[0]), dirFromWire(w.dirs[1])], series: s, sync: Object.assign(new LatStat(), w.sync) };
+  return { ...w, target, dirs: [dirFromWire(w.dirs[0]), dirFromWire(w.dirs[1]), dirFromWire(w.dirs[2])], series: s, sync: Object.assign(new LatStat(), w.sync) };
 }

@@ -11,7 +11,8 @@ import type { AnyIoEngine, CacheStats, EngineInfo, PageCounters } from '../engin
 import { IoU } from '../engine/io-unit.ts';
 import { JobLogs, wantsLogs } from '../logs/job-logs.ts';
 import type { JobOptions } from '../options/table.ts';
-import { DDIR_DATASYNC, DDIR_SYNC, DirStats, LatStat, TimeSeries } from '../stats/io-stats.ts';
+import type { Dirs } from '../stats/io-stats.ts';
+import { DDIR_DATASYNC, DDIR_SYNC, DirStats, LatStat, newDirs, TimeSeries } from '../stats/io-stats.ts';
 import { fillBuffers } from './buffers.ts';
 import { readDiskStat, sysBlockOf } from '../output/disk-util.ts';
 import type { DiskDelta } from '../output/disk-util.ts';
@@ -39,7 +40,7 @@ export interface JobResult {
   target: Target;
   region: { start: number; size: number };
   engine: EngineInfo;
-  dirs: [DirStats, DirStats];
+  dirs: Dirs;
   series: TimeSeries;
   /** fio's iodepth_level / iodepth_submit / iodepth_complete counts (see PhaseSink). */
   depth: Float64Array;
@@ -89,7 +90,7 @@ export function cloneSeed(seed: number, k: number): number {
 
 /** Live view for a progress line: called about every 200 ms of the measured phase. */
 export interface ProgressSink {
-  update(elapsedMs: number, totalMs: number, dirs: [DirStats, DirStats], ramping: boolean): void;
+  update(elapsedMs: number, totalMs: number, dirs: Dirs, ramping: boolean): void;
 }
 
 /** The queue shape the job's options ask for (fio's defaults where unset, biobench's batch). */
@@ -192,7 +193,7 @@ function quietSink(): PhaseSink {
  * `endFsync` (fio's end_fsync) the fsync after the last write is part of the measured time.
  */
 async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFsync: boolean, progress: ProgressSink | undefined, logs: JobLogs | null, stop?: Int32Array): Promise<Measure> {
-  const dirs: [DirStats, DirStats] = [new DirStats(), new DirStats()];
+  const dirs: Dirs = newDirs();
   const interval = job.log_avg_msec || 1000;
   const series = new TimeSeries(interval, Math.ceil((job.runtime || 3_600_000) / interval) + 2);
   const t0 = performance.now();
@@ -241,7 +242,7 @@ async function measured(ctx: LoopCtx, job: JobOptions, spec: WorkloadSpec, endFs
 }
 
 /** fio's --status-interval, one line: the results so far of each direction that did IO. */
-function statusLine(name: string, ms: number, dirs: [DirStats, DirStats]): string {
+function statusLine(name: string, ms: number, dirs: Dirs): string {
   const sec = Math.max(ms, 1) / 1000;
   const part = (label: string, d: DirStats): string => (d.ios ? ` ${label}: IOPS=${Math.round(d.ios / sec)}, BW=${Math.round(d.bytes / sec / 1024)}KiB/s, clat avg=${Math.round(d.clat.mean)}ns` : '');
   return `status: ${name}: ${sec.toFixed(1)}s${part('read', dirs[0])}${part('write', dirs[1])}\n`;

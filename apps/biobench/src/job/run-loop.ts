@@ -8,7 +8,8 @@ import type { AnyIoEngine, AsyncIoEngine, IoEngine } from '../engine/engine.ts';
 import { FIO_Q_BUSY, FIO_Q_COMPLETED } from '../engine/io-unit.ts';
 import type { IoU } from '../engine/io-unit.ts';
 import type { JobLogs } from '../logs/job-logs.ts';
-import type { DirStats, LatStat, TimeSeries } from '../stats/io-stats.ts';
+import type { Dirs, LatStat, TimeSeries } from '../stats/io-stats.ts';
+import { DDIR_SYNC } from '../stats/io-stats.ts';
 import type { Pacer } from './pacing.ts';
 import { sleepAsync, sleepSync } from './pacing.ts';
 import type { VerifyState } from './verify-state.ts';
@@ -23,7 +24,7 @@ export interface IoFailure {
 
 /** What a phase records into: null stats = not measured (layout, read-back). */
 export interface PhaseSink {
-  dirs: [DirStats, DirStats] | null;
+  dirs: Dirs | null;
   series: TimeSeries | null;
   /** fio's bw/iops/lat logs of the measured phase, or null. */
   logs: JobLogs | null;
@@ -313,7 +314,7 @@ function nextAdmitted(ctx: LoopCtx, wl: Workload, io: IoU): number {
 function complete(ctx: LoopCtx, sink: PhaseSink, io: IoU, now: number): number {
   const ok = io.res === io.buflen;
   if (!ok && !ctx.failure) ctx.failure = { ddir: io.ddir, offset: io.offset, len: io.buflen, res: io.res };
-  if (io.ddir > 1) {
+  if (io.ddir >= DDIR_SYNC) {
     if (ok && sink.sync && now >= sink.from && now <= sink.until) sink.sync.add((now - io.tQueue) * 1e6);
     return 0;
   }

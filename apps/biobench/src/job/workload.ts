@@ -7,7 +7,7 @@
  * jobs stop after `size` bytes times `loops`.
  */
 import type { RwMode } from '../options/table.ts';
-import { DDIR_READ, DDIR_WRITE } from '../stats/io-stats.ts';
+import { DDIR_READ, DDIR_TRIM, DDIR_WRITE } from '../stats/io-stats.ts';
 import type { IoU } from '../engine/io-unit.ts';
 import type { Distribution, SplitEntry } from '../options/kinds-fio.ts';
 import { OffsetDistribution } from './distribution.ts';
@@ -39,15 +39,22 @@ export interface WorkloadSpec {
 }
 
 export function isRandom(rw: RwMode): boolean {
-  return rw === 'randread' || rw === 'randwrite' || rw === 'randrw';
+  return rw === 'randread' || rw === 'randwrite' || rw === 'randrw' || rw === 'randtrim';
 }
 
-/** Percentage of reads a mode issues. */
+/** Whether a mode discards (fio's td_trim()): trim, randtrim, trimwrite. */
+export function isTrim(rw: RwMode): boolean {
+  return rw === 'trim' || rw === 'randtrim' || rw === 'trimwrite';
+}
+
+/** Percentage of reads a mode issues (0 for the trim modes: they need the target writable). */
 export function readPercent(rw: RwMode, rwmixread: number): number {
   if (rw === 'read' || rw === 'randread') return 100;
-  if (rw === 'write' || rw === 'randwrite') return 0;
+  if (rw === 'write' || rw === 'randwrite' || isTrim(rw)) return 0;
   return rwmixread;
 }
+
+const TRIM_NONE = 0, TRIM_ONLY = 1, TRIM_WRITE = 2;
 
 export class Workload {
   readonly spec: WorkloadSpec;
@@ -62,13 +69,18 @@ export class Workload {
   readonly #offRand: Rand32;
   readonly #bsRand: Rand32;
   readonly #dirRand: Rand32;
+  readonly #trim: number;
   #cursor = 0;
   #issued = 0;
+  /** trimwrite: the block just trimmed, to be written next (-1 = none). */
+  #rewriteAt = -1;
+  #rewriteLen = 0;
 
   constructor(spec: WorkloadSpec) {
     this.spec = spec;
     this.#random = isRandom(spec.rw);
     this.#readPct = readPercent(spec.rw, spec.rwmixread);
+    this.#trim = spec.rw === 'trimwrite' ? TRIM_WRITE : isTrim(spec.rw) ? TRIM_ONLY : TRIM_NONE;
     this.#units = Math.floor(spec.size / spec.bsMin);
     this.#sizeSteps = spec.bsMax / spec.bsMin;
     const one: DirBs = { min: spec.bsMin, max: spec.bsMax, split: null };
@@ -88,13 +100,25 @@ export class Workload {
     return this.#issued;
   }
 
-  /** Fill `io` with the next IO; false when a size-based job has issued everything. */
+  /**
+   * Fill `io` with the next IO; false when a size-based job has issued everything. trimwrite
+   * (fio's td_trimwrite) writes each block it trimmed right after the trim; only the trims count
+   * toward `size`.
+   */
   next(io: IoU): boolean {
     const s = this.spec;
+    if (this.#rewriteAt >= 0) {
+      io.ddir = DDIR_WRITE;
+      io.offset = this.#rewriteAt;
+      io.buflen = this.#rewriteLen;
+      this.#rewriteAt = -1;
+      return true;
+    }
     if (s.sizeBased && this.#issued >= this.#total) return false;
-    io.ddir = this.#readPct === 100 ? DDIR_READ : this.#readPct === 0 ? DDIR_WRITE
+    io.ddir = this.#trim !== TRIM_NONE ? DDIR_TRIM : this.#readPct === 100 ? DDIR_READ : this.#readPct === 0 ? DDIR_WRITE
       : this.#dirRand.below(100) < this.#readPct ? DDIR_READ : DDIR_WRITE;
-    let len = this.#sizeSteps === 1 ? s.bsMin : this.#length(this.#dirBs[io.ddir]!);
+    // trims take the write block size, as fio's bs=r,w (the trim's is the write's unless set)
+    let len = this.#sizeSteps === 1 ? s.bsMin : this.#length(this.#dirBs[io.ddir === DDIR_READ ? 0 : 1]!);
     let unit: number;
     if (this.#perm) unit = this.#perm.next();
     else if (this.#dist) unit = this.#dist.next(this.#offRand);
@@ -116,6 +140,10 @@ export class Workload {
     io.offset = s.start + unit * s.bsMin;
     io.buflen = len;
     this.#issued += len;
+    if (this.#trim === TRIM_WRITE) {
+      this.#rewriteAt = io.offset;
+      this.#rewriteLen = len;
+    }
     return true;
   }
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultsOf } from '../options/parse.ts';
 import { JOB_OPTIONS } from '../options/table.ts';
 import type { JobOptions } from '../options/table.ts';
-import { DirStats } from '../stats/io-stats.ts';
+import { newDirs } from '../stats/io-stats.ts';
+import type { Dirs } from '../stats/io-stats.ts';
 import { CHUNK, JobLogs } from './job-logs.ts';
 
 function job(over: Partial<JobOptions>): JobOptions {
@@ -21,7 +22,7 @@ describe('JobLogs', () => {
     const d = mkdtempSync(join(tmpdir(), 'biobench-logs-'));
     const p = join(d, 'w');
     const logs = new JobLogs(job({ log_avg_msec: 100, write_bw_log: p, write_iops_log: p, write_lat_log: p }), 3);
-    const dirs: [DirStats, DirStats] = [new DirStats(), new DirStats()];
+    const dirs: Dirs = newDirs();
     for (let i = 0; i < 10; i++) logs.io(10 + i, 0, 4096, 1000, 9000); // 10 reads in the first window
     logs.io(50, 1, 8192, 2000, 2000);
     logs.tick(100, dirs);
@@ -41,7 +42,7 @@ describe('JobLogs', () => {
     const logs = new JobLogs(job({ log_avg_msec: 0, write_lat_log: p }), 1);
     const n = CHUNK + 10;
     for (let i = 0; i < n; i++) logs.io(i / 1000, i & 1, 4096, i, 1);
-    logs.finish(n / 1000, [new DirStats(), new DirStats()]);
+    logs.finish(n / 1000, newDirs());
     logs.write();
     const l = lines(`${p}_slat.1.log`);
     expect(l).toHaveLength(n);

@@ -40,12 +40,12 @@ export class JobLogs {
   readonly #perIo: boolean;
   readonly #chunks: Float64Array[] = [];
   #n = 0;
-  readonly #win: Window = { ios: new Float64Array(2), bytes: new Float64Array(2), lat: new Float64Array(2), clat: new Float64Array(2), slat: new Float64Array(2) };
+  readonly #win: Window = { ios: new Float64Array(3), bytes: new Float64Array(3), lat: new Float64Array(3), clat: new Float64Array(3), slat: new Float64Array(3) };
   #nextWindow: number;
   #nextHist: number;
   readonly #windowLines: string[][] = [[], [], [], [], []]; // bw, iops, lat, clat, slat
   readonly #histLines: string[] = [];
-  readonly #histLast = [new Float64Array(PLAT_NR), new Float64Array(PLAT_NR)];
+  readonly #histLast = [new Float64Array(PLAT_NR), new Float64Array(PLAT_NR), new Float64Array(PLAT_NR)];
 
   /** Logs of job number `index` (fio's thread_number, from 1). */
   constructor(job: JobOptions, index: number) {
@@ -79,7 +79,7 @@ export class JobLogs {
   }
 
   /** Close the windows (and histogram intervals) that ended by `tMs`; `dirs` hold the job's histograms. */
-  tick(tMs: number, dirs: readonly [DirStats, DirStats]): void {
+  tick(tMs: number, dirs: readonly DirStats[]): void {
     while (!this.#perIo && tMs >= this.#nextWindow) {
       this.#closeWindow(this.#nextWindow, this.#job.log_avg_msec);
       this.#nextWindow += this.#job.log_avg_msec;
@@ -92,7 +92,7 @@ export class JobLogs {
   }
 
   /** The end of measurement at `tMs`: the last partial window and histogram interval. */
-  finish(tMs: number, dirs: readonly [DirStats, DirStats]): void {
+  finish(tMs: number, dirs: readonly DirStats[]): void {
     this.tick(tMs, dirs);
     const t = Math.floor(tMs);
     if (!this.#perIo && t > this.#nextWindow - this.#job.log_avg_msec) this.#closeWindow(t, t - (this.#nextWindow - this.#job.log_avg_msec));
@@ -101,7 +101,7 @@ export class JobLogs {
 
   #closeWindow(t: number, spanMs: number): void {
     const w = this.#win;
-    for (let d = 0; d < 2; d++) {
+    for (let d = 0; d < 3; d++) {
       const n = w.ios[d]!;
       if (n === 0) continue;
       const sec = spanMs / 1000;
@@ -111,8 +111,8 @@ export class JobLogs {
     for (const a of Object.values(w) as Float64Array[]) a.fill(0);
   }
 
-  #histSample(t: number, dirs: readonly [DirStats, DirStats]): void {
-    for (let d = 0; d < 2; d++) {
+  #histSample(t: number, dirs: readonly DirStats[]): void {
+    for (let d = 0; d < 3; d++) {
       const bins = dirs[d]!.clatHist.bins, last = this.#histLast[d]!;
       const delta = new Array<number>(PLAT_NR);
       let any = 0;

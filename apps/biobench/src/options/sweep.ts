@@ -6,7 +6,7 @@
 import { UsageError } from '../cli/errors.ts';
 import { blockSizes } from './kinds-fio.ts';
 import type { SizeRange } from './kinds.ts';
-import { JOB_OPTIONS } from './table.ts';
+import { JOB_OPTIONS, TRIM_MODES } from './table.ts';
 import type { JobOptions, JobSweep } from './table.ts';
 
 /** Expand a sweep into jobs; checks combinations that no single row can. */
@@ -44,6 +44,9 @@ function checkCombination(s: JobSweep, explicit: ReadonlySet<string>): void {
     throw new UsageError('--buffered and --direct 1 contradict each other: choose one');
   }
   if (s.verify_only && s.verify === 'none') throw new UsageError('--verify-only needs --verify crc32c, md5, sha256 or pattern (the format of the blocks to check)');
+  if (s.verify !== 'none' && (TRIM_MODES as readonly string[]).includes(s.rw)) {
+    throw new UsageError(`--verify with --rw ${s.rw}: a trimmed block reads back as zeroes, not as a verify block (fio's trim_verify_zero is not supported); verify a write job`);
+  }
   if (s.verify === 'pattern' && !s.verify_pattern) throw new UsageError('--verify pattern needs --verify-pattern (the bytes every block must hold)');
   if (s.rwmixwrite !== null && explicit.has('rwmixread') && s.rwmixread + s.rwmixwrite !== 100) {
     throw new UsageError(`--rwmixread ${s.rwmixread} and --rwmixwrite ${s.rwmixwrite} do not add up to 100: give one of them`);

@@ -9,9 +9,9 @@ import type { OptionsOf, SweepOf } from './def.ts';
 import { bool, duration, flag, int, oneOf, path, percent, real, size, text } from './kinds.ts';
 import { bsPair, bssplit, distribution, pattern, percentileList, ratePair, refusing, sameBs, sizeOrPercent, usec } from './kinds-fio.ts';
 
-export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'readwrite', 'randrw'] as const;
-/** fio's trim modes: refused by name (biobench has no discard path), listed so the message can say so. */
+/** fio's trim modes: the uring engine trims as fio's io_uring engine does (a punch-hole fallocate). */
 export const TRIM_MODES = ['trim', 'randtrim', 'trimwrite'] as const;
+export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'readwrite', 'randrw', ...TRIM_MODES] as const;
 /** fio's other ioengines, refused by name. */
 const FIO_ENGINES = ['libaio', 'psync', 'sync', 'vsync', 'pvsync', 'pvsync2', 'posixaio', 'mmap', 'splice', 'null', 'sg', 'io_uring_cmd', 'xnvme', 'spdk', 'windowsaio', 'solarisaio', 'net', 'rdma', 'nbd', 'http', 'libblkio'];
 export const VERIFY_MODES = ['none', 'crc32c', 'md5', 'sha256', 'pattern'] as const;
@@ -44,7 +44,7 @@ export const JOB_OPTIONS = [
   opt('direct', bool, { default: true, help: 'O_DIRECT (1) or buffered through the page cache (0).', group: 'Target', fio: 'direct' }),
   opt('buffered', flag, { default: false, help: 'Same as --direct 0.', group: 'Target', fio: 'buffered' }),
   opt('name', text, { default: 'biobench', help: 'Job name (fio\'s jobname in the JSON).', group: 'Workload', fio: 'name' }),
-  opt('rw', refusing(oneOf(RW_MODES, { rw: 'readwrite', randreadwrite: 'randrw' }, 'mode'), TRIM_MODES, 'it has no discard path (neither engine can trim)'), { default: 'randread', help: 'IO pattern; mixed modes split by --rwmixread.', group: 'Workload', fio: 'rw' }),
+  opt('rw', oneOf(RW_MODES, { rw: 'readwrite', randreadwrite: 'randrw' }, 'mode'), { default: 'randread', help: 'IO pattern; mixed modes split by --rwmixread. trim/randtrim discard blocks (uring engine: a punch-hole fallocate, as fio\'s io_uring engine); trimwrite trims each block, then writes it.', group: 'Workload', fio: 'rw' }),
   opt('rwmixread', int(0, 100), { default: 50, help: 'Percentage of reads in readwrite/randrw.', group: 'Workload', fio: 'rwmixread' }),
   opt('rwmixwrite', int(0, 100), { default: null, defaultText: '100 - rwmixread', help: 'Percentage of writes in readwrite/randrw (sets rwmixread to 100 minus it; giving both, they must add up to 100).', group: 'Workload', fio: 'rwmixwrite' }),
   opt('bs', bsPair, { default: sameBs({ min: 4096, max: 4096 }), help: 'Block size, a range min-max (each IO a random multiple of min), or read,write as in fio (4k,64k: reads 4k, writes 64k; an empty side is 4k).', group: 'Workload', fio: 'bs', aliases: ['bsrange', 'blocksize'] }),

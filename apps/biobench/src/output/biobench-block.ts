@@ -54,7 +54,7 @@ function series(r: JobResult): Json {
 }
 
 export function biobenchJobBlock(r: JobResult, lat: PlatHistogram): Json {
-  const ios = r.dirs[0].ios + r.dirs[1].ios;
+  const ios = r.dirs[0].ios + r.dirs[1].ios + r.dirs[2].ios;
   const c = r.counters;
   return {
     engine: r.engine.engine, strategy: r.engine.strategy, release: r.engine.release, buffers: r.engine.buffers,

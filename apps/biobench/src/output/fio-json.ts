@@ -135,6 +135,7 @@ export function jobJson(r: JobResult, plus: boolean): Json {
   const lat = new PlatHistogram();
   lat.merge(r.dirs[0].latHist);
   lat.merge(r.dirs[1].latHist);
+  lat.merge(r.dirs[2].latHist);
   const cpuPct = (us: number): number => (r.elapsedMs > 0 ? (us / 1000 / r.elapsedMs) * 100 : 0);
   const pct: PercentileOpts = { lat: r.job.lat_percentiles, ...(r.job.percentile_list ? { list: r.job.percentile_list } : {}) };
   return {
@@ -142,7 +143,7 @@ export function jobJson(r: JobResult, plus: boolean): Json {
     'job options': jobOptionsJson(r),
     read: ddirJson(r.dirs[0], r.elapsedMs, r.series, 0, plus, pct),
     write: ddirJson(r.dirs[1], r.elapsedMs, r.series, 1, plus, pct),
-    trim: ddirJson(emptyDir, 0, null, 0, plus),
+    trim: ddirJson(r.dirs[2], r.elapsedMs, null, 0, plus, pct), // no time series for trims: bw/iops min/max/samples 0
     sync: { total_ios: r.sync.n, lat_ns: latJson(r.sync, null, false) },
     job_runtime: Math.round(r.elapsedMs), usr_cpu: cpuPct(r.cpu.userUs), sys_cpu: cpuPct(r.cpu.systemUs),
     ctx: r.ctx, majf: r.majf, minf: r.minf,
@@ -154,8 +155,6 @@ export function jobJson(r: JobResult, plus: boolean): Json {
     biobench: biobenchJobBlock(r, lat),
   };
 }
-
-const emptyDir = new DirStats();
 
 export interface HostInfo {
   command: string;

@@ -37,7 +37,7 @@ function dirBlock(name: string, s: DirStats, ms: number): string[] {
 
 export function jobText(r: JobResult): string {
   const e = r.engine;
-  const ios = r.dirs[0].ios + r.dirs[1].ios;
+  const ios = r.dirs[0].ios + r.dirs[1].ios + r.dirs[2].ios;
   const echo = jobOptionsEcho(r);
   const lines = [
     `${r.job.name}: (groupid=${r.groupid}, jobs=${r.clones}, engine=${e.engine}, strategy=${e.strategy}, release=${e.release}, buffers=${e.buffers}, driver=${e.driver}${e.profile ? `, profile=${e.profile}` : ''}): ${errText(r)}`,
@@ -45,6 +45,7 @@ export function jobText(r: JobResult): string {
     `  target: ${describeTarget(r.target)} (${bytesIec(r.region.size)} region at ${r.region.start})`,
     ...dirBlock('read', r.dirs[0], r.elapsedMs),
     ...dirBlock('write', r.dirs[1], r.elapsedMs),
+    ...dirBlock('trim', r.dirs[2], r.elapsedMs),
     `  cpu          : usr=${fixed(pct(r.cpu.userUs, r.elapsedMs))}%, sys=${fixed(pct(r.cpu.systemUs, r.elapsedMs))}%, ctx=${r.ctx}, majf=${r.majf}, minf=${r.minf}, ${fixed(ios ? (r.cpu.userUs + r.cpu.systemUs) / ios : 0)} µs/IO`,
     pagesLine(r),
     ...cacheLines(r),
@@ -93,12 +94,12 @@ export function summaryRows(results: JobResult[], axes: string[]): { header: str
   const header = [...axes, ...(axes.includes('strategy') ? [] : ['strategy']), 'IOPS', 'MiB/s', 'p50 µs', 'p99 µs', 'CPU µs/IO', 'pins acq/rel', 'refs get/put'];
   const rows = results.map((r) => {
     const echo = jobOptionsEcho(r);
-    const d = r.dirs[0].ios >= r.dirs[1].ios ? r.dirs[0] : r.dirs[1];
-    const ios = r.dirs[0].ios + r.dirs[1].ios, sec = r.elapsedMs / 1000;
+    const d = r.dirs.reduce((a, b) => (b.ios > a.ios ? b : a));
+    const ios = r.dirs[0].ios + r.dirs[1].ios + r.dirs[2].ios, sec = r.elapsedMs / 1000;
     const [p50, p99] = d.clatHist.percentiles([50, 99]);
     const c = r.counters;
     return [
-      ...axes.map((a) => echo[a] ?? ''), ...(axes.includes('strategy') ? [] : [r.engine.strategy]), kilo(ios / sec), fixed((r.dirs[0].bytes + r.dirs[1].bytes) / sec / 2 ** 20, 1),
+      ...axes.map((a) => echo[a] ?? ''), ...(axes.includes('strategy') ? [] : [r.engine.strategy]), kilo(ios / sec), fixed((r.dirs[0].bytes + r.dirs[1].bytes + r.dirs[2].bytes) / sec / 2 ** 20, 1),
       fixed(p50! / 1e3, 1), fixed(p99! / 1e3, 1), fixed(ios ? (r.cpu.userUs + r.cpu.systemUs) / ios : 0),
       c.applicable ? `${c.pins_acquired}/${c.pins_released}` : '-', c.applicable ? `${c.refs_taken}/${c.refs_released}` : '-',
     ];

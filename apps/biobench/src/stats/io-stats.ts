@@ -37,15 +37,23 @@ export class LatStat {
 
 export const DDIR_READ = 0;
 export const DDIR_WRITE = 1;
-export type Ddir = typeof DDIR_READ | typeof DDIR_WRITE;
+/** fio's DDIR_TRIM: a discard of the range (rw=trim/randtrim/trimwrite). */
+export const DDIR_TRIM = 2;
+export type Ddir = typeof DDIR_READ | typeof DDIR_WRITE | typeof DDIR_TRIM;
 /** fio's enum fio_ddir: the sync directions (a flush of the file after every N writes). */
 export const DDIR_SYNC = 3;
 export const DDIR_DATASYNC = 4;
 
-/** `read`, `write`, `fsync`, `fdatasync` for a ddir (messages and the JSON's error block). */
+/** `read`, `write`, `trim`, `fsync`, `fdatasync` for a ddir (messages and the JSON's error block). */
 export function ddirName(ddir: number): string {
-  return ddir === DDIR_SYNC ? 'fsync' : ddir === DDIR_DATASYNC ? 'fdatasync' : ddir ? 'write' : 'read';
+  return ddir === DDIR_SYNC ? 'fsync' : ddir === DDIR_DATASYNC ? 'fdatasync' : ddir === DDIR_TRIM ? 'trim' : ddir ? 'write' : 'read';
 }
+
+/** One job's per-direction stats: read, write, trim (fio's ddir order). */
+export type Dirs = [DirStats, DirStats, DirStats];
+
+/** Fresh stats for the three directions. */
+export const newDirs = (): Dirs => [new DirStats(), new DirStats(), new DirStats()];
 
 export class DirStats {
   ios = 0;

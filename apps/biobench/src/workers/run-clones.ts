@@ -13,7 +13,8 @@ import type { Target } from '../job-target/target.ts';
 import { resultFromWire } from '../job/result-wire.ts';
 import type { CloneId, JobResult, ProgressSink } from '../job/run-job.ts';
 import type { JobOptions } from '../options/table.ts';
-import { DirStats } from '../stats/io-stats.ts';
+import { newDirs } from '../stats/io-stats.ts';
+import type { Dirs } from '../stats/io-stats.ts';
 import type { CloneTask, FromClone } from './protocol.ts';
 
 const BOOT = new URL('./clone-boot.mjs', import.meta.url);
@@ -100,7 +101,7 @@ type Progressed = Extract<FromClone, { type: 'progress' }>;
 /** One progress line for the group: the clones' IOs and bytes summed, the furthest clone's time. */
 function groupProgress(n: number, sink: ProgressSink): (k: number) => (m: Progressed) => void {
   const last: (Progressed | null)[] = Array.from({ length: n }, () => null);
-  const dirs: [DirStats, DirStats] = [new DirStats(), new DirStats()];
+  const dirs: Dirs = newDirs();
   return (k) => (m) => {
     last[k] = m;
     const seen = last.filter((x) => x !== null);

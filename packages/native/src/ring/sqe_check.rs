@@ -14,6 +14,7 @@ pub const OP_READV: u8 = 1;
 pub const OP_WRITEV: u8 = 2;
 pub const OP_FSYNC: u8 = 3;
 pub const OP_READ_FIXED: u8 = 4;
+pub const OP_FALLOCATE: u8 = 17;
 pub const OP_WRITE_FIXED: u8 = 5;
 pub const OP_READ: u8 = 22;
 pub const OP_WRITE: u8 = 23;
@@ -27,6 +28,10 @@ const IOSQE_CQE_SKIP_SUCCESS: u8 = 1 << 6;
 const IORING_NOP_INJECT_RESULT: u32 = 1 << 0;
 const IORING_URING_CMD_FIXED: u32 = 1 << 0;
 const UIO_MAXIOV: usize = 1024;
+// fallocate(2) modes the kernel knows: KEEP_SIZE, PUNCH_HOLE, COLLAPSE_RANGE, ZERO_RANGE,
+// INSERT_RANGE, UNSHARE_RANGE (include/uapi/linux/falloc.h). Anything else is refused here.
+const FALLOC_FL_KNOWN: u32 = 0x01 | 0x02 | 0x08 | 0x10 | 0x20 | 0x40;
+const LOFF_MAX: u64 = i64::MAX as u64;
 
 // NVMe passthrough command ops: _IOWR('N', 0x80..0x83, struct nvme_uring_cmd) (72 bytes).
 pub const NVME_URING_CMD_IO: u32 = 0xC048_4E80;
@@ -123,6 +128,7 @@ impl Ctx<'_> {
                 .then_some(())
                 .ok_or(Errno::EINVAL),
             OP_FSYNC => Ok(()),
+            OP_FALLOCATE => check_fallocate(b),
             OP_READ | OP_WRITE => self.fix(b, 16, len).map(|_| ()),
             OP_READV | OP_WRITEV => self.fix_iovecs(b, 16, len as usize),
             OP_READ_FIXED | OP_WRITE_FIXED => {
@@ -159,6 +165,18 @@ impl Ctx<'_> {
         }
         Ok(())
     }
+}
+
+/// FALLOCATE carries no memory reference: off at 8, length in `addr` (16), mode in `len` (24).
+/// As the kernel's io_fallocate_prep(), rw_flags, buf_index and splice_fd_in must be 0; the
+/// mode must be known and offset and length must fit a loff_t with length > 0.
+fn check_fallocate(b: &[u8]) -> Result<(), Errno> {
+    let reserved = rd32(b, 28) != 0 || b[40..42] != [0, 0] || rd32(b, 44) != 0;
+    let (off, len, mode) = (rd64(b, 8), rd64(b, 16), rd32(b, 24));
+    if reserved || mode & !FALLOC_FL_KNOWN != 0 || len == 0 || off > LOFF_MAX || len > LOFF_MAX {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
 }
 
 /// Turn a refused SQE into a NOP that completes with `-errno` and the same user_data,
