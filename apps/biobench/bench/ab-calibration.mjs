@@ -71,6 +71,8 @@ function withLoop(fn) {
 const runs = flag('--runs', 0);
 const budget = `${flag('--budget', 10)}s`;
 const NULL = ['--driver', 'null', '--engine', 'stack', '--budget', budget];
+// aa-multi / effect-multi: --precision P (percent) is passed to every process of the run
+const precisionArgs = flag('--precision', 0) > 0 ? ['--precision', `${flag('--precision', 0)}%`] : [];
 const loopArgs = (dev) => ['--engine', 'stack', '--driver', 'bdev', '--target', dev, '--budget', budget, '--rw', 'randread', '--bs', '4k', '--iodepth', '8'];
 const tallies = {};
 const tally = (k, hit) => {
@@ -114,7 +116,7 @@ for (const phase of phases) {
     // the two-level design: 3 processes of --budget each (total 3×), combined with τ²
     const n = flag('--processes', 3);
     for (let i = 0; i < (runs || 20); i++) {
-      const l = summary(phase, { run: i, seed: 1000 + i, processes: n }, ab('release=unpin', 'release=unpin', [...NULL, '--budget', `${n * flag('--budget', 10)}s`, '--processes', String(n), '--seed', String(1000 + i)]));
+      const l = summary(phase, { run: i, seed: 1000 + i, processes: n }, ab('release=unpin', 'release=unpin', [...NULL, '--budget', `${n * flag('--budget', 10)}s`, '--processes', String(n), ...precisionArgs, '--seed', String(1000 + i)]));
       tally('aa-multi combined claims', l.metrics[0].significant);
       tally('aa-multi any metric claims', l.metrics.some((m) => m.significant));
       for (const c of l.per_process) tally('aa-multi single-process claims', c.significant);
@@ -124,7 +126,7 @@ for (const phase of phases) {
     const base = ab(`null_cpu_nsec=${X}`, `null_cpu_nsec=${X}`, [...NULL, '--budget', '5s', '--processes', '1']).metrics[0].a.mean;
     const ns = Math.max(1, Math.round(base * 0.05));
     for (let i = 0; i < (runs || 10); i++) {
-      const l = summary(phase, { effect_pct: 5, null_cpu_nsec: [X, X + ns], base_ns: base, run: i, processes: n }, ab(`null_cpu_nsec=${X}`, `null_cpu_nsec=${X + ns}`, [...NULL, '--budget', `${n * flag('--budget', 10)}s`, '--processes', String(n), '--seed', String(2000 + i)]));
+      const l = summary(phase, { effect_pct: 5, null_cpu_nsec: [X, X + ns], base_ns: base, run: i, processes: n }, ab(`null_cpu_nsec=${X}`, `null_cpu_nsec=${X + ns}`, [...NULL, '--budget', `${n * flag('--budget', 10)}s`, '--processes', String(n), ...precisionArgs, '--seed', String(2000 + i)]));
       tally('effect-multi 5% detected A<B', l.metrics[0].significant && l.metrics[0].winner === 'A');
       tally('effect-multi 5% wrong sign', l.metrics[0].significant && l.metrics[0].winner === 'B');
     }

@@ -25,6 +25,9 @@ describe('biobench ab --processes', () => {
       for (const side of p.sides) expect(side.pins_balanced).toBe(true);
       expect(p.metrics[0].se_log).toBeGreaterThan(0);
     }
+    // the side set up first alternates from process to process
+    expect(ab.per_process.map((p: { setup_first: string }) => p.setup_first).join('')).toMatch(/^(ABA|BAB)$/);
+    expect(typeof ab.metrics[0].setup_order_pct).toBe('number');
     expect(ab.groups).toBe(ab.per_process.reduce((t: number, p: { groups: number }) => t + p.groups, 0));
     const [cpu, iops] = ab.metrics;
     expect(cpu).toMatchObject({ key: 'cpu', primary: true, n_processes: 3, significant: true, winner: 'A' });

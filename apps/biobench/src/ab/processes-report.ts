@@ -28,6 +28,11 @@ export interface MultiComparison {
   withinSePct: number;
   /** Mean over processes of the position effect, percent. */
   positionPct: number;
+  /**
+   * Set-up order effect: the metric of the side set up first vs the other (ln ratio as a percent),
+   * mean over processes of ±m_i (+ where A was set up first); null unless both orders ran.
+   */
+  setupPct: number | null;
   significant: boolean;
   winner: 'A' | 'B' | null;
   verdict: string;
@@ -62,9 +67,15 @@ export function compareProcesses(children: readonly ChildAb[], primary: 'cpu' | 
     return {
       metric: m, label: spec.label, primary: i === 0, a: avg(r.map((x) => x.a.mean)), b: avg(r.map((x) => x.b.mean)), est,
       changePct: pct(est.mean), ciPct, pmPct, mdePct: pct(est.mde), tauPct: est.tau * 100, withinSePct: est.withinSe * 100,
-      positionPct: avg(r.map((x) => x.position_pct)), significant, winner, verdict,
+      positionPct: avg(r.map((x) => x.position_pct)), setupPct: setupEffect(children, r.map((x) => x.mean_log)), significant, winner, verdict,
     };
   });
+}
+
+function setupEffect(children: readonly ChildAb[], logs: number[]): number | null {
+  const first = children.map((c) => (c.setup_first === 'A' ? 1 : -1));
+  if (!first.includes(1) || !first.includes(-1)) return null;
+  return pct(avg(logs.map((m, i) => first[i]! * m)));
 }
 
 export interface MultiMeta {
@@ -105,6 +116,7 @@ export function multiText(children: readonly ChildAb[], cs: MultiComparison[], m
     `verdict: ${p.verdict}`,
     `variance components (${p.label}, log-ratio): between processes τ = ${p.tauPct.toFixed(2)}%, within a process (rms standard error) ${p.withinSePct.toFixed(2)}%`,
     `position effect (${p.label}, mean over processes): ${sgn(p.positionPct)} (cancelled by the ABBA/BAAB balance)`,
+    `set-up order effect (${p.label} of the side set up first vs second, mean over processes): ${p.setupPct === null ? 'not estimated (one order only)' : `${sgn(p.setupPct)} (set-up order alternates over the processes)`}`,
     `minimum detectable effect (80% power) on ${p.label}: ±${p.mdePct.toFixed(2)}%`,
     `machine: load average ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')} at start, ${m.loadAfter.map((x) => x.toFixed(2)).join(' ')} at end`,
     ...children.flatMap((c, i) => c.sides.filter((s) => !s.pins_balanced).map(() => `WARNING: process ${i + 1}: a side did not give back every page it pinned or referenced`)),
@@ -125,7 +137,7 @@ export function multiJson(children: readonly ChildAb[], cs: MultiComparison[], m
       key: c.metric, label: c.label, unit: c.metric === 'cpu' ? 'ns' : '', better: SPECS[c.metric].better, primary: c.primary,
       a: { mean: c.a, samples: [] }, b: { mean: c.b, samples: [] }, change_pct: c.changePct, ci_pct: c.ciPct, pm_pct: c.pmPct, mde_pct: c.mdePct,
       p: c.est.p, mean_log: c.est.mean, se_log: c.est.se, tau2_log: c.est.tau2, tau_pct: c.tauPct, within_se_pct: c.withinSePct, n_processes: c.est.n,
-      position_pct: c.positionPct, significant: c.significant, winner: c.winner, verdict: c.verdict,
+      position_pct: c.positionPct, setup_order_pct: c.setupPct, significant: c.significant, winner: c.winner, verdict: c.verdict,
     })),
     per_process: children,
   };

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rand32 } from '../job/prng.ts';
-import { childArgv, childSeed } from './processes.ts';
+import { setupFirst } from './blocks.ts';
+import { childArgv, childSeeds } from './processes.ts';
 import { combineProcesses, pooledFixedEffect } from './two-level.ts';
 import type { ProcessEstimate } from './two-level.ts';
 
@@ -102,8 +103,11 @@ describe('child processes of ab --processes', () => {
     expect(childArgv(argv, 42, 1000)).toEqual(['ab', 'release=unpin', 'release=unpin-batched', '--driver', 'null', '--precision', '1%', '--processes', '1', '--seed', '42', '--budget', '1000ms', '--output-format', 'json']);
   });
 
-  it('draw distinct seeds', () => {
-    const seeds = new Set(Array.from({ length: 20 }, (_, i) => childSeed(7, i)));
-    expect(seeds.size).toBe(20);
+  it('draw distinct seeds whose set-up order alternates', () => {
+    for (const seed of [1, 7, 1000, 0xdeadbeef]) {
+      const seeds = childSeeds(seed, 20);
+      expect(new Set(seeds).size).toBe(20);
+      expect(seeds.map((x) => setupFirst(x))).toEqual(Array.from({ length: 20 }, (_, i) => (setupFirst(seed) + i) % 2));
+    }
   });
 });

@@ -19,7 +19,7 @@ import { clipsOf, compareBlocks, halfWidthPct } from '../ab/block-stats.ts';
 import { blocksJson, blocksText } from '../ab/blocks-report.ts';
 import type { BlocksMeta } from '../ab/blocks-report.ts';
 import { csRho } from '../ab/confseq.ts';
-import { childArgv, childSeed, runChild } from '../ab/processes.ts';
+import { childArgv, childSeeds, runChild } from '../ab/processes.ts';
 import type { ChildAb } from '../ab/processes.ts';
 import { compareProcesses, multiJson, multiText } from '../ab/processes-report.ts';
 import type { MultiMeta } from '../ab/processes-report.ts';
@@ -98,8 +98,9 @@ async function abProcesses(aText: string, bText: string, n: number, values: AbVa
   const loadBefore = loadavg(), children: ChildAb[] = [];
   const per = values.budget / n;
   if (values.output_format === 'normal') io.err(`biobench ab: block design in ${n} processes, one after the other, ${(per / 1000).toFixed(1)} s budget each`);
+  const seeds = childSeeds(values.seed, n);
   for (let i = 0; i < n; i++) {
-    const seed = childSeed(values.seed, i);
+    const seed = seeds[i]!;
     const c = await runChild(childArgv(io.argv, seed, per), `process ${i + 1}/${n}`);
     if (values.output_format === 'normal') io.err(`  process ${i + 1}/${n} (seed ${seed}): ${c.verdict}`);
     children.push(c);
