@@ -6,7 +6,7 @@
 import { RELEASE_MODES } from '@biopath/block';
 import { opt } from './def.ts';
 import type { OptionsOf, SweepOf } from './def.ts';
-import { bool, duration, flag, int, oneOf, path, percent, real, size, sizeRange, text } from './kinds.ts';
+import { bool, duration, flag, int, oneOf, path, percent, real, size, text } from './kinds.ts';
 import { bsPair, bssplit, distribution, pattern, percentileList, ratePair, refusing, sameBs, sizeOrPercent, usec } from './kinds-fio.ts';
 
 export const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'readwrite', 'randrw'] as const;
