@@ -60,10 +60,11 @@ export const childSeed = (seed: number, i: number): number => ((seed >>> 0) + Ma
 /**
  * The seeds of `n` processes: distinct, derived from `seed`, and chosen so that the side set up
  * first alternates from process to process (starting with the one `seed` itself would set up
- * first). Which side is set up first moves CPU per IO by up to ≈ 1 % here (memory placement), so a
- * random draw per process could put it on one side in every process of a short series (1 in 4 for
- * three); alternated, it cancels exactly for an even `n` and adds to the between-process spread,
- * which the combination measures, for an odd one.
+ * first). Set-up order could favour a side (memory placement); drawn at random per process it
+ * would land on one side in every process of a short series (1 in 4 for three). Alternated, such
+ * an effect cancels exactly for an even `n` and adds to the between-process spread, which the
+ * combination measures, for an odd one. (The A/A campaign in BENCHMARKS.md found none: −0.03 %
+ * with A set up first, −0.02 % with B, over 60 processes.)
  */
 export function childSeeds(seed: number, n: number): number[] {
   const start = setupFirst(seed);
