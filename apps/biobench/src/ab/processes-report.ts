@@ -108,7 +108,7 @@ export function multiText(children: readonly ChildAb[], cs: MultiComparison[], m
   const reached = m.precisionPct > 0 ? (p.pmPct <= m.precisionPct ? `; precision ±${m.precisionPct}% reached` : `; precision ±${m.precisionPct}% not reached`) : '';
   const lines = [
     `A: ${m.a}`, `B: ${m.b}`,
-    `design: blocks of ${m.blockMs} ms (ABBA/BAAB) in ${m.processes} fresh processes run one after the other, each with its own seed and set-up order, ${(m.budgetMs / m.processes / 1000).toFixed(1)} s budget each (seed ${m.seed})${reached}`,
+    `design: blocks of ${m.blockMs} ms (ABBA/BAAB) in ${m.processes} fresh processes run one after the other, each with its own seed, the side set up first alternating, ${(m.budgetMs / m.processes / 1000).toFixed(1)} s budget each (seed ${m.seed})${reached}`,
     `intervals: ${conf}% two-level: the processes' Huber estimates combined as random effects (between-process variance τ² by DerSimonian–Laird, Hartung–Knapp t interval with ${m.processes - 1} df); secondary metrics Holm-adjusted`, '',
     renderTable(['metric', 'A', 'B', 'A vs B', `CI (${conf}%)`, 'τ (between)', 'MDE', 'verdict'], rows), '',
     `per process (${p.label}, each its own ${conf}% always-valid interval):`,
