@@ -7,6 +7,9 @@
 //   effect2-precision  the 2 % effect with --precision 0.8% in a 60 s budget
 //   aa-loop     A/A on a loop device (root; attached here, detached by name in finally)
 //   precision   --precision 1% on the null driver (budget 60 s), --precision 2% on a loop device (120 s)
+//   aa-multi    A/A on the null driver with --processes 3 (the two-level design): false claims of the
+//               combined interval, and how often a single process would have claimed
+//   effect-multi B spins 5 % more CPU per IO than A (over the 2000 ns base), --processes 3
 //   release     the release-mode table: pin+unpin against pin+unpin-batched, pin+deferred, get+put,
 //               list+none, on the null driver and on a loop device
 // Usage (from the repository root):
@@ -40,7 +43,9 @@ function summary(phase, extra, doc) {
   const line = {
     phase, ...extra, design: doc.design, a: doc.a, b: doc.b, stop: doc.stop, measured_s: doc.measured_msec / 1000, groups: doc.groups,
     load: [doc.load_before[0], doc.load_after[0]],
-    metrics: doc.metrics.map((m) => ({ key: m.key, primary: m.primary, a: m.a.mean, b: m.b.mean, change_pct: m.change_pct, ci_pct: m.ci_pct, pm_pct: m.pm_pct, mde_pct: m.mde_pct, significant: m.significant, winner: m.winner, position_pct: m.position_pct })),
+    processes: doc.processes ?? 1,
+    per_process: doc.per_process?.map((c) => ({ seed: c.seed, setup_first: c.setup_first, change_pct: c.metrics[0].change_pct, ci_pct: c.metrics[0].ci_pct, significant: c.metrics[0].significant })),
+    metrics: doc.metrics.map((m) => ({ tau_pct: m.tau_pct, within_se_pct: m.within_se_pct, key: m.key, primary: m.primary, a: m.a.mean, b: m.b.mean, change_pct: m.change_pct, ci_pct: m.ci_pct, pm_pct: m.pm_pct, mde_pct: m.mde_pct, significant: m.significant, winner: m.winner, position_pct: m.position_pct })),
     verdict: doc.verdict,
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -66,6 +71,8 @@ function withLoop(fn) {
 const runs = flag('--runs', 0);
 const budget = `${flag('--budget', 10)}s`;
 const NULL = ['--driver', 'null', '--engine', 'stack', '--budget', budget];
+// aa-multi / effect-multi: --precision P (percent) is passed to every process of the run
+const precisionArgs = flag('--precision', 0) > 0 ? ['--precision', `${flag('--precision', 0)}%`] : [];
 const loopArgs = (dev) => ['--engine', 'stack', '--driver', 'bdev', '--target', dev, '--budget', budget, '--rw', 'randread', '--bs', '4k', '--iodepth', '8'];
 const tallies = {};
 const tally = (k, hit) => {
@@ -105,6 +112,24 @@ for (const phase of phases) {
       tally('effect 2% (precision 0.8%) detected A<B', l.metrics[0].significant && l.metrics[0].winner === 'A');
       tally('effect 2% (precision 0.8%) wrong sign', l.metrics[0].significant && l.metrics[0].winner === 'B');
     }
+  } else if (phase === 'aa-multi') {
+    // the two-level design: 3 processes of --budget each (total 3×), combined with τ²
+    const n = flag('--processes', 3);
+    for (let i = 0; i < (runs || 20); i++) {
+      const l = summary(phase, { run: i, seed: 1000 + i, processes: n }, ab('release=unpin', 'release=unpin', [...NULL, '--budget', `${n * flag('--budget', 10)}s`, '--processes', String(n), ...precisionArgs, '--seed', String(1000 + i)]));
+      tally('aa-multi combined claims', l.metrics[0].significant);
+      tally('aa-multi any metric claims', l.metrics.some((m) => m.significant));
+      for (const c of l.per_process) tally('aa-multi single-process claims', c.significant);
+    }
+  } else if (phase === 'effect-multi') {
+    const X = 2000, n = flag('--processes', 3);
+    const base = ab(`null_cpu_nsec=${X}`, `null_cpu_nsec=${X}`, [...NULL, '--budget', '5s', '--processes', '1']).metrics[0].a.mean;
+    const ns = Math.max(1, Math.round(base * 0.05));
+    for (let i = 0; i < (runs || 10); i++) {
+      const l = summary(phase, { effect_pct: 5, null_cpu_nsec: [X, X + ns], base_ns: base, run: i, processes: n }, ab(`null_cpu_nsec=${X}`, `null_cpu_nsec=${X + ns}`, [...NULL, '--budget', `${n * flag('--budget', 10)}s`, '--processes', String(n), ...precisionArgs, '--seed', String(2000 + i)]));
+      tally('effect-multi 5% detected A<B', l.metrics[0].significant && l.metrics[0].winner === 'A');
+      tally('effect-multi 5% wrong sign', l.metrics[0].significant && l.metrics[0].winner === 'B');
+    }
   } else if (phase === 'aa-loop') {
     withLoop((dev) => {
       for (let i = 0; i < (runs || 20); i++) {
@@ -128,7 +153,7 @@ for (const phase of phases) {
       for (const b of sides) summary('release-loop', { b }, ab(base, b, [...loopArgs(dev), '--budget', `${flag('--release-budget', 30)}s`]));
     });
   } else {
-    throw new Error(`unknown phase '${phase}' (aa-null, effect-null, effect2-precision, aa-loop, precision, release)`);
+    throw new Error(`unknown phase '${phase}' (aa-null, effect-null, effect2-precision, aa-multi, effect-multi, aa-loop, precision, release)`);
   }
 }
 for (const [k, v] of Object.entries(tallies)) process.stderr.write(`${k}: ${v.hits}/${v.runs} (${((100 * v.hits) / v.runs).toFixed(1)}%)\n`);

@@ -40,7 +40,7 @@ describe('biobench ab, design blocks', () => {
   });
 
   it('prints the design, the verdict, position effect, MDE and load (text)', async () => {
-    const r = await biobench(['ab', 'release=unpin', 'release=unpin-batched', ...common, '--budget', '500ms', '--precision', '50%', '--seed', '7'], { tmp: s.dir });
+    const r = await biobench(['ab', 'release=unpin', 'release=unpin-batched', ...common, '--budget', '500ms', '--precision', '50%', '--processes', '1', '--seed', '7'], { tmp: s.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^A: release=unpin\nB: release=unpin-batched\ndesign: blocks in one process, 5 ms each, groups ABBA\/BAAB in seeded random order \(seed 7\); \d+ groups measured in [\d.]+ s, \d+ warm-up groups discarded; (A|B) set up first; stopped: (precision ±50% reached|time budget 0\.5 s \(precision ±50% not reached\))$/m);
     expect(r.stdout).toMatch(/^CPU per IO \(ns\) \[primary\]\s/m);

@@ -65,6 +65,7 @@ export function blocksJson(r: BlocksResult, cs: BlockComparison[], m: BlocksMeta
     metrics: cs.map((c) => ({
       key: c.metric, label: c.label, unit: c.unit, better: c.better, primary: c.primary, a: { mean: c.a, samples: [] }, b: { mean: c.b, samples: [] },
       change_pct: c.changePct, ci_pct: c.ciPct, pm_pct: c.pmPct, mde_pct: c.mdePct, p_anytime: c.est.p, sd_log: c.est.sd, n_groups: c.est.n,
+      mean_log: c.est.mean, se_log: c.est.n > 0 ? c.est.sd / Math.sqrt(c.est.n) : null,
       position_pct: c.positionPct, position_ci_pct: c.positionCiPct, significant: c.significant, winner: c.winner, verdict: c.verdict,
     })),
     blocks: !withBlocks ? null : { side: r.log.side, ios: r.log.ios, wall_ns: r.log.wallNs.map(Math.round), cpu_ns: r.log.cpuNs },

@@ -112,7 +112,7 @@ export function abRuns(ab: Record<string, any>): Opt {
   const iops = (ab.metrics as any[]).find((m) => m.key === 'iops') ?? (ab.metrics as any[])[0];
   const idx = iops.a.samples.map((_: number, i: number) => String(i + 1));
   return {
-    ...base('A/B runs: IOPS of each pair', `${ab.design === 'blocks' ? 'blocks in one process (per-run samples: none)' : `order ${ab.order}`}; verdict: ${ab.verdict}`),
+    ...base('A/B runs: IOPS of each pair', `${ab.design === 'blocks' ? `blocks in ${(ab.processes ?? 1) > 1 ? `${ab.processes} processes` : 'one process'} (per-run samples: none)` : `order ${ab.order}`}; verdict: ${ab.verdict}`),
     xAxis: { type: 'category', name: 'pair', nameLocation: 'middle', nameGap: 28, data: idx },
     yAxis: { type: 'value', name: 'IOPS', scale: true },
     series: [
