@@ -2,20 +2,10 @@
  * API-edge misuse throws BiopathError with a Node-style code and a message naming the argument
  * (docs/ARCHITECTURE.md §5 Errors); nothing is left half-done.
  */
-import { BiopathError } from '@biopath/native';
 import { describe, expect, it } from 'vitest';
 import { MmStruct, PAGE_SIZE, createMemMap, destroyMemMap, pageBytes } from '../src/index.ts';
-import { withMm } from './helpers.ts';
+import { codeOf, withMm } from './helpers.ts';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BiopathError);
-    return (e as BiopathError).code;
-  }
-  return 'no error';
-}
 
 describe('createMemMap', () => {
   it.each([

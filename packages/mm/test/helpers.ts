@@ -1,7 +1,8 @@
 /**
  * Shared fixtures for mm tests: a MemMap per test whose leak gate is checked at the end.
  */
-import { arenaCopy, arenaCreate, arenaFree, warnOnOnceReset } from '@biopath/native';
+import { arenaCopy, arenaCreate, arenaFree, BiopathError, warnOnOnceReset } from '@biopath/native';
+import { expect } from 'vitest';
 import {
   createMemMap, destroyMemMap, expectNoLeakedPins, MmStruct, snapshotPins, pageToIova, PAGE_SIZE, type MemMap,
   type MemMapOpts, type Profile,
@@ -73,4 +74,15 @@ export function dmaIntoFrame(mem: MemMap, pfn: number, offset: number, bytes: Ui
   } finally {
     arenaFree(dev.id);
   }
+}
+
+/** The `code` of the BiopathError `fn` throws (failing the test if it throws anything else), or 'no error'. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(BiopathError);
+    return (e as BiopathError).code;
+  }
+  return 'no error';
 }

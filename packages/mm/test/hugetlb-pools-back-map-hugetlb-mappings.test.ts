@@ -2,26 +2,16 @@
  * hugetlb pools (nr_hugepages per size) hand huge folios to MAP_HUGETLB mappings, which map them
  * whole (one entire mapping, one reference) and give them back to the pool, not the buddy allocator.
  */
-import { BiopathError } from '@biopath/native';
 import { describe, expect, it } from 'vitest';
 import {
   FOLL_WRITE, HPAGE_PMD_ORDER, MADV_HUGEPAGE, PAGE_SIZE, createMemMap, destroyMemMap, hugetlbPoolStats,
   pinUserPagesFast, setNrHugepages, unpinUserPages,
 } from '../src/index.ts';
-import { withMm } from './helpers.ts';
+import { codeOf, withMm } from './helpers.ts';
 
 const HPAGE = PAGE_SIZE << HPAGE_PMD_ORDER;
 const POOL = { nrPages: 4096, nrHugepages: { '2M': 2 } } as const;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BiopathError);
-    return (e as BiopathError).code;
-  }
-  return 'no error';
-}
 
 describe('pools', () => {
   it('are sized at creation and by setNrHugepages, as far as aligned free blocks allow', () => {

@@ -3,25 +3,15 @@
  * same data; pages still shared with a child stay the child's; a page with a GUP pin blocks the
  * collapse (EAGAIN); hugetlb and MADV_NOHUGEPAGE memory cannot be collapsed (EINVAL).
  */
-import { BiopathError } from '@biopath/native';
 import { describe, expect, it } from 'vitest';
 import {
   FOLL_WRITE, HPAGE_PMD_ORDER, MADV_COLLAPSE, MADV_NOHUGEPAGE, PAGE_SIZE, pinUserPagesFast, unpinUserPages,
   type MmStruct,
 } from '../src/index.ts';
-import { withMm } from './helpers.ts';
+import { codeOf, withMm } from './helpers.ts';
 
 const HPAGE = PAGE_SIZE << HPAGE_PMD_ORDER;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BiopathError);
-    return (e as BiopathError).code;
-  }
-  return 'no error';
-}
 
 /** An aligned 2 MiB range with small pages written at pages 0 and 300 (the rest unmapped). */
 function smallPages(mm: MmStruct): number {

@@ -2,23 +2,13 @@
  * mremap(): shrinking unmaps the tail, growing extends in place when the range after is free, a move
  * (MREMAP_MAYMOVE, MREMAP_FIXED) carries the pages over with their pins and references untouched.
  */
-import { BiopathError } from '@biopath/native';
 import { describe, expect, it } from 'vitest';
 import {
   FOLL_WRITE, HPAGE_PMD_ORDER, MADV_HUGEPAGE, MADV_PAGEOUT, MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SIZE, PROT_NONE,
   pinUserPages, pinUserPagesFast, unpinUserPages,
 } from '../src/index.ts';
-import { pinsOf, populated, withMm } from './helpers.ts';
+import { codeOf, pinsOf, populated, withMm } from './helpers.ts';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BiopathError);
-    return (e as BiopathError).code;
-  }
-  return 'no error';
-}
 
 describe('mremap', () => {
   it('shrinks in place, dropping the tail pages', () => {
