@@ -112,13 +112,18 @@ export interface NvmeTcpIcreqOpts {
  * @kernel drivers/nvme/host/tcp.c nvme_tcp_init_connection()
  */
 export function nvmeTcpIcreqPut(buf: Uint8Array, at: number, o: NvmeTcpIcreqOpts): number {
+  return icPut(buf, at, nvme_tcp_icreq, 0, o.hpda, o.hdgst, o.ddgst, o.maxr2t);
+}
+
+/** ICReq and ICResp share one layout: PFV, PDA (HPDA / CPDA), digest bits, MAXR2T / MAXH2CDATA. */
+function icPut(buf: Uint8Array, at: number, type: number, pfv: number, pda: number, hdgst: boolean, ddgst: boolean, maxdata: number): number {
   buf.fill(0, at, at + NVME_TCP_IC_SIZE);
-  nvmeTcpChPut(buf, at, nvme_tcp_icreq, 0, NVME_TCP_IC_SIZE, 0, NVME_TCP_IC_SIZE);
+  nvmeTcpChPut(buf, at, type, 0, NVME_TCP_IC_SIZE, 0, NVME_TCP_IC_SIZE);
   const v = dv(buf);
-  v.setUint16(at + 8, 0, true);
-  buf[at + 10] = o.hpda;
-  buf[at + 11] = (o.hdgst ? 1 : 0) | (o.ddgst ? 2 : 0);
-  v.setUint32(at + 12, o.maxr2t >>> 0, true);
+  v.setUint16(at + 8, pfv, true);
+  buf[at + 10] = pda;
+  buf[at + 11] = (hdgst ? 1 : 0) | (ddgst ? 2 : 0);
+  v.setUint32(at + 12, maxdata >>> 0, true);
   return NVME_TCP_IC_SIZE;
 }
 
@@ -134,14 +139,7 @@ export interface NvmeTcpIcrespOpts {
 
 /** Write a 128-byte ICResp at `at` (the target's side; used by tests and a future target). */
 export function nvmeTcpIcrespPut(buf: Uint8Array, at: number, o: NvmeTcpIcrespOpts, pfv = 0): number {
-  buf.fill(0, at, at + NVME_TCP_IC_SIZE);
-  nvmeTcpChPut(buf, at, nvme_tcp_icresp, 0, NVME_TCP_IC_SIZE, 0, NVME_TCP_IC_SIZE);
-  const v = dv(buf);
-  v.setUint16(at + 8, pfv, true);
-  buf[at + 10] = o.cpda;
-  buf[at + 11] = (o.hdgst ? 1 : 0) | (o.ddgst ? 2 : 0);
-  v.setUint32(at + 12, o.maxh2cdata >>> 0, true);
-  return NVME_TCP_IC_SIZE;
+  return icPut(buf, at, nvme_tcp_icresp, pfv, o.cpda, o.hdgst, o.ddgst, o.maxh2cdata);
 }
 
 /** Decoded ICReq or ICResp fields (`pda` is HPDA or CPDA, `maxdata` MAXR2T or MAXH2CDATA). */
