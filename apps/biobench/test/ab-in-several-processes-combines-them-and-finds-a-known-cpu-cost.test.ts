@@ -17,6 +17,9 @@ describe('biobench ab --processes', () => {
     const ab = JSON.parse(r.stdout).biobench.ab;
     expect(ab).toMatchObject({ design: 'blocks', processes: 3, seed: 7, primary: 'cpu', budget_msec: 1500 });
     expect(ab.per_process).toHaveLength(3);
+    // --budget is the wall time of all three, start-up and warm-up included: 1.5 s cannot hold three
+    // processes' 300 ms warm-ups and start-ups and 500 ms each, so each gets the 500 ms floor
+    expect(ab.wall_msec).toBeGreaterThan(3 * 500);
     expect(new Set(ab.per_process.map((p: { seed: number }) => p.seed)).size).toBe(3);
     for (const p of ab.per_process) {
       expect(p).toMatchObject({ design: 'blocks', budget_msec: 500, primary: 'cpu' });

@@ -85,6 +85,8 @@ export interface MultiMeta {
   seed: number;
   processes: number;
   budgetMs: number;
+  /** Wall time of the whole run, every child's start-up and warm-up included. */
+  wallMs: number;
   precisionPct: number;
   blockMs: number;
   loadBefore: number[];
@@ -108,7 +110,7 @@ export function multiText(children: readonly ChildAb[], cs: MultiComparison[], m
   const reached = m.precisionPct > 0 ? (p.pmPct <= m.precisionPct ? `; precision ±${m.precisionPct}% reached` : `; precision ±${m.precisionPct}% not reached`) : '';
   const lines = [
     `A: ${m.a}`, `B: ${m.b}`,
-    `design: blocks of ${m.blockMs} ms (ABBA/BAAB) in ${m.processes} fresh processes run one after the other, each with its own seed, the side set up first alternating, ${(m.budgetMs / m.processes / 1000).toFixed(1)} s budget each (seed ${m.seed})${reached}`,
+    `design: blocks of ${m.blockMs} ms (ABBA/BAAB) in ${m.processes} fresh processes run one after the other, each with its own seed, the side set up first alternating, ${(m.wallMs / 1000).toFixed(1)} s of wall time in all for a budget of ${(m.budgetMs / 1000).toFixed(1)} s (seed ${m.seed})${reached}`,
     `intervals: ${conf}% two-level: the processes' Huber estimates combined as random effects (between-process variance τ² by DerSimonian–Laird, Hartung–Knapp t interval with ${m.processes - 1} df); secondary metrics Holm-adjusted`, '',
     renderTable(['metric', 'A', 'B', 'A vs B', `CI (${conf}%)`, 'τ (between)', 'MDE', 'verdict'], rows), '',
     `per process (${p.label}, each its own ${conf}% always-valid interval):`,
@@ -128,7 +130,7 @@ export function multiText(children: readonly ChildAb[], cs: MultiComparison[], m
 /** The `biobench.ab` block of the JSON document for a multi-process run. */
 export function multiJson(children: readonly ChildAb[], cs: MultiComparison[], m: MultiMeta): Record<string, unknown> {
   return {
-    design: 'blocks', processes: m.processes, a: m.a, b: m.b, confidence: m.confidence, seed: m.seed, block_msec: m.blockMs, budget_msec: m.budgetMs,
+    design: 'blocks', processes: m.processes, a: m.a, b: m.b, confidence: m.confidence, seed: m.seed, block_msec: m.blockMs, budget_msec: m.budgetMs, wall_msec: m.wallMs,
     precision_pct: m.precisionPct,
     method: 'two-level: per-process Huber estimates of the per-group log-ratio combined as random effects (DerSimonian–Laird τ², Hartung–Knapp–Sidik–Jonkman t interval, n−1 df); Holm over secondaries',
     verdict: cs[0]!.verdict, primary: cs[0]!.metric, loadavg_start: m.loadBefore, loadavg_end: m.loadAfter,

@@ -80,35 +80,57 @@ export async function cmdAb(aText: string, bText: string, cli: AbValues, cliExpl
   return abProcess(aText, bText, a, b, values, io, values.design === 'auto' && why ? `whole runs per side (not blocks in one process: ${why})` : '');
 }
 
-/** Processes of the block design: --processes, or auto (0): 5 when a precision is asked, else 1. */
-export function processesOf(values: { processes: number; precision: number }): number {
+/**
+ * Processes of the block design: --processes, or auto (0): one when no precision is asked; with
+ * --precision as many as the budget holds at {@link MIN_PROCESS_WALL_MS} of wall time each, at least
+ * {@link MIN_AUTO_PROCESSES} and at most {@link MAX_AUTO_PROCESSES}.
+ */
+export function processesOf(values: { processes: number; precision: number; budget: number }): number {
   if (values.processes > 0) return values.processes;
-  return values.precision > 0 ? AUTO_PROCESSES_WITH_PRECISION : 1;
+  if (!(values.precision > 0)) return 1;
+  return Math.min(MAX_AUTO_PROCESSES, Math.max(MIN_AUTO_PROCESSES, Math.floor(values.budget / MIN_PROCESS_WALL_MS)));
 }
 
 /**
- * Processes when --precision is asked and --processes is not: a Student t with 4 degrees of
- * freedom (2.78) over √5 process means makes a ±1 % combined interval reachable with a
- * between-process offset of ≈ 0.4 %; with 3 processes (t₂ = 4.30 over √3) it is not.
+ * The fewest processes chosen for --precision: a Student t with 4 degrees of freedom (2.78) over
+ * √5 process means makes a ±1 % combined interval reachable with a between-process offset of
+ * ≈ 0.4 %; with 3 processes (t₂ = 4.30 over √3) it is not. The interval narrows with the number of
+ * processes, not with time per process (time shrinks only the within-process part), so a longer
+ * budget buys more processes rather than longer ones.
  */
-const AUTO_PROCESSES_WITH_PRECISION = 5;
+const MIN_AUTO_PROCESSES = 5;
+const MAX_AUTO_PROCESSES = 12;
+/** Wall time one process needs to reach a precision stop: start-up (≈ 1.5 s), 2 s of warm-up, the 200-group minimum (4 s of 5 ms blocks). */
+const MIN_PROCESS_WALL_MS = 8000;
+/** Measuring time a child gets at least, whatever is left of the budget. */
+const MIN_CHILD_MEASURE_MS = 500;
 
-/** The block design in `n` child processes, one after the other, combined with the between-process variance. */
+/**
+ * The block design in `n` child processes, one after the other, combined with the between-process
+ * variance. `--budget` is the wall time of the whole run: each child's measuring budget is its
+ * share of what is left, less the start-up and warm-up the children before it were seen to take.
+ */
 async function abProcesses(aText: string, bText: string, n: number, values: AbValues, explicit: Set<string>, io: CmdIo): Promise<number> {
   const loadBefore = loadavg(), children: ChildAb[] = [];
-  const per = values.budget / n;
-  if (values.output_format === 'normal') io.err(`biobench ab: block design in ${n} processes, one after the other, ${(per / 1000).toFixed(1)} s budget each`);
+  const t0 = performance.now();
+  let overheadMs = 1500 + BLOCKS_WARMUP_MS; // start-up + warm-up, until a child has shown its own
+  if (values.output_format === 'normal') io.err(`biobench ab: block design in ${n} processes, one after the other, ${(values.budget / 1000).toFixed(1)} s of wall time in all`);
   const seeds = childSeeds(values.seed, n);
   for (let i = 0; i < n; i++) {
     const seed = seeds[i]!;
+    const left = values.budget - (performance.now() - t0);
+    const per = Math.max(MIN_CHILD_MEASURE_MS, left / (n - i) - overheadMs);
+    const c0 = performance.now();
     const c = await runChild(childArgv(io.argv, seed, per), `process ${i + 1}/${n}`);
-    if (values.output_format === 'normal') io.err(`  process ${i + 1}/${n} (seed ${seed}): ${c.verdict}`);
+    overheadMs = Math.max(0, performance.now() - c0 - c.measured_msec);
+    if (values.output_format === 'normal') io.err(`  process ${i + 1}/${n} (seed ${seed}, ${(c.measured_msec / 1000).toFixed(1)} s measured): ${c.verdict}`);
     children.push(c);
   }
+  const wallMs = performance.now() - t0;
   const cs = compareProcesses(children, values.primary, 1 - values.confidence);
   const meta: MultiMeta = {
-    a: aText, b: bText, confidence: values.confidence, seed: values.seed, processes: n, budgetMs: values.budget, precisionPct: values.precision,
-    blockMs: values.block_msec, loadBefore, loadAfter: loadavg(), notes: explicit.has('processes') ? [] : values.precision > 0 ? [`${n} processes (the default with --precision; --processes 1 for one)`] : [],
+    a: aText, b: bText, confidence: values.confidence, seed: values.seed, processes: n, budgetMs: values.budget, wallMs, precisionPct: values.precision,
+    blockMs: values.block_msec, loadBefore, loadAfter: loadavg(), notes: explicit.has('processes') ? [] : values.precision > 0 ? [`${n} processes (chosen from --budget with --precision; --processes N to fix it)`] : [],
   };
   const text = values.output_format === 'normal' ? multiText(children, cs, meta)
     : `${JSON.stringify(fioDocument([], values.output_format === 'json+', { command: 'ab', argv: io.argv, notes: meta.notes }, { ab: multiJson(children, cs, meta) }), null, 2)}\n`;
