@@ -10,6 +10,11 @@
 //   aa-multi    A/A on the null driver with --processes 3 (the two-level design): false claims of the
 //               combined interval, and how often a single process would have claimed
 //   effect-multi B spins 5 % more CPU per IO than A (over the 2000 ns base), --processes 3
+//   aa-auto     A/A with --precision P% (default 1) and --total S s of wall time (default 30) and the
+//               processes `ab` chooses itself (two-level): on the null driver, or with --loop on a
+//               loop device (iodepth 8; P default 2, S default 60)
+//   effect-auto B spins 2 %, 5 %, 10 % more CPU per IO than A (over the 2000 ns base) at --precision
+//               P% (default 1) in --total S s (default 30), processes chosen by `ab`
 //   release     the release-mode table: pin+unpin against pin+unpin-batched, pin+deferred, get+put,
 //               list+none, on the null driver and on a loop device
 // Usage (from the repository root):
@@ -121,6 +126,29 @@ for (const phase of phases) {
       tally('aa-multi any metric claims', l.metrics.some((m) => m.significant));
       for (const c of l.per_process) tally('aa-multi single-process claims', c.significant);
     }
+  } else if (phase === 'aa-auto') {
+    // the default two-level design: `ab` picks the processes from the budget (one per 8 s, 5 to 12)
+    const loop = argv.includes('--loop');
+    const prec = flag('--precision', loop ? 2 : 1), total = flag('--total', loop ? 60 : 30);
+    const one = (targetArgs, i) => {
+      const l = summary(phase, { run: i, seed: 3000 + i, loop, precision_pct: prec, total_s: total }, ab('release=unpin', 'release=unpin', [...targetArgs, '--budget', `${total}s`, '--precision', `${prec}%`, '--seed', String(3000 + i)]));
+      tally(`aa-auto${loop ? '-loop' : ''} combined claims`, l.metrics[0].significant);
+      tally(`aa-auto${loop ? '-loop' : ''} any metric claims`, l.metrics.some((m) => m.significant));
+      tally(`aa-auto${loop ? '-loop' : ''} precision reached`, l.metrics[0].pm_pct <= prec);
+    };
+    if (loop) withLoop((dev) => { for (let i = 0; i < (runs || 20); i++) one(loopArgs(dev), i); });
+    else for (let i = 0; i < (runs || 40); i++) one(['--driver', 'null', '--engine', 'stack'], i);
+  } else if (phase === 'effect-auto') {
+    const X = 2000, prec = flag('--precision', 1), total = flag('--total', 30);
+    const base = ab(`null_cpu_nsec=${X}`, `null_cpu_nsec=${X}`, [...NULL, '--budget', '5s', '--processes', '1']).metrics[0].a.mean;
+    for (const pct of [2, 5, 10]) {
+      const ns = Math.max(1, Math.round((base * pct) / 100));
+      for (let i = 0; i < (runs || 10); i++) {
+        const l = summary(phase, { effect_pct: pct, null_cpu_nsec: [X, X + ns], base_ns: base, run: i, precision_pct: prec, total_s: total }, ab(`null_cpu_nsec=${X}`, `null_cpu_nsec=${X + ns}`, ['--driver', 'null', '--engine', 'stack', '--budget', `${total}s`, '--precision', `${prec}%`, '--seed', String(4000 + i)]));
+        tally(`effect-auto ${pct}% detected A<B`, l.metrics[0].significant && l.metrics[0].winner === 'A');
+        tally(`effect-auto ${pct}% wrong sign`, l.metrics[0].significant && l.metrics[0].winner === 'B');
+      }
+    }
   } else if (phase === 'effect-multi') {
     const X = 2000, n = flag('--processes', 3);
     const base = ab(`null_cpu_nsec=${X}`, `null_cpu_nsec=${X}`, [...NULL, '--budget', '5s', '--processes', '1']).metrics[0].a.mean;
@@ -153,7 +181,7 @@ for (const phase of phases) {
       for (const b of sides) summary('release-loop', { b }, ab(base, b, [...loopArgs(dev), '--budget', `${flag('--release-budget', 30)}s`]));
     });
   } else {
-    throw new Error(`unknown phase '${phase}' (aa-null, effect-null, effect2-precision, aa-multi, effect-multi, aa-loop, precision, release)`);
+    throw new Error(`unknown phase '${phase}' (aa-null, effect-null, effect2-precision, aa-multi, effect-multi, aa-auto, effect-auto, aa-loop, precision, release)`);
   }
 }
 for (const [k, v] of Object.entries(tallies)) process.stderr.write(`${k}: ${v.hits}/${v.runs} (${((100 * v.hits) / v.runs).toFixed(1)}%)\n`);
